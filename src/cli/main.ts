@@ -1,0 +1,47 @@
+/**
+ * The CLI's one dispatcher. Commands live one per file and return an exit code; the single
+ * try/catch here maps what escapes to exit codes, so no stack trace reaches a user.
+ */
+import { EXIT, UsageError, type Io } from './io.js';
+
+type Command = (args: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  validate: { summary: 'check rule files; report problems (text, json, sarif, github, junit)', load: async () => (await import('./validate.js')).run },
+  decide: { summary: 'decide one flow (SRC DST SERVICE) or a batch (--batch FILE|-)', load: async () => (await import('./decide.js')).run },
+  check: { summary: 'pre-check a firewall change request (YAML or JSON)', load: async () => (await import('./check.js')).run },
+  compile: { summary: 'compile the rules and print the decision table statistics', load: async () => (await import('./compile.js')).run },
+  serve: { summary: 'serve the HTTP API (default 127.0.0.1:8080)', load: async () => (await import('./serve.js')).run },
+};
+
+export const USAGE = `usage: sanso <command> [options]
+
+commands:
+${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`).join('\n')}
+
+options every command takes:
+  --rules PATH        rule file or directory (default rules/)
+  --as-of YYYY-MM-DD  the date exceptions are judged on (default: today in policy.timezone)
+  --lang en|ja        language of messages
+`;
+
+export async function main(argv: string[], io: Io): Promise<number> {
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      (name === undefined ? io.stderr : io.stdout)(USAGE);
+      return name === undefined ? EXIT.USAGE : EXIT.OK;
+    }
+    const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    if (!cmd) throw new UsageError(`unknown command "${name}"`);
+    return await (await cmd.load())(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`sanso: ${e.message}\n${USAGE}`);
+      return EXIT.USAGE;
+    }
+    io.stderr(`sanso: ${(e as Error)?.message ?? String(e)}\n`);
+    if (io.env.SANSO_DEBUG) io.stderr(`${(e as Error)?.stack ?? ''}\n`);
+    return EXIT.BAD_INPUT;
+  }
+}

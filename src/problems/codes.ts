@@ -1,0 +1,70 @@
+/**
+ * The one catalogue of codes sanso emits. Names are stable: CI pipelines, SARIF rule ids and
+ * HTTP problem types are keyed on them. README documents every entry (a test enforces it).
+ */
+import type { Severity } from './problem.js';
+
+interface CodeInfo {
+  severity: Severity;
+  /** What it means, one line (README, SARIF rule description). */
+  meaning: string;
+  /** How to fix it, one line. */
+  fix: string;
+}
+
+export const CODES = {
+  // — reading files —
+  'PATH-NOT-FOUND': { severity: 'error', meaning: 'A path given on the command line does not exist.', fix: 'Check the path; the default is rules/.' },
+  'READ-FAILED': { severity: 'error', meaning: 'A rule file could not be read.', fix: 'Check permissions and that it is a regular file.' },
+  'NO-RULE-FILES': { severity: 'error', meaning: 'A directory holds no *.yaml or *.yml files.', fix: 'Point at the directory that holds the rule files.' },
+  'ENCODING-INVALID': { severity: 'error', meaning: 'The file is not valid UTF-8.', fix: 'Save the file as UTF-8 (not Shift_JIS).' },
+  'ENCODING-BOM': { severity: 'error', meaning: 'The file starts with a byte-order mark.', fix: 'Save as UTF-8 without BOM.' },
+  // — YAML —
+  'YAML-SYNTAX': { severity: 'error', meaning: 'The file is not well-formed YAML (including tabs used for indentation).', fix: 'Fix the YAML at the position given; indent with spaces.' },
+  'YAML-DUPLICATE-KEY': { severity: 'error', meaning: 'A mapping has the same key twice.', fix: 'Remove or rename one of the keys.' },
+  'YAML-ALIAS-LIMIT': { severity: 'error', meaning: 'Aliases expand beyond the limit (an alias bomb).', fix: 'Write the values out; rule files need no deep aliases.' },
+  'YAML-MULTIPLE-DOCUMENTS': { severity: 'error', meaning: 'A rule file holds more than one YAML document.', fix: 'Split the documents into separate files.' },
+  // — schema —
+  'SCHEMA-UNKNOWN-KEY': { severity: 'error', meaning: 'A key the rule language does not know.', fix: 'Check the spelling against schemas/rules.schema.json.' },
+  'SCHEMA-VIOLATION': { severity: 'error', meaning: 'A value has the wrong type or shape.', fix: 'Follow schemas/rules.schema.json; the message names what was expected.' },
+  // — the rule set —
+  'SEGMENTS-MISSING': { severity: 'error', meaning: 'The rule set defines no segments.', fix: 'Add a segments list to one of the files.' },
+  'POLICY-DUPLICATE': { severity: 'error', meaning: 'More than one file has a policy section.', fix: 'Keep policy in one file.' },
+  'TIMEZONE-INVALID': { severity: 'error', meaning: 'policy.timezone is not an IANA time zone.', fix: 'Use a name like Asia/Tokyo.' },
+  'NAME-DUPLICATE': { severity: 'error', meaning: 'A segment, group, service name or flow/exception id is defined twice.', fix: 'Names and ids must be unique across all files.' },
+  'NAME-RESERVED': { severity: 'error', meaning: 'A name that sanso reserves (outside, tier:…) or that looks like a service.', fix: 'Choose another name.' },
+  'NAME-UNKNOWN': { severity: 'error', meaning: 'A reference to a segment, group, service or tier that does not exist.', fix: 'Define it, or fix the spelling.' },
+  'GROUP-CYCLE': { severity: 'error', meaning: 'Groups contain each other in a cycle.', fix: 'Break the cycle.' },
+  'CIDR-INVALID': { severity: 'error', meaning: 'A CIDR is malformed: host bits set, prefix out of range, leading zero, zone id.', fix: 'Write the network address exactly, e.g. 10.20.0.0/16.' },
+  'CIDR-DUPLICATE': { severity: 'error', meaning: 'The same CIDR is claimed twice.', fix: 'Give each CIDR to one segment.' },
+  'SERVICE-INVALID': { severity: 'error', meaning: 'A service is malformed: unknown protocol, port out of 1–65535, range upside down.', fix: 'Write tcp/443, udp/53, tcp/8000-8080, icmp, icmpv6, proto/47 or any.' },
+  'SANITIZER-CANNOT-BRIDGE': { severity: 'error', meaning: 'A sanitizer whose peer, method or direction can never bridge the tier pair.', fix: 'See README “Sanitizers”: which method and direction each tier pair allows.' },
+  'EXCEPTION-DATE-INVALID': { severity: 'error', meaning: 'An exception has an expiry that is not a calendar date.', fix: 'Write expires as YYYY-MM-DD.' },
+  'ALLOW-CEILING-FORBIDDEN': { severity: 'error', meaning: 'An allow rule every flow of which the tier model forbids: it can never take effect.', fix: 'Remove the rule, route through a sanitizer, or file a time-limited exception.' },
+  'ALLOW-CEILING-PARTIAL': { severity: 'warning', meaning: 'An allow rule part of which the tier model forbids.', fix: 'Narrow the rule to the flows the tier model permits.' },
+  'EXCEPTION-EXPIRED': { severity: 'warning', meaning: 'An exception whose expiry date has passed.', fix: 'Remove it, or renew it with a new approval.' },
+  'EXCEPTION-NEEDLESS': { severity: 'warning', meaning: 'An exception none of whose flows the tier model forbids: it lifts nothing.', fix: 'Use a flow rule instead.' },
+  'RULE-SHADOWED': { severity: 'warning', meaning: 'A rule that never decides a flow: earlier rules match all of it.', fix: 'Remove it or move it before the rules that shadow it.' },
+  'SEGMENT-UNUSED': { severity: 'warning', meaning: 'A segment no flow, exception, group or default refers to.', fix: 'Remove it, or add the flows it needs.' },
+  'MFA-MISSING': { severity: 'warning', meaning: 'A My Number terminal segment without mfa: true (5(3)ア).', fix: 'Enforce multi-factor authentication and set mfa: true.' },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ProblemCode = keyof typeof CODES;
+
+/** Decision codes of SPEC §2, with the built-in clause of the basic policy each cites. */
+export const DECISION_CODES = {
+  'EXPLICIT-DENY': { clause: null, meaning: 'A deny flow rule matches.' },
+  'CLOUD-AGGREGATION': { clause: '5(3)ウ', meaning: 'Internet traffic must be aggregated through the security cloud.' },
+  'MN-ISOLATION': { clause: '5(3)ア', meaning: 'The My Number tier cannot communicate with other tiers.' },
+  'SPLIT-PATH': { clause: '5(3)イ', meaning: 'LGWAN and internet tiers are split; only sanitized communication crosses.' },
+  'MFA-REQUIRED': { clause: '5(3)ア', meaning: 'My Number terminals need multi-factor authentication.' },
+  'EXCEPTION': { clause: null, meaning: 'An unexpired, approved exception lifts the tier model.' },
+  'GRANTED': { clause: null, meaning: 'An allow flow rule grants the flow.' },
+  'DEFAULT-ALLOW': { clause: null, meaning: 'Intra-tier flow allowed by policy.defaults.' },
+  'NO-GRANT': { clause: null, meaning: 'No rule grants the flow.' },
+} as const;
+
+export type DecisionCode = keyof typeof DECISION_CODES;
+/** Ceiling codes in the order SPEC §2 step 2 tries them. */
+export const CEILING_CODES = ['CLOUD-AGGREGATION', 'MN-ISOLATION', 'SPLIT-PATH', 'MFA-REQUIRED'] as const;
+export type CeilingCode = (typeof CEILING_CODES)[number];

@@ -1,0 +1,201 @@
+/**
+ * Reads rule files into plain data that remembers where every node came from. Nothing here
+ * throws on bad input: unreadable paths, bad encodings and YAML errors become problems with a
+ * position, and the file is left out of the merge.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import { problem, type Problem } from '../problems/problem.js';
+import type { Location } from './location.js';
+
+/** Bounds an alias bomb: rule files have no use for more aliases than this. */
+export const MAX_ALIAS_COUNT = 100;
+/** A rule file larger than this is refused before parsing (a city's rules are a few hundred KB). */
+export const MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+export type Path = readonly (string | number)[];
+
+export interface SourceFile {
+  /** As shown in messages: the path as given, joined with the file name. */
+  file: string;
+  /** Plain JSON-like data (null for an empty file). */
+  data: unknown;
+  /** Where a node is: the value at `path`, or with part 'key' the key naming it. */
+  locate(path: Path, part?: 'key' | 'value'): Location;
+}
+
+export interface ReadResult {
+  files: SourceFile[];
+  problems: Problem[];
+  /** "sha256:…" over every file's name and bytes in merge order. */
+  version: string;
+}
+
+const RULE_FILE = /\.ya?ml$/;
+
+/** Byte order of names, as SPEC §1 says, not locale order. */
+function byteOrder(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function at(file: string, line = 1, col = 1): Location {
+  return { file, line, col };
+}
+
+/** Offset of the first byte that is not valid UTF-8, or -1. */
+function firstInvalidUtf8(bytes: Uint8Array): number {
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    let n = 0;
+    let min = 0;
+    if (b < 0x80) { i++; continue; }
+    else if (b >= 0xc2 && b <= 0xdf) { n = 1; min = 0x80; }
+    else if (b >= 0xe0 && b <= 0xef) { n = 2; min = 0x800; }
+    else if (b >= 0xf0 && b <= 0xf4) { n = 3; min = 0x10000; }
+    else return i;
+    let cp = b & (0x3f >> n);
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += n + 1;
+  }
+  return -1;
+}
+
+function lineColOfByte(bytes: Uint8Array, offset: number): { line: number; col: number } {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) { line++; start = i + 1; }
+  return { line, col: offset - start + 1 };
+}
+
+function expand(paths: readonly string[], problems: Problem[]): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const add = (f: string) => { if (!seen.has(f)) { seen.add(f); out.push(f); } };
+  for (const p of paths) {
+    let st;
+    try { st = statSync(p); } catch {
+      problems.push(problem('PATH-NOT-FOUND', at(p), `${p} does not exist`));
+      continue;
+    }
+    if (st.isDirectory()) {
+      let names: string[];
+      try { names = readdirSync(p); } catch (e) {
+        problems.push(problem('READ-FAILED', at(p), `cannot list ${p}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`));
+        continue;
+      }
+      const rules = names.filter((n) => RULE_FILE.test(n)).sort(byteOrder);
+      const files = rules.filter((n) => { try { return statSync(join(p, n)).isFile(); } catch { return false; } });
+      if (files.length === 0) problems.push(problem('NO-RULE-FILES', at(p), `${p} holds no *.yaml or *.yml files`));
+      for (const n of files) add(join(p, n));
+    } else add(p);
+  }
+  return out;
+}
+
+function nodeAt(doc: Document, path: Path, part: 'key' | 'value'): YamlNode | null {
+  let node: unknown = doc.contents;
+  let keyNode: unknown = null;
+  for (const seg of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) break;
+      keyNode = pair.key;
+      node = pair.value ?? pair.key;
+    } else if (isSeq(node) && typeof seg === 'number' && node.items[seg] !== undefined) {
+      keyNode = null;
+      node = node.items[seg];
+    } else break;
+  }
+  const chosen = part === 'key' && keyNode ? keyNode : node;
+  return chosen && typeof chosen === 'object' && 'range' in chosen ? (chosen as YamlNode) : null;
+}
+
+function parseOne(file: string, bytes: Uint8Array, problems: Problem[]): SourceFile | null {
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
+    problems.push(problem('ENCODING-BOM', at(file), 'the file starts with a UTF-8 byte-order mark; save it without BOM'));
+    return null;
+  }
+  const bad = firstInvalidUtf8(bytes);
+  if (bad >= 0) {
+    const { line, col } = lineColOfByte(bytes, bad);
+    problems.push(problem('ENCODING-INVALID', at(file, line, col), `byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad} is not UTF-8 (Shift_JIS?); save the file as UTF-8`));
+    return null;
+  }
+  const text = Buffer.from(bytes).toString('utf8');
+  const lineCounter = new LineCounter();
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false, strict: true });
+  const pos = (offset: number): Location => {
+    const { line, col } = lineCounter.linePos(offset);
+    return at(file, line, col);
+  };
+  const list = Array.isArray(docs) ? docs : [];
+  if (!Array.isArray(docs)) {
+    // An empty stream: treat as an empty file.
+    return { file, data: null, locate: () => at(file) };
+  }
+  let failed = false;
+  for (const d of list) {
+    for (const e of d.errors) {
+      failed = true;
+      const code = e.code === 'DUPLICATE_KEY' ? 'YAML-DUPLICATE-KEY' : 'YAML-SYNTAX';
+      problems.push(problem(code, pos(e.pos[0]), e.message.split('\n')[0]!));
+    }
+  }
+  if (failed) return null;
+  if (list.length > 1) {
+    problems.push(problem('YAML-MULTIPLE-DOCUMENTS', pos(list[1]!.range[0]), 'a rule file holds one YAML document; split this one into its own file'));
+    return null;
+  }
+  const doc = list[0]!;
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const msg = e instanceof ReferenceError && /alias/i.test(e.message)
+      ? `aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb?)`
+      : `cannot resolve the document: ${(e as Error).message}`;
+    problems.push(problem(e instanceof ReferenceError ? 'YAML-ALIAS-LIMIT' : 'YAML-SYNTAX', pos(doc.range[0]), msg));
+    return null;
+  }
+  return {
+    file,
+    data: data ?? null,
+    locate(path, part = 'value') {
+      const node = nodeAt(doc, path, part);
+      return node?.range ? pos(node.range[0]) : pos(doc.contents?.range?.[0] ?? 0);
+    },
+  };
+}
+
+/** Reads every rule file under `paths` (files or directories), in merge order. */
+export function readRuleSources(paths: readonly string[]): ReadResult {
+  const problems: Problem[] = [];
+  const files: SourceFile[] = [];
+  const hash = createHash('sha256');
+  for (const file of expand(paths, problems)) {
+    let bytes: Buffer;
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+      if (st.size > MAX_FILE_BYTES) {
+        problems.push(problem('READ-FAILED', at(file), `${file} is larger than ${MAX_FILE_BYTES} bytes`));
+        continue;
+      }
+      bytes = readFileSync(file);
+    } catch (e) {
+      problems.push(problem('READ-FAILED', at(file), `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+      continue;
+    }
+    hash.update(basename(file)).update('\0').update(bytes).update('\0');
+    const parsed = parseOne(file, bytes, problems);
+    if (parsed) files.push(parsed);
+  }
+  return { files, problems, version: `sha256:${hash.digest('hex')}` };
+}
