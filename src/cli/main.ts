@@ -6,12 +6,13 @@ import { EXIT, UsageError, type Io } from './io.js';
 
 type Command = (args: string[], io: Io) => Promise<number>;
 
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  validate: { summary: 'check rule files; report problems (text, json, sarif, github, junit)', load: async () => (await import('./validate.js')).run },
-  decide: { summary: 'decide one flow (SRC DST SERVICE) or a batch (--batch FILE|-)', load: async () => (await import('./decide.js')).run },
-  check: { summary: 'pre-check a firewall change request (YAML or JSON)', load: async () => (await import('./check.js')).run },
-  compile: { summary: 'compile the rules and print the decision table statistics', load: async () => (await import('./compile.js')).run },
-  serve: { summary: 'serve the HTTP API (default 127.0.0.1:8080)', load: async () => (await import('./serve.js')).run },
+// Loaded lazily so `sanso decide` does not pay for Fastify and the report formats.
+const COMMANDS: Record<string, { summary: string; file: string }> = {
+  validate: { summary: 'check rule files; report problems (text, json, sarif, github, junit)', file: 'validate' },
+  decide: { summary: 'decide one flow (SRC DST SERVICE) or a batch (--batch FILE|-)', file: 'decide' },
+  check: { summary: 'pre-check a firewall change request (YAML or JSON)', file: 'check' },
+  compile: { summary: 'compile the rules and print the decision table statistics', file: 'compile' },
+  serve: { summary: 'serve the HTTP API (default 127.0.0.1:8080)', file: 'serve' },
 };
 
 export const USAGE = `usage: sanso <command> [options]
@@ -34,7 +35,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!cmd) throw new UsageError(`unknown command "${name}"`);
-    return await (await cmd.load())(rest, io);
+    const mod = (await import(`./${cmd.file}.js`)) as { run: Command };
+    return await mod.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
       io.stderr(`sanso: ${e.message}\n${USAGE}`);
