@@ -68,3 +68,33 @@ export type DecisionCode = keyof typeof DECISION_CODES;
 /** Ceiling codes in the order SPEC §2 step 2 tries them. */
 export const CEILING_CODES = ['CLOUD-AGGREGATION', 'MN-ISOLATION', 'SPLIT-PATH', 'MFA-REQUIRED'] as const;
 export type CeilingCode = (typeof CEILING_CODES)[number];
+
+/**
+ * Problem types of the HTTP API (RFC 9457 `application/problem+json`). The `type` URI is
+ * PROBLEM_TYPE_BASE + the code in lower case; `code` carries the name itself. Every bad input
+ * is a 4xx; 5xx means the service (not the caller) is not able to answer.
+ */
+export const PROBLEM_TYPE_BASE = 'https://sanso.example/problems/';
+
+export const API_ERRORS = {
+  'MALFORMED-JSON': { status: 400, title: 'Malformed JSON', meaning: 'The body (or an NDJSON line) is not well-formed JSON, or is empty.' },
+  'PROTOTYPE-POISONING': { status: 400, title: 'Forbidden key', meaning: 'The body has a __proto__ key or constructor.prototype: refused outright, never stripped.' },
+  'INVALID-REQUEST': { status: 400, title: 'Invalid request', meaning: 'The body, query or a header does not follow the route’s schema: a missing field, a wrong type, an unknown key.' },
+  'BAD-ADDRESS': { status: 400, title: 'Bad address', meaning: 'An address is malformed: leading zero, zone id, octet or group out of range, not IPv4 or IPv6.' },
+  'BAD-SERVICE': { status: 400, title: 'Bad service', meaning: 'A service is malformed: unknown protocol, port outside 1–65535, a port on a port-less protocol, a tcp/udp service without a port.' },
+  'BAD-CHANGE-REQUEST': { status: 400, title: 'Bad change request', meaning: 'A change request names an unknown segment or group, a bad CIDR or service, or an empty list; the detail names the rule index and field.' },
+  'BAD-HTTP': { status: 400, title: 'Bad HTTP request', meaning: 'The request is not valid HTTP/1.1 (answered before routing).' },
+  'UNAUTHORIZED': { status: 401, title: 'Unauthorized', meaning: 'No bearer token, or one that matches no configured token.' },
+  'FORBIDDEN': { status: 403, title: 'Forbidden', meaning: 'The token is valid but lacks the scope the route needs.' },
+  'NOT-FOUND': { status: 404, title: 'Not found', meaning: 'No such route (or method on it).' },
+  'REQUEST-TIMEOUT': { status: 408, title: 'Request timeout', meaning: 'The request (headers and body) did not arrive within the request timeout.' },
+  'BODY-TOO-LARGE': { status: 413, title: 'Body too large', meaning: 'The body exceeds the route’s size limit (or an NDJSON line exceeds the line limit).' },
+  'BATCH-TOO-LARGE': { status: 413, title: 'Batch too large', meaning: 'A JSON batch holds more flows than the batch limit; stream them as NDJSON instead.' },
+  'UNSUPPORTED-MEDIA-TYPE': { status: 415, title: 'Unsupported media type', meaning: 'The Content-Type is not one the route accepts (application/json; batch also application/x-ndjson).' },
+  'HEADERS-TOO-LARGE': { status: 431, title: 'Headers too large', meaning: 'The request headers exceed the server’s limit.' },
+  'RELOAD-FAILED': { status: 422, title: 'Reload failed', meaning: 'The rule files on disk have errors; the previous policy keeps serving.' },
+  'NOT-READY': { status: 503, title: 'Not ready', meaning: 'No policy is loaded yet, or the service is shutting down.' },
+  'INTERNAL': { status: 500, title: 'Internal error', meaning: 'A bug in sanso; the log has the details (never the answer).' },
+} as const satisfies Record<string, { status: number; title: string; meaning: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
