@@ -1,0 +1,88 @@
+/**
+ * What every report format is given besides the problems. Formatters are pure functions of
+ * (problems, meta): the CLI gathers the meta (tool version, working directory), so tests can
+ * build it by hand and the same problems always print the same document.
+ */
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { sortProblems, type Problem } from '../problems/problem.js';
+
+export interface ToolInfo {
+  name: string;
+  version: string;
+  /** Where users read about the tool (SARIF tool.driver.informationUri); from package.json homepage. */
+  informationUri?: string;
+}
+
+export interface ReportMeta {
+  /** The rule files read, in merge order. */
+  files: readonly string[];
+  /** The rule set's version ("sha256:…"), as every decision reports it. */
+  version: string;
+  tool: ToolInfo;
+  /**
+   * The directory that machine-read paths are relative to: the repository root for SARIF
+   * (%SRCROOT%) and GitHub annotations. Absent: paths are shown as given.
+   */
+  root?: string;
+  /** The directory relative problem paths were given from; default root. */
+  cwd?: string;
+  /** --strict: warnings fail the run too, so reports that carry a verdict count them as failures. */
+  strict?: boolean;
+}
+
+export type Formatter = (problems: readonly Problem[], meta: ReportMeta) => string;
+
+export interface Counts {
+  errors: number;
+  warnings: number;
+}
+
+export function countProblems(problems: readonly Problem[]): Counts {
+  let errors = 0;
+  let warnings = 0;
+  for (const p of problems) {
+    if (p.severity === 'error') errors++;
+    else warnings++;
+  }
+  return { errors, warnings };
+}
+
+/** Whether the run passes: the one rule behind the exit code and every report's verdict. */
+export function passes(problems: readonly Problem[], strict = false): boolean {
+  const { errors, warnings } = countProblems(problems);
+  return errors === 0 && (!strict || warnings === 0);
+}
+
+/** A sorted copy: callers' arrays are left as they were. */
+export function ordered(problems: readonly Problem[]): Problem[] {
+  return sortProblems([...problems]);
+}
+
+/**
+ * The path a machine reader wants: relative to meta.root with forward slashes. A path outside
+ * the root stays absolute (GitHub then cannot place it, but it is not silently wrong).
+ */
+export function reportPath(file: string, meta: Pick<ReportMeta, 'root' | 'cwd'>): string {
+  if (meta.root === undefined) return toPosix(file);
+  const abs = resolve(meta.cwd ?? meta.root, file);
+  const rel = relative(meta.root, abs);
+  if (rel === '') return '.';
+  if (isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) return toPosix(abs);
+  return toPosix(rel);
+}
+
+function toPosix(p: string): string {
+  return sep === '\\' ? p.replaceAll('\\', '/') : p;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** "2 errors, 1 warning in 3 files": the human summary the text format ends with. */
+export function summaryLine(problems: readonly Problem[], meta: Pick<ReportMeta, 'files'>): string {
+  const { errors, warnings } = countProblems(problems);
+  const where = `in ${plural(meta.files.length, 'file')}`;
+  if (errors === 0 && warnings === 0) return `no problems ${where}`;
+  return `${plural(errors, 'error')}, ${plural(warnings, 'warning')} ${where}`;
+}

@@ -1,0 +1,81 @@
+/**
+ * SARIF 2.1.0 for code scanning (GitHub's upload-sarif and any SARIF viewer). The rules array is
+ * the whole catalogue in catalogue order, not just the codes that occurred, so a code's
+ * ruleIndex is the same in every run and a viewer can show the fix for any code.
+ */
+import { CODES, type ProblemCode } from '../problems/codes.js';
+import type { Formatter, ReportMeta } from './meta.js';
+import { ordered, reportPath } from './meta.js';
+
+export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
+/** Paths in results are relative to the repository root, which the consumer knows by this name. */
+export const SRCROOT = '%SRCROOT%';
+
+const RULE_IDS = Object.keys(CODES) as ProblemCode[];
+const RULE_INDEX = new Map<string, number>(RULE_IDS.map((id, i) => [id, i]));
+
+function rules() {
+  return RULE_IDS.map((id) => {
+    const c = CODES[id];
+    return {
+      id,
+      shortDescription: { text: c.meaning },
+      help: { text: c.fix },
+      defaultConfiguration: { level: c.severity },
+    };
+  });
+}
+
+/**
+ * A URI reference for a path: each segment percent-encoded (spaces, `%`, `#`, `?`, and a `:` that
+ * would otherwise read as a scheme); an absolute path (outside the root) becomes a file: URI.
+ */
+export function pathToUri(path: string): string {
+  const enc = path.split('/').map((s) => encodeURIComponent(s)).join('/');
+  return path.startsWith('/') ? `file://${enc}` : enc;
+}
+
+function artifactLocation(file: string, meta: ReportMeta) {
+  const path = reportPath(file, meta);
+  const uri = pathToUri(path);
+  return path.startsWith('/') ? { uri } : { uri, uriBaseId: SRCROOT };
+}
+
+export const formatSarif: Formatter = (problems, meta) => {
+  const doc = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: meta.tool.name,
+            version: meta.tool.version,
+            semanticVersion: meta.tool.version,
+            ...(meta.tool.informationUri ? { informationUri: meta.tool.informationUri } : {}),
+            rules: rules(),
+          },
+        },
+        // yaml counts columns in UTF-16 code units (JavaScript string offsets); say so, since
+        // consumers differ on the default.
+        columnKind: 'utf16CodeUnits',
+        results: ordered(problems).map((p) => ({
+          ruleId: p.code,
+          ruleIndex: RULE_INDEX.get(p.code) ?? -1,
+          level: p.severity,
+          message: { text: p.message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: artifactLocation(p.loc.file, meta),
+                region: { startLine: p.loc.line, startColumn: p.loc.col },
+              },
+            },
+          ],
+        })),
+        properties: { policyVersion: meta.version },
+      },
+    ],
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+};
