@@ -177,13 +177,13 @@ const serviceRefGene: fc.Arbitrary<ServiceRefGene> = fc.record({
 
 type SelectorGene =
   | { kind: 'segment' | 'group'; pick: number }
-  | { kind: 'tier'; tier: 'mynumber' | 'lgwan' | 'internet' }
+  | { kind: 'tier'; tier: 'mynumber' | 'lgwan' | 'internet' | 'outside' }
   | { kind: 'outside' };
 
 const selectorGene: fc.Arbitrary<SelectorGene> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('segment' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('group' as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tier' as const), tier: fc.constantFrom('mynumber' as const, 'lgwan' as const, 'internet' as const) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tier' as const), tier: fc.constantFrom('mynumber' as const, 'lgwan' as const, 'internet' as const, 'outside' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('outside' as const) }) },
 );
 
@@ -265,11 +265,9 @@ const exceptionGene: fc.Arbitrary<ExceptionGene> = fc.record({
   ticket: fc.boolean(),
 });
 
-interface GroupGene { members: { group: boolean; pick: number }[] }
+interface GroupGene { members: SelectorGene[] }
 
-const groupGene: fc.Arbitrary<GroupGene> = fc.record({
-  members: fc.array(fc.record({ group: fc.boolean(), pick: fc.nat() }), { minLength: 1, maxLength: 3 }),
-});
+const groupGene: fc.Arbitrary<GroupGene> = fc.record({ members: selectors });
 
 interface PolicyGene {
   defaults: Partial<Record<SiteTier, 'allow' | 'deny'>>;
@@ -378,24 +376,20 @@ function build(g: Genome): Built {
     return seg;
   });
 
-  // Groups: member i may name segments or groups before it, so nesting is acyclic.
+  // Group i may name groups before it only, so nesting is acyclic.
   const groupNames = g.groups.map((_, i) => `grp-${i}`);
-  const groups: Record<string, string[]> = {};
-  g.groups.forEach((gg, i) => {
-    const members = gg.members.map((m) =>
-      m.group && i > 0 ? groupNames[m.pick % i]! : segments[m.pick % segments.length]!.name);
-    groups[groupNames[i]!] = [...new Set(members)];
-  });
-
-  const selector = (s: SelectorGene): string => {
+  const selectorAmong = (s: SelectorGene, groupCount: number): string => {
     switch (s.kind) {
       case 'segment': return segments[s.pick % segments.length]!.name;
-      case 'group': return groupNames.length > 0 ? groupNames[s.pick % groupNames.length]! : segments[s.pick % segments.length]!.name;
+      case 'group': return groupCount > 0 ? groupNames[s.pick % groupCount]! : segments[s.pick % segments.length]!.name;
       case 'tier': return `tier:${s.tier}`;
       case 'outside': return 'outside';
     }
   };
   const list = <T>(xs: T[], f: (x: T) => string) => [...new Set(xs.map(f))];
+  const groups: Record<string, string[]> = {};
+  g.groups.forEach((gg, i) => { groups[groupNames[i]!] = list(gg.members, (m) => selectorAmong(m, i)); });
+  const selector = (s: SelectorGene) => selectorAmong(s, groupNames.length);
 
   const sanitizers = segments.filter((x) => x.sanitizer);
   const flows: RawFlow[] = g.flows.map((f, i) => {
