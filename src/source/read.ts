@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
 import { problem, type Problem } from '../problems/problem.js';
 import type { Location } from './location.js';
 
@@ -27,7 +27,10 @@ export interface SourceFile {
 }
 
 export interface ReadResult {
+  /** The files that parsed, in merge order. */
   files: SourceFile[];
+  /** Every rule file found, in merge order, including those that failed to read or parse. */
+  names: string[];
   problems: Problem[];
   /** "sha256:…" over every file's name and bytes in merge order. */
   version: string;
@@ -117,7 +120,47 @@ function nodeAt(doc: Document, path: Path, part: 'key' | 'value'): YamlNode | nu
   return chosen && typeof chosen === 'object' && 'range' in chosen ? (chosen as YamlNode) : null;
 }
 
-function parseOne(file: string, bytes: Uint8Array, problems: Problem[]): SourceFile | null {
+function isEmptyDocument(d: Document): boolean {
+  const c = d.contents;
+  return c === null || (isScalar(c) && c.value === null && !c.anchor && !c.tag);
+}
+
+/** For a duplicate key at `offset`: the text and offset of the same key's first occurrence. */
+function firstKeyBefore(doc: Document, offset: number): { key: string; offset: number } | null {
+  let found: { key: string; offset: number } | null = null;
+  visit(doc, {
+    Map(_, map) {
+      const keys = map.items.map((it) => (isScalar(it.key) ? it.key : null));
+      const dup = keys.find((k) => k?.range?.[0] === offset);
+      if (!dup) return undefined;
+      const first = keys.find((k) => k && k !== dup && String(k.value) === String(dup.value));
+      if (first?.range) found = { key: String(dup.value), offset: first.range[0] };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/** The first alias node (with `source`, the first unresolved one of that name). */
+function findAlias(doc: Document, source: string | null): Alias | null {
+  let found: Alias | null = null;
+  visit(doc, {
+    Alias(_, node) {
+      if (source === null || (node.source === source && !node.resolve(doc))) {
+        found = node;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+/**
+ * One rule file from its bytes: the SourceFile, or null with the reasons pushed to `problems`.
+ * `file` is the name messages show. Exported for callers that hold the bytes already.
+ */
+export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Problem[]): SourceFile | null {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
     problems.push(problem('ENCODING-BOM', at(file), 'the file starts with a UTF-8 byte-order mark; save it without BOM'));
     return null;
@@ -135,22 +178,27 @@ function parseOne(file: string, bytes: Uint8Array, problems: Problem[]): SourceF
     const { line, col } = lineCounter.linePos(offset);
     return at(file, line, col);
   };
+  // yaml returns an empty list for a file of nothing but comments: an empty rule file.
   const list = Array.isArray(docs) ? docs : [];
-  if (!Array.isArray(docs)) {
-    // An empty stream: treat as an empty file.
-    return { file, data: null, locate: () => at(file) };
-  }
+  if (list.length === 0) return { file, data: null, locate: () => at(file) };
   let failed = false;
   for (const d of list) {
     for (const e of d.errors) {
       failed = true;
-      const code = e.code === 'DUPLICATE_KEY' ? 'YAML-DUPLICATE-KEY' : 'YAML-SYNTAX';
-      problems.push(problem(code, pos(e.pos[0]), e.message.split('\n')[0]!));
+      if (e.code === 'DUPLICATE_KEY') {
+        const first = firstKeyBefore(d, e.pos[0]);
+        const message = first
+          ? `key "${first.key}" appears twice in this map; the first is at line ${pos(first.offset).line}`
+          : 'a key appears twice in this map';
+        problems.push(problem('YAML-DUPLICATE-KEY', pos(e.pos[0]), message));
+      } else problems.push(problem('YAML-SYNTAX', pos(e.pos[0]), e.message.split('\n')[0]!));
     }
   }
   if (failed) return null;
-  if (list.length > 1) {
-    problems.push(problem('YAML-MULTIPLE-DOCUMENTS', pos(list[1]!.range[0]), 'a rule file holds one YAML document; split this one into its own file'));
+  // A stray "---" at the end leaves an empty document behind: harmless, so not counted.
+  const docsWithContent = list.filter((d, i) => i === 0 || !isEmptyDocument(d));
+  if (docsWithContent.length > 1) {
+    problems.push(problem('YAML-MULTIPLE-DOCUMENTS', pos(docsWithContent[1]!.range[0]), 'a rule file holds one YAML document; move this one into a file of its own'));
     return null;
   }
   const doc = list[0]!;
@@ -158,10 +206,18 @@ function parseOne(file: string, bytes: Uint8Array, problems: Problem[]): SourceF
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
-    const msg = e instanceof ReferenceError && /alias/i.test(e.message)
-      ? `aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb?)`
-      : `cannot resolve the document: ${(e as Error).message}`;
-    problems.push(problem(e instanceof ReferenceError ? 'YAML-ALIAS-LIMIT' : 'YAML-SYNTAX', pos(doc.range[0]), msg));
+    // yaml stops expanding once aliases pass maxAliasCount (so an alias bomb returns quickly),
+    // and finds aliases that name no anchor only here: point at the alias in both cases.
+    const message = (e as Error).message;
+    const bomb = /Excessive alias count/.test(message);
+    const name = /^Unresolved alias.*: (.*)$/.exec(message)?.[1];
+    const alias = findAlias(doc, bomb ? null : name ?? null);
+    const where = alias?.range?.[0] ?? doc.range[0];
+    problems.push(bomb
+      ? problem('YAML-ALIAS-LIMIT', pos(where), `aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb?); write the values out`)
+      : name !== undefined
+        ? problem('YAML-SYNTAX', pos(where), `alias *${name} names no anchor defined before it`)
+        : problem('YAML-SYNTAX', pos(where), `cannot resolve the document: ${message}`));
     return null;
   }
   return {
@@ -179,7 +235,8 @@ export function readRuleSources(paths: readonly string[]): ReadResult {
   const problems: Problem[] = [];
   const files: SourceFile[] = [];
   const hash = createHash('sha256');
-  for (const file of expand(paths, problems)) {
+  const names = expand(paths, problems);
+  for (const file of names) {
     let bytes: Buffer;
     try {
       const st = statSync(file);
@@ -194,8 +251,8 @@ export function readRuleSources(paths: readonly string[]): ReadResult {
       continue;
     }
     hash.update(basename(file)).update('\0').update(bytes).update('\0');
-    const parsed = parseOne(file, bytes, problems);
+    const parsed = parseRuleBytes(file, bytes, problems);
     if (parsed) files.push(parsed);
   }
-  return { files, problems, version: `sha256:${hash.digest('hex')}` };
+  return { files, names, problems, version: `sha256:${hash.digest('hex')}` };
 }
