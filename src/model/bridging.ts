@@ -1,0 +1,68 @@
+/**
+ * Which sanitizers can ever bridge a flow (SPEC §2). A sanitizer in `tier` with `peer`,
+ * `method` and `direction` is only useful if some flow it bridges would otherwise be held at a
+ * ceiling the bridge lifts; one that can never take effect is an error (SANITIZER-CANNOT-BRIDGE),
+ * because a reviewer reading it would believe a path exists that the decision never grants.
+ * The validator, the compiler and README all read this one table.
+ */
+import type { Direction, SanitizerMethod, SiteTier } from './types.js';
+
+export type BridgeField = 'peer' | 'method' | 'direction';
+
+export type BridgeVerdict = { ok: true } | { ok: false; field: BridgeField; reason: string };
+
+export const METHODS: readonly SanitizerMethod[] = ['mail-text', 'file-sanitize', 'screen-transfer'];
+export const DIRECTIONS: readonly Direction[] = ['inbound', 'outbound', 'both'];
+
+/** The flow a direction stands for: inbound = peer → tier, outbound = tier → peer. */
+function halves(direction: Direction): ('inbound' | 'outbound')[] {
+  return direction === 'both' ? ['inbound', 'outbound'] : [direction];
+}
+
+/**
+ * The one direction of flow across a tier pair the tier model lets a sanitizer lift, or null
+ * when every direction may be bridged, as [from tier, to tier].
+ */
+function onlyFlow(a: SiteTier, b: SiteTier, method: SanitizerMethod): [SiteTier, SiteTier] | null {
+  if (a === 'mynumber' || b === 'mynumber') return ['lgwan', 'mynumber'];
+  if (method === 'screen-transfer') return ['lgwan', 'internet'];
+  return null;
+}
+
+/** Whether a sanitizer in `tier` with this peer, method and direction can ever bridge a flow. */
+export function canBridge(tier: SiteTier, peer: SiteTier, method: SanitizerMethod, direction: Direction): BridgeVerdict {
+  if (peer === tier) {
+    return { ok: false, field: 'peer', reason: `peer ${peer} is the segment's own tier; a sanitizer bridges to another tier` };
+  }
+  const pair = [tier, peer].sort().join('/');
+  if (pair === 'internet/mynumber') {
+    return {
+      ok: false,
+      field: 'peer',
+      reason: 'the My Number tier exchanges nothing with the internet tier (5(3)ア); only a file-sanitize import from LGWAN into My Number can be bridged',
+    };
+  }
+  if ((tier === 'mynumber' || peer === 'mynumber') && method !== 'file-sanitize') {
+    return {
+      ok: false,
+      field: 'method',
+      reason: `${method} cannot bridge into the My Number tier (5(3)ア): only file-sanitize, as a one-way import from LGWAN`,
+    };
+  }
+  const only = onlyFlow(tier, peer, method);
+  if (only) {
+    const [from, to] = only;
+    for (const half of halves(direction)) {
+      const flowFrom = half === 'inbound' ? peer : tier;
+      const flowTo = half === 'inbound' ? tier : peer;
+      if (flowFrom === from && flowTo === to) continue;
+      const want = tier === from ? 'outbound' : 'inbound';
+      const why = to === 'mynumber'
+        ? 'the My Number tier only takes sanitized files in from LGWAN and never sends out (5(3)ア)'
+        : 'screen transfer is initiated from the LGWAN side (5(3)イ)';
+      const which = direction === 'both' ? `the ${half} half of direction both (${flowFrom} → ${flowTo})` : `direction ${half} (${flowFrom} → ${flowTo})`;
+      return { ok: false, field: 'direction', reason: `${which} can never take effect: ${why}; use direction ${want}` };
+    }
+  }
+  return { ok: true };
+}

@@ -1,0 +1,510 @@
+/**
+ * Rule files (already through the schema pass) → the resolved Model. Files merge in the order
+ * given; every name is looked up, every CIDR and service turned into numbers, and every
+ * problem found on the way is pushed at the node that causes it. A rule set with an error
+ * yields no model: half a policy is never loaded.
+ */
+import { basename } from 'node:path';
+import { DECISION_CODES, type DecisionCode, type ProblemCode } from '../problems/codes.js';
+import { hasErrors, problem, type Problem } from '../problems/problem.js';
+import { nowhere, type Location } from '../source/location.js';
+import type { Path, SourceFile } from '../source/read.js';
+import { canBridge } from './bridging.js';
+import { formatV4, parseCidr, V4_MAPPED_FIRST } from './cidr.js';
+import { isActive, isCalendarDate, isTimeZone, todayIn } from './dates.js';
+import { parseServiceRange } from './services.js';
+import { didYouMean } from './suggest.js';
+import {
+  SITE_TIERS, TIERS,
+  type Action, type Cidr, type Direction, type Exception, type FlowRule, type GuidelineModel, type Model,
+  type Policy, type Role, type Sanitizer, type SanitizerMethod, type Segment, type Selector, type ServiceRef,
+  type SiteTier, type Tier,
+} from './types.js';
+
+export interface BuildOptions {
+  /** The date exceptions are judged on, YYYY-MM-DD; default today in policy.timezone. */
+  asOf?: string;
+}
+
+export interface BuildResult {
+  /** Null exactly when an error-severity problem was found. */
+  model: Model | null;
+  problems: Problem[];
+}
+
+export const DEFAULT_TIMEZONE = 'Asia/Tokyo';
+export const OUTSIDE = 'outside';
+const MODELS: readonly GuidelineModel[] = ['alpha', 'alpha-prime', 'beta', 'beta-prime'];
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+/** A node of one file: where it is, and what it holds. */
+interface At {
+  file: SourceFile;
+  fileIndex: number;
+  path: Path;
+  data: unknown;
+}
+
+const where = (n: At, sub: Path = [], part: 'key' | 'value' = 'value'): Location => n.file.locate([...n.path, ...sub], part);
+const fileLine = (l: Location) => `${l.file}:${l.line}`;
+const byPosition = (a: { fileIndex: number; loc: Location }, b: { fileIndex: number; loc: Location }) =>
+  a.fileIndex - b.fileIndex || a.loc.line - b.loc.line || a.loc.col - b.loc.col;
+
+/** A name reserved for selectors: `outside` and everything `tier:…`. */
+export function isReservedName(name: string): boolean {
+  return name === OUTSIDE || name.startsWith('tier:');
+}
+
+/** Text that reads as a service literal rather than a name: report it as a bad service. */
+function looksLikeServiceLiteral(text: string): boolean {
+  return text.includes('/') || /^\d/.test(text) || /^(tcp|udp|icmp|icmpv6|proto|any)$/i.test(text);
+}
+
+class Builder {
+  readonly problems: Problem[] = [];
+  private readonly segmentsAt: At[] = [];
+  private readonly segments: Segment[] = [];
+  private readonly selectorNames = new Map<string, { kind: 'segment'; index: number } | { kind: 'group'; at: At }>();
+  private readonly serviceDefs = new Map<string, { at: At; refs: ServiceRef[] | null }>();
+  private readonly groupDefs = new Map<string, { at: At; state: 'new' | 'visiting' | 'done'; segments: number[] }>();
+  private readonly reportedCycles = new Set<string>();
+  private readonly used = new Set<number>();
+  private outside = 0;
+
+  constructor(private readonly files: readonly SourceFile[], private readonly version: string, private readonly opts: BuildOptions) {}
+
+  private push(code: ProblemCode, loc: Location, message: string): void {
+    this.problems.push(problem(code, loc, message));
+  }
+
+  /** Every `key:` section of every file, in merge order. */
+  private sections(key: string): At[] {
+    const out: At[] = [];
+    this.files.forEach((file, fileIndex) => {
+      if (isRec(file.data) && key in file.data) out.push({ file, fileIndex, path: [key], data: file.data[key] });
+    });
+    return out;
+  }
+
+  /** The items of every file's `key:` list, in merge order. */
+  private items(key: string): At[] {
+    return this.sections(key).flatMap((s) => list(s.data).map((data, i) => ({ ...s, path: [key, i], data })));
+  }
+
+  /** The entries of every file's `key:` map, in merge order. */
+  private entries(key: string): (At & { name: string })[] {
+    return this.sections(key).flatMap((s) =>
+      isRec(s.data) ? Object.entries(s.data).map(([name, data]) => ({ ...s, path: [key, name], data, name })) : [],
+    );
+  }
+
+  build(): BuildResult {
+    const policy = this.policy();
+    this.declareNames();
+    this.defineServices();
+    this.defineSegments();
+    this.defineGroups();
+    const flows = this.flows();
+    const exceptions = this.exceptions(policy);
+    this.segmentWarnings(policy);
+    if (this.segments.length === 1) {
+      const loc = this.files[0] ? this.files[0].locate([]) : nowhere('(no rule files)');
+      this.push('SEGMENTS-MISSING', loc, 'the rule set defines no segments; add a segments list to one of its files');
+    }
+    if (hasErrors(this.problems)) return { model: null, problems: this.problems };
+    const groups: Model['groups'] = new Map();
+    for (const [name, g] of this.groupDefs) {
+      groups.set(name, { members: list(g.at.data).filter((m): m is string => typeof m === 'string'), segments: g.segments, loc: where(g.at, [], 'key') });
+    }
+    const services: Model['services'] = new Map();
+    for (const [name, s] of this.serviceDefs) services.set(name, s.refs ?? []);
+    return {
+      model: {
+        policy,
+        segments: this.segments,
+        outside: this.outside,
+        groups,
+        services,
+        flows,
+        exceptions,
+        files: this.files.map((f) => f.file),
+        version: this.version,
+      },
+      problems: this.problems,
+    };
+  }
+
+  // — policy —
+
+  private policy(): Policy {
+    const sections = this.sections('policy');
+    const first = sections[0];
+    for (const dup of sections.slice(1)) {
+      this.push('POLICY-DUPLICATE', where(dup, [], 'key'), `policy is already defined at ${fileLine(where(first!, [], 'key'))}; keep the policy section in one file`);
+    }
+    const p: Rec = first && isRec(first.data) ? first.data : {};
+    const firstFile = this.files[0]?.file;
+    const name = str(p.name) ?? (firstFile ? basename(firstFile).replace(/\.ya?ml$/, '') : '');
+    const model = MODELS.find((m) => m === p.model) ?? 'alpha';
+    let timezone = DEFAULT_TIMEZONE;
+    const tz = str(p.timezone);
+    if (tz !== null) {
+      if (isTimeZone(tz)) timezone = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
+      else {
+        this.push('TIMEZONE-INVALID', where(first!, ['timezone']),
+          `policy.timezone "${tz}" is not an IANA time zone${didYouMean(tz, Intl.supportedValuesOf('timeZone'))}; exception expiry needs one, e.g. Asia/Tokyo`);
+      }
+    }
+    const defaults = Object.fromEntries(SITE_TIERS.map((t) => [t, 'deny'])) as Record<SiteTier, Action>;
+    const d = isRec(p.defaults) ? p.defaults : {};
+    for (const t of SITE_TIERS) if (d[t] === 'allow' || d[t] === 'deny') defaults[t] = d[t];
+    const clauses: Policy['clauses'] = {};
+    for (const [code, info] of Object.entries(DECISION_CODES)) if (info.clause !== null) clauses[code as DecisionCode] = info.clause;
+    const c = isRec(p.clauses) ? p.clauses : {};
+    for (const [code, text] of Object.entries(c)) {
+      if (Object.hasOwn(DECISION_CODES, code) && typeof text === 'string') clauses[code as DecisionCode] = text;
+    }
+    return { name, model, timezone, defaults, clauses };
+  }
+
+  // — names —
+
+  /**
+   * Segment and group names share one namespace (both stand in from/to); flow and exception ids
+   * share another. The second definition by position is the duplicate.
+   */
+  private declareNames(): void {
+    type Decl = { kind: string; name: string; fileIndex: number; loc: Location };
+    const selectorDecls: Decl[] = [
+      ...this.items('segments').flatMap((s) => {
+        const name = isRec(s.data) ? str(s.data.name) : null;
+        return name === null ? [] : [{ kind: 'segment', name, fileIndex: s.fileIndex, loc: where(s, ['name']) }];
+      }),
+      ...this.entries('groups').map((g) => ({ kind: 'group', name: g.name, fileIndex: g.fileIndex, loc: where(g, [], 'key') })),
+    ];
+    this.reportDuplicates(selectorDecls, 'segment and group names share one namespace');
+    for (const d of selectorDecls) {
+      if (isReservedName(d.name)) {
+        this.push('NAME-RESERVED', d.loc, d.name === OUTSIDE
+          ? `"${OUTSIDE}" is reserved for the implicit segment of every address no segment claims; name the ${d.kind} differently`
+          : `"${d.name}" cannot name a ${d.kind}: names starting with tier: are reserved for tier selectors`);
+      }
+    }
+    const serviceDecls = this.entries('services').map((s) => ({ kind: 'service', name: s.name, fileIndex: s.fileIndex, loc: where(s, [], 'key') }));
+    this.reportDuplicates(serviceDecls, null);
+    for (const d of serviceDecls) {
+      if (parseServiceRange(d.name).ok) {
+        this.push('NAME-RESERVED', d.loc, `a service cannot be named "${d.name}": it reads as the service ${d.name} itself`);
+      }
+    }
+    const ids = (key: string, kind: string) =>
+      this.items(key).flatMap((s) => {
+        const id = isRec(s.data) ? str(s.data.id) : null;
+        return id === null ? [] : [{ kind, name: id, fileIndex: s.fileIndex, loc: where(s, ['id']) }];
+      });
+    this.reportDuplicates([...ids('flows', 'flow'), ...ids('exceptions', 'exception')], 'flow and exception ids share one namespace');
+  }
+
+  private reportDuplicates(decls: { kind: string; name: string; fileIndex: number; loc: Location }[], shared: string | null): void {
+    const seen = new Map<string, { kind: string; loc: Location }>();
+    for (const d of [...decls].sort(byPosition)) {
+      const first = seen.get(d.name);
+      if (!first) { seen.set(d.name, d); continue; }
+      const same = first.kind === d.kind;
+      const noun = d.kind === 'flow' || d.kind === 'exception' ? 'id' : 'name';
+      this.push('NAME-DUPLICATE', d.loc, same
+        ? `${d.kind} ${noun} "${d.name}" is already defined at ${fileLine(first.loc)}`
+        : `${d.kind} ${noun} "${d.name}" is already used by the ${first.kind} at ${fileLine(first.loc)}${shared ? `; ${shared}` : ''}`);
+    }
+  }
+
+  // — services —
+
+  private defineServices(): void {
+    for (const s of this.entries('services')) {
+      if (this.serviceDefs.has(s.name)) continue;
+      this.serviceDefs.set(s.name, { at: s, refs: null });
+    }
+    for (const [name, def] of this.serviceDefs) {
+      const refs: ServiceRef[] = [];
+      list(def.at.data).forEach((item, i) => {
+        const text = str(item);
+        if (text === null) return;
+        const loc = where(def.at, [i]);
+        const r = parseServiceRange(text);
+        if (r.ok) refs.push({ text, ranges: [r.range], loc });
+        else if (this.serviceDefs.has(text)) {
+          this.push('SERVICE-INVALID', loc, `service ${name} lists "${text}", another named service: named services do not nest; list its services here instead`);
+        } else this.push('SERVICE-INVALID', loc, `service ${name}: ${r.reason}`);
+      });
+      def.refs = refs;
+    }
+  }
+
+  /** A service as a flow, exception or sanitizer writes it: a named service or a literal. */
+  private service(text: string, loc: Location, context: string): ServiceRef | null {
+    const named = this.serviceDefs.get(text);
+    if (named) return { text, ranges: (named.refs ?? []).flatMap((r) => r.ranges), loc };
+    const r = parseServiceRange(text);
+    if (r.ok) return { text, ranges: [r.range], loc };
+    if (looksLikeServiceLiteral(text)) this.push('SERVICE-INVALID', loc, `${context}: ${r.reason}`);
+    else {
+      this.push('NAME-UNKNOWN', loc,
+        `${context}: no service named "${text}"${didYouMean(text, this.serviceDefs.keys())} (define it under services, or write a service such as tcp/443)`);
+    }
+    return null;
+  }
+
+  private services(owner: At, key: string, context: string): ServiceRef[] {
+    const node = isRec(owner.data) ? owner.data[key] : undefined;
+    const out: ServiceRef[] = [];
+    list(node).forEach((item, i) => {
+      const text = str(item);
+      if (text === null) return;
+      const ref = this.service(text, where(owner, [key, i]), context);
+      if (ref) out.push(ref);
+    });
+    return out;
+  }
+
+  // — segments —
+
+  private defineSegments(): void {
+    const cidrsSeen = new Map<string, { text: string; segment: string; loc: Location }>();
+    for (const s of this.items('segments')) {
+      if (!isRec(s.data)) continue;
+      const d = s.data;
+      const name = str(d.name) ?? '';
+      const tier: SiteTier = SITE_TIERS.find((t) => t === d.tier) ?? 'lgwan';
+      const index = this.segments.length;
+      if (!this.selectorNames.has(name)) this.selectorNames.set(name, { kind: 'segment', index });
+      const cidrs: Cidr[] = [];
+      list(d.cidrs).forEach((item, i) => {
+        const text = str(item);
+        if (text === null) return;
+        const loc = where(s, ['cidrs', i]);
+        const c = this.cidr(text, loc, name, cidrsSeen);
+        if (c) cidrs.push(c);
+      });
+      this.segmentsAt.push(s);
+      this.segments.push({
+        index,
+        name,
+        tier,
+        role: (['terminal', 'server', 'other'] as const).find((r) => r === d.role) ?? ('server' satisfies Role),
+        mfa: d.mfa === true,
+        external: d.external === true,
+        cidrs,
+        sanitizer: this.sanitizer(s, name, tier),
+        description: str(d.description),
+        loc: where(s, ['name']),
+      });
+    }
+    this.outside = this.segments.length;
+    this.segments.push({
+      index: this.outside,
+      name: OUTSIDE,
+      tier: 'outside',
+      role: 'other',
+      mfa: false,
+      external: true,
+      cidrs: [],
+      sanitizer: null,
+      description: 'every address no segment claims',
+      loc: this.files[0] ? this.files[0].locate([]) : nowhere('(no rule files)'),
+    });
+  }
+
+  private cidr(text: string, loc: Location, segment: string, seen: Map<string, { text: string; segment: string; loc: Location }>): Cidr | null {
+    const r = parseCidr(text);
+    if (!r.ok) {
+      this.push('CIDR-INVALID', loc, `segment ${segment}: CIDR "${text}": ${r.reason}`);
+      return null;
+    }
+    const { family, prefix, first, last } = r.cidr;
+    if (family === 6 && first >= V4_MAPPED_FIRST && last <= V4_MAPPED_FIRST + 0xffffffffn) {
+      const v4 = `${formatV4(first - V4_MAPPED_FIRST)}/${prefix - 96}`;
+      this.push('CIDR-INVALID', loc,
+        `segment ${segment}: "${text}" is an IPv4-mapped IPv6 CIDR, and such addresses resolve as IPv4: write the IPv4 CIDR ${v4}`);
+      return null;
+    }
+    // Compare the network, not the text: fd00::/48 and FD00:0::/48 are the same CIDR.
+    const key = `${family}/${first}/${prefix}`;
+    const before = seen.get(key);
+    if (before) {
+      const same = before.text === text ? '' : ` (written "${before.text}")`;
+      const owner = before.segment === segment ? 'this segment' : `segment ${before.segment}`;
+      this.push('CIDR-DUPLICATE', loc, `${text} is already claimed by ${owner} at ${fileLine(before.loc)}${same}; give each CIDR to one segment`);
+    } else seen.set(key, { text, segment, loc });
+    return { family, text, prefix, first, last, loc };
+  }
+
+  private sanitizer(s: At, segment: string, tier: SiteTier): Sanitizer | null {
+    const d = isRec(s.data) ? s.data.sanitizer : undefined;
+    if (!isRec(d)) return null;
+    const at: At = { ...s, path: [...s.path, 'sanitizer'], data: d };
+    const method = (['mail-text', 'file-sanitize', 'screen-transfer'] as const).find((m) => m === d.method) ?? ('file-sanitize' satisfies SanitizerMethod);
+    const peer: SiteTier = SITE_TIERS.find((t) => t === d.peer) ?? tier;
+    const direction = (['inbound', 'outbound', 'both'] as const).find((x) => x === d.direction) ?? ('both' satisfies Direction);
+    const verdict = canBridge(tier, peer, method, direction);
+    if (!verdict.ok) {
+      this.push('SANITIZER-CANNOT-BRIDGE', where(at, [verdict.field]),
+        `the ${method} sanitizer of segment ${segment} (tier ${tier}, peer ${peer}, direction ${direction}) cannot bridge: ${verdict.reason}`);
+    }
+    return { method, peer, direction, services: this.services(at, 'services', `sanitizer of segment ${segment}`), loc: where(at) };
+  }
+
+  // — groups and selectors —
+
+  private defineGroups(): void {
+    for (const g of this.entries('groups')) {
+      if (this.groupDefs.has(g.name)) continue;
+      this.groupDefs.set(g.name, { at: g, state: 'new', segments: [] });
+      if (!this.selectorNames.has(g.name)) this.selectorNames.set(g.name, { kind: 'group', at: g });
+    }
+    for (const name of this.groupDefs.keys()) this.expandGroup(name, []);
+  }
+
+  /** The segments of a group, members expanded depth-first; a member that closes a cycle is reported once per cycle. */
+  private expandGroup(name: string, stack: string[]): number[] {
+    const g = this.groupDefs.get(name)!;
+    if (g.state === 'done') return g.segments;
+    g.state = 'visiting';
+    const set = new Set<number>();
+    list(g.at.data).forEach((item, i) => {
+      const text = str(item);
+      if (text === null) return;
+      const loc = where(g.at, [i]);
+      const member = this.selectorNames.get(text);
+      if (member?.kind === 'group' && this.groupDefs.get(text)?.state === 'visiting') {
+        const path = [...stack, name];
+        const cycle = [...path.slice(path.indexOf(text)), text];
+        const id = [...new Set(cycle)].sort().join('\0');
+        if (!this.reportedCycles.has(id)) {
+          this.reportedCycles.add(id);
+          this.push('GROUP-CYCLE', loc, `groups contain each other in a cycle: ${cycle.join(' → ')}`);
+        }
+        return;
+      }
+      for (const i of this.selector(text, loc, `group ${name}`, [...stack, name]) ?? []) set.add(i);
+    });
+    g.segments = [...set].sort((a, b) => a - b);
+    g.state = 'done';
+    return g.segments;
+  }
+
+  /** The segments a from/to entry (or group member) stands for, or null when it names nothing. */
+  private selector(text: string, loc: Location, context: string, stack: string[] = []): number[] | null {
+    if (text === OUTSIDE) return [this.outside];
+    if (text.startsWith('tier:')) {
+      const t = text.slice(5);
+      const tier = TIERS.find((x) => x === t);
+      if (!tier) {
+        this.push('NAME-UNKNOWN', loc,
+          `${context}: unknown tier "${t}" in "${text}"; tiers are ${TIERS.join(', ')}${didYouMean(text, TIERS.map((x) => `tier:${x}`))}`);
+        return null;
+      }
+      return this.segments.filter((s) => s.tier === (tier satisfies Tier)).map((s) => s.index);
+    }
+    const named = this.selectorNames.get(text);
+    if (named?.kind === 'segment') return [named.index];
+    if (named?.kind === 'group') return this.expandGroup(text, stack);
+    this.push('NAME-UNKNOWN', loc, `${context}: no segment or group named "${text}"${didYouMean(text, this.selectorNames.keys())}`);
+    return null;
+  }
+
+  private selectors(owner: At, key: 'from' | 'to', context: string): Selector[] {
+    const node = isRec(owner.data) ? owner.data[key] : undefined;
+    const out: Selector[] = [];
+    list(node).forEach((item, i) => {
+      const text = str(item);
+      if (text === null) return;
+      const loc = where(owner, [key, i]);
+      const segments = this.selector(text, loc, context);
+      if (segments === null) return;
+      for (const s of segments) this.used.add(s);
+      out.push({ text, segments, loc });
+    });
+    return out;
+  }
+
+  // — flows and exceptions —
+
+  private flows(): FlowRule[] {
+    return this.items('flows').flatMap((f, index) => {
+      if (!isRec(f.data)) return [];
+      const id = str(f.data.id) ?? `#${index}`;
+      const context = `flow ${id}`;
+      return [{
+        index,
+        id,
+        action: f.data.action === 'deny' ? 'deny' : 'allow',
+        from: this.selectors(f, 'from', context),
+        to: this.selectors(f, 'to', context),
+        services: this.services(f, 'services', context),
+        ticket: str(f.data.ticket),
+        loc: where(f, ['id']),
+      } satisfies FlowRule];
+    });
+  }
+
+  private exceptions(policy: Policy): Exception[] {
+    const asOf = this.opts.asOf ?? todayIn(policy.timezone);
+    return this.items('exceptions').flatMap((x, index) => {
+      if (!isRec(x.data)) return [];
+      const id = str(x.data.id) ?? `#${index}`;
+      const context = `exception ${id}`;
+      const expires = str(x.data.expires) ?? '';
+      const loc = where(x, ['expires']);
+      if (!isCalendarDate(expires)) {
+        this.push('EXCEPTION-DATE-INVALID', loc, `exception ${id}: expires "${expires}" is not a calendar date`);
+      } else if (!isActive(expires, asOf)) {
+        this.push('EXCEPTION-EXPIRED', loc, `exception ${id} expired on ${expires} (as of ${asOf}); it lifts nothing any more`);
+      }
+      return [{
+        index,
+        id,
+        from: this.selectors(x, 'from', context),
+        to: this.selectors(x, 'to', context),
+        services: this.services(x, 'services', context),
+        reason: str(x.data.reason) ?? '',
+        approvedBy: str(x.data['approved-by']) ?? '',
+        expires,
+        ticket: str(x.data.ticket),
+        loc: where(x, ['id']),
+      } satisfies Exception];
+    });
+  }
+
+  // — warnings about segments —
+
+  private segmentWarnings(policy: Policy): void {
+    this.segments.forEach((seg, i) => {
+      if (seg.tier === 'outside') return;
+      const at = this.segmentsAt[i]!;
+      const d = isRec(at.data) ? at.data : {};
+      if (!this.used.has(i) && seg.sanitizer === null && policy.defaults[seg.tier] !== 'allow') {
+        this.push('SEGMENT-UNUSED', seg.loc,
+          `segment ${seg.name} is named by no flow or exception (directly, through a group or a tier: selector) and policy.defaults.${seg.tier} is deny: every flow to or from it is denied`);
+      }
+      if (seg.tier === 'mynumber' && seg.role === 'terminal' && !seg.mfa) {
+        const loc = 'mfa' in d ? where(at, ['mfa']) : where(at, ['role']);
+        this.push('MFA-MISSING', loc,
+          `segment ${seg.name} holds My Number terminals without mfa: true; the tier model denies every flow from it (MFA-REQUIRED, 5(3)ア)`);
+      }
+    });
+  }
+}
+
+/**
+ * Merges schema-checked rule files (in order) into a Model. `version` is recorded as the
+ * model's version. Files that did not pass checkSchema are not rejected here; validateRuleSet
+ * never passes them.
+ */
+export function buildModel(files: readonly SourceFile[], version: string, opts: BuildOptions = {}): BuildResult {
+  return new Builder(files, version, opts).build();
+}
