@@ -1,0 +1,221 @@
+/**
+ * The schema pass: each rule file against schemas/rules.schema.json, with ajv's findings
+ * rewritten as problems a network administrator can act on, each at the offending node.
+ * The validator is compiled once, when this module loads.
+ */
+import Ajv2020Module, { type ErrorObject } from 'ajv/dist/2020.js';
+import schema from '../../schemas/rules.schema.json' with { type: 'json' };
+import { problem, type Problem } from '../problems/problem.js';
+import type { ProblemCode } from '../problems/codes.js';
+import type { Path, SourceFile } from '../source/read.js';
+import { didYouMean } from '../model/suggest.js';
+
+export const RULES_SCHEMA_ID: string = schema.$id;
+export const RULES_SCHEMA = schema;
+
+// ajv is CommonJS: under NodeNext the default import is module.exports, whose .default is the class.
+const Ajv2020 = Ajv2020Module.default;
+const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+const validate = ajv.compile(schema);
+
+/** `segments[2].tier`, `services.https[0]`, `policy.clauses["X Y"]`; "the file" for the root. */
+export function describePath(path: Path): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[\p{L}\p{N}_-]+$/u.test(seg)) out += out === '' ? seg : `.${seg}`;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out === '' ? 'the file' : out;
+}
+
+/** A value as the message shows it: `"lgwn"`, `42`, `a list`, `a map`, `nothing`. */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return 'nothing (an empty value)';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a map';
+  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
+  return String(v);
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  array: 'a list',
+  object: 'a map (key: value)',
+  boolean: 'true or false',
+  integer: 'a whole number',
+  number: 'a number',
+  null: 'empty',
+};
+
+/** Messages for pattern failures, keyed by the $defs entry whose pattern failed. */
+const PATTERN_HINTS: Record<string, string> = {
+  name: 'must be a name: a letter or digit, then letters, digits, "-", "_" or "."',
+  id: 'must be an id: a letter or digit, then letters, digits, "-", "_" or "." (e.g. F-010)',
+  selector: 'must be a segment name, a group name, outside or tier:<tier> (addresses belong in a segment\'s cidrs)',
+  date: 'must be a date YYYY-MM-DD',
+};
+
+/** The $defs entry an error's schema path points into, if any. */
+function defOf(e: ErrorObject): string | null {
+  const m = /^#\/\$defs\/([^/]+)\//.exec(e.schemaPath);
+  return m ? m[1]! : null;
+}
+
+/** JSON pointer → path, with array indices as numbers (SourceFile.locate needs them). */
+function toPath(pointer: string, data: unknown): (string | number)[] {
+  if (pointer === '') return [];
+  const out: (string | number)[] = [];
+  let node: unknown = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(node)) {
+      out.push(Number(seg));
+      node = node[Number(seg)];
+    } else {
+      out.push(seg);
+      node = node && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return out;
+}
+
+/** The keys a map at this place may hold, from the schema that rejected one. */
+function allowedKeys(e: ErrorObject): string[] {
+  const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties;
+  return props ? Object.keys(props) : [];
+}
+
+/** What each property of an object schema expects, for "is missing …" messages. */
+function expectation(e: ErrorObject, key: string): string {
+  const prop = (e.parentSchema as { properties?: Record<string, { enum?: string[]; $ref?: string }> } | undefined)?.properties?.[key];
+  let enumValues = prop?.enum;
+  if (!enumValues && prop?.$ref?.startsWith('#/$defs/')) {
+    enumValues = (schema.$defs as Record<string, { enum?: string[] }>)[prop.$ref.slice(8)]?.enum;
+  }
+  return enumValues ? `${key} (${enumValues.join(', ')})` : key;
+}
+
+const COMBINATORS = new Set(['anyOf', 'oneOf', 'allOf', 'not', 'if', 'propertyNames']);
+/** When one node fails several keywords, the one that explains it best. */
+const PRIORITY = ['type', 'enum', 'const', 'pattern', 'minLength', 'maxLength', 'minItems', 'maxItems'];
+
+interface Node {
+  path: (string | number)[];
+  part: 'key' | 'value';
+  errors: ErrorObject[];
+}
+
+function join(words: string[]): string {
+  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+function explain(file: SourceFile, node: Node): Problem[] {
+  const where = describePath(node.path);
+  const at = file.locate(node.path, node.part);
+  const errors = node.errors.some((e) => !COMBINATORS.has(e.keyword))
+    ? node.errors.filter((e) => !COMBINATORS.has(e.keyword))
+    : node.errors;
+
+  const unknown = errors.find((e) => e.keyword === 'additionalProperties');
+  if (unknown) {
+    const key = String(node.path[node.path.length - 1]);
+    const allowed = allowedKeys(unknown);
+    const parent = describePath(node.path.slice(0, -1));
+    const inWhat = node.path.length === 1 ? 'unknown top-level key' : `unknown key in ${parent}:`;
+    const hint = didYouMean(key, allowed) || (allowed.length ? `; expected ${join(allowed)}` : '');
+    return [problem('SCHEMA-UNKNOWN-KEY', at, `${inWhat} "${key}"${hint}`)];
+  }
+
+  const missing = errors.filter((e) => e.keyword === 'required');
+  if (missing.length) {
+    const keys = missing.map((e) => expectation(e, (e.params as { missingProperty: string }).missingProperty));
+    const what = node.path.length === 0 ? 'the file' : where;
+    return [problem('SCHEMA-VIOLATION', at, `${what} is missing ${join(keys)}`)];
+  }
+
+  const e = [...errors].sort((a, b) => rank(a) - rank(b))[0]!;
+  const def = defOf(e);
+  const value: unknown = node.part === 'key' ? node.path[node.path.length - 1] : e.data;
+  const got = `; got ${describeValue(value)}`;
+  const subject = node.part === 'key' ? `key "${String(value)}" in ${describePath(node.path.slice(0, -1))}` : where;
+  let code: ProblemCode = def === 'date' ? 'EXCEPTION-DATE-INVALID' : 'SCHEMA-VIOLATION';
+  let text: string;
+  switch (e.keyword) {
+    case 'type': {
+      const t = (e.params as { type: string | string[] }).type;
+      const want = (Array.isArray(t) ? t : [t]).map((x) => TYPE_WORDS[x] ?? x).join(' or ');
+      const extra = def === 'date' ? ' (a date YYYY-MM-DD)' : '';
+      text = node.path.length === 0
+        ? `a rule file must be a map of policy, services, groups, segments, flows and exceptions${got}`
+        : `${subject} must be ${want}${extra}${got}`;
+      break;
+    }
+    case 'enum': {
+      const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
+      const hint = typeof value === 'string' ? didYouMean(value, allowed) : '';
+      text = `${subject} must be one of ${allowed.join(', ')}${got}${hint}`;
+      break;
+    }
+    case 'pattern': {
+      if (def === 'name' && typeof value === 'string' && value.startsWith('tier:')) {
+        code = 'NAME-RESERVED';
+        text = `"${value}" cannot be a name: names starting with tier: are reserved for tier selectors`;
+      } else {
+        text = `${subject} ${PATTERN_HINTS[def ?? ''] ?? 'is not in the expected form'}${got}`;
+      }
+      break;
+    }
+    case 'minLength':
+      text = `${subject} must not be empty`;
+      break;
+    case 'maxLength':
+      text = `${subject} is longer than ${(e.params as { limit: number }).limit} characters`;
+      break;
+    case 'minItems':
+      text = `${subject} must list at least ${(e.params as { limit: number }).limit === 1 ? 'one item' : `${(e.params as { limit: number }).limit} items`}; remove the key if there is nothing to list`;
+      break;
+    case 'anyOf':
+    case 'oneOf':
+      text = `${subject} matches none of the forms allowed here${got}`;
+      break;
+    default:
+      text = `${subject} ${e.message ?? 'is not valid'}${got}`;
+  }
+  return [problem(code, at, text)];
+}
+
+function rank(e: ErrorObject): number {
+  const i = PRIORITY.indexOf(e.keyword);
+  return i < 0 ? PRIORITY.length : i;
+}
+
+/**
+ * Every schema problem of one file, one per offending node, in document order. An empty file
+ * (nothing but comments) is a valid, empty rule file.
+ */
+export function checkSchema(file: SourceFile): Problem[] {
+  if (file.data === null || file.data === undefined) return [];
+  if (validate(file.data)) return [];
+  const nodes = new Map<string, Node>();
+  for (const e of validate.errors ?? []) {
+    const base = toPath(e.instancePath, file.data);
+    let path = base;
+    let part: 'key' | 'value' = 'value';
+    if (e.keyword === 'additionalProperties') {
+      path = [...base, (e.params as { additionalProperty: string }).additionalProperty];
+      part = 'key';
+    } else if (e.keyword === 'propertyNames') {
+      path = [...base, (e.params as { propertyName: string }).propertyName];
+      part = 'key';
+    } else if (e.propertyName !== undefined) {
+      path = [...base, e.propertyName];
+      part = 'key';
+    }
+    const id = `${part}\0${JSON.stringify(path)}`;
+    const node = nodes.get(id);
+    if (node) node.errors.push(e);
+    else nodes.set(id, { path, part, errors: [e] });
+  }
+  return [...nodes.values()].flatMap((n) => explain(file, n));
+}
