@@ -1,0 +1,154 @@
+/**
+ * `sanso decide SRC DST SERVICE` and `sanso decide --batch FILE|-` (SPEC §5). One flow: exit 0
+ * allow, 3 deny. A batch: one JSON decision per input line in the same order, a bad line
+ * answered in its place with {"line":N,"error":…}; exit 1 if any line was bad, else 0.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { FlowResult, resolveFlow, type FlowField } from '../lookup/flow.js';
+import { decisionObject, renderDecision } from '../lookup/render.js';
+import type { Lang } from '../i18n/messages.js';
+import { loadPolicy, type LoadedPolicy } from '../policy.js';
+import { formatText } from '../report/text.js';
+import { toolInfo } from '../report/tool.js';
+import { formatServiceKey, serviceKey } from '../model/services.js';
+import { parse } from './args.js';
+import { EXIT, UsageError, type Io } from './io.js';
+
+export const DECIDE_USAGE = `usage: sanso decide SRC DST SERVICE [options]
+       sanso decide --batch FILE|- [options]
+
+Decides flows against the rule set (SPEC §2). One flow: exit 0 allow, 3 deny, 1 bad input.
+SERVICE is tcp/PORT, udp/PORT, icmp, icmpv6 or proto/N.
+
+options:
+  --json              print the decision object (one line of JSON)
+  --batch FILE|-      CSV lines src,dst,service from FILE or standard input; one JSON decision
+                      per line out, in order. Blank lines, lines starting with # and a first
+                      line "src,dst,service" are skipped. A bad line is answered with
+                      {"line":N,"error":"…"} in its place (N counts every input line from 1)
+                      and the exit code is then 1.
+  --lang en|ja        language of the message (default en)
+  --rules PATH        rule file or directory (default rules/)
+  --as-of YYYY-MM-DD  the date exceptions are judged on (default: today in policy.timezone)
+`;
+
+const OPTIONS = {
+  json: { type: 'boolean', default: false },
+  batch: { type: 'string' },
+} as const;
+
+/** Longest input quoted back in an error message. */
+const QUOTE_MAX = 64;
+/** Batch output is written in chunks of about this many characters. */
+const CHUNK = 64 * 1024;
+
+function quote(value: string): string {
+  return JSON.stringify(value.length > QUOTE_MAX ? `${value.slice(0, QUOTE_MAX)}…` : value);
+}
+
+export function flowError(field: FlowField, value: string, reason: string): string {
+  return `${field} ${quote(value)}: ${reason}`;
+}
+
+/**
+ * Loads the rule set for a command; with errors, prints the validator's report to stderr and
+ * returns null (the caller exits 1). Shared by the commands that need a policy.
+ */
+export function loadForCommand(rules: string, asOf: string | undefined, io: Io): LoadedPolicy | null {
+  const { policy, problems } = loadPolicy([rules], asOf === undefined ? {} : { asOf });
+  if (policy) return policy;
+  io.stderr(formatText(problems, { files: [rules], version: '', tool: toolInfo() }));
+  io.stderr(`sanso: the rule set in ${rules} has errors; it is not loaded\n`);
+  return null;
+}
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, OPTIONS);
+  if (values.help) {
+    io.stdout(DECIDE_USAGE);
+    return EXIT.OK;
+  }
+  const lang = values.lang as Lang;
+  if (values.batch !== undefined) {
+    if (positionals.length > 0) throw new UsageError('decide --batch takes no SRC DST SERVICE arguments');
+    const policy = loadForCommand(values.rules, values['as-of'], io);
+    if (!policy) return EXIT.BAD_INPUT;
+    return batch(policy, values.batch, lang, io);
+  }
+  if (positionals.length !== 3) throw new UsageError(`decide takes SRC DST SERVICE (got ${positionals.length} argument${positionals.length === 1 ? '' : 's'})`);
+  const [src, dst, service] = positionals as [string, string, string];
+  const policy = loadForCommand(values.rules, values['as-of'], io);
+  if (!policy) return EXIT.BAD_INPUT;
+  const out = new FlowResult();
+  if (!resolveFlow(policy.table, src, dst, service, out)) {
+    const field = out.field!;
+    io.stderr(`sanso: ${flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!)}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  const { table } = policy;
+  if (values.json) io.stdout(`${renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang)}\n`);
+  else {
+    const d = decisionObject(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
+    const rule = d.rule === null ? '' : ` ${d.rule}`;
+    const via = d.sanitizer ? ` via ${d.sanitizer.segment} (${d.sanitizer.method})` : '';
+    const svc = formatServiceKey(serviceKey(out.proto, out.port));
+    io.stdout(
+      `${d.decision.toUpperCase()} ${d.code}${rule}: ${src} (${d.src.segment}, ${d.src.tier}) → ${dst} (${d.dst.segment}, ${d.dst.tier}) ${svc}${via}\n` +
+        `  ${d.message}\n`,
+    );
+  }
+  return table.decision(out.decision).decision === 'allow' ? EXIT.OK : EXIT.DENY;
+}
+
+async function batch(policy: LoadedPolicy, source: string, lang: Lang, io: Io): Promise<number> {
+  const stream: NodeJS.ReadableStream = source === '-' ? io.stdin : createReadStream(source);
+  let openError: Error | null = null;
+  stream.on('error', (e: Error) => {
+    openError = e;
+  });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  const { table } = policy;
+  const out = new FlowResult();
+  let buffer = '';
+  let lineNo = 0;
+  let dataLines = 0;
+  let bad = 0;
+  const answer = (text: string): void => {
+    buffer += `${text}\n`;
+    if (buffer.length >= CHUNK) {
+      io.stdout(buffer);
+      buffer = '';
+    }
+  };
+  try {
+    for await (const raw of lines) {
+      lineNo++;
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) continue;
+      if (dataLines++ === 0 && line.replace(/\s+/g, '').toLowerCase() === 'src,dst,service') continue;
+      const fields = line.split(',');
+      if (fields.length !== 3) {
+        bad++;
+        answer(JSON.stringify({ line: lineNo, error: `expected src,dst,service (3 fields), got ${fields.length}` }));
+        continue;
+      }
+      const [src, dst, service] = fields.map((f) => f.trim()) as [string, string, string];
+      if (!resolveFlow(table, src, dst, service, out)) {
+        bad++;
+        const field = out.field!;
+        answer(JSON.stringify({ line: lineNo, error: flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!) }));
+        continue;
+      }
+      answer(renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang));
+    }
+  } catch (e) {
+    openError ??= e as Error;
+  }
+  if (buffer) io.stdout(buffer);
+  if (openError) {
+    io.stderr(`sanso: cannot read ${source}: ${(openError as NodeJS.ErrnoException).code ?? (openError as Error).message}\n`);
+    return EXIT.BAD_INPUT;
+  }
+  return bad > 0 ? EXIT.BAD_INPUT : EXIT.OK;
+}

@@ -1,0 +1,156 @@
+/**
+ * Address → segment, flattened at compile time. Nested CIDRs become disjoint intervals by longest
+ * prefix match, so a lookup is one search over sorted interval starts. bigint lives only here;
+ * the results are typed arrays the lookup reads.
+ */
+import { V4_MAPPED_FIRST } from '../model/cidr.js';
+import type { Model } from '../model/types.js';
+
+const V4_MAPPED_LAST = V4_MAPPED_FIRST + 0xffffffffn;
+const V6_MAX = (1n << 128n) - 1n;
+/** Segment value of the IPv6 interval ::ffff:0:0/96: such addresses are looked up as IPv4. */
+export const MAPPED_V4 = -1;
+
+interface Entry {
+  first: bigint;
+  last: bigint;
+  seg: number;
+}
+
+export interface Interval {
+  start: bigint;
+  seg: number;
+}
+
+/**
+ * Disjoint intervals covering [0, max], each with the segment whose longest prefix covers it
+ * (`outside` where none does). Adjacent intervals of one segment are merged.
+ */
+export function flatten(entries: Entry[], max: bigint, outside: number): Interval[] {
+  // Prefixes nest or are disjoint: sorted by start, then widest first, a stack holds the
+  // enclosing prefixes. Equal prefixes (an error the validator reports) resolve to the segment
+  // declared first, which sorts last and so sits innermost.
+  const sorted = [...entries].sort((a, b) =>
+    a.first < b.first ? -1 : a.first > b.first ? 1 : a.last > b.last ? -1 : a.last < b.last ? 1 : b.seg - a.seg,
+  );
+  const out: Interval[] = [];
+  const emit = (start: bigint, seg: number): void => {
+    const prev = out[out.length - 1];
+    if (prev && prev.seg === seg) return;
+    if (prev && prev.start === start) {
+      prev.seg = seg;
+      const before = out[out.length - 2];
+      if (before && before.seg === seg) out.pop();
+      return;
+    }
+    out.push({ start, seg });
+  };
+  const stack: Entry[] = [];
+  const owner = (): number => (stack.length ? stack[stack.length - 1]!.seg : outside);
+  let cursor = 0n;
+  emit(0n, outside);
+  const closeThrough = (limit: bigint): void => {
+    // Pop every open prefix that ends before `limit`; what follows it belongs to its parent.
+    while (stack.length && stack[stack.length - 1]!.last < limit) {
+      const top = stack.pop()!;
+      cursor = top.last + 1n;
+      if (cursor <= max) emit(cursor, owner());
+    }
+  };
+  for (const e of sorted) {
+    closeThrough(e.first);
+    stack.push(e);
+    cursor = e.first;
+    emit(cursor, e.seg);
+  }
+  closeThrough(max + 1n);
+  return out;
+}
+
+export interface AddressPlan {
+  v4: Interval[];
+  v6: Interval[];
+}
+
+/** Every CIDR of the model as intervals per family; IPv6 CIDRs inside ::ffff:0:0/96 count as IPv4. */
+export function planAddresses(model: Model): AddressPlan {
+  const v4: Entry[] = [];
+  const v6: Entry[] = [];
+  for (const seg of model.segments) {
+    for (const c of seg.cidrs) {
+      if (c.family === 4) v4.push({ first: c.first, last: c.last, seg: seg.index });
+      else if (c.first >= V4_MAPPED_FIRST && c.last <= V4_MAPPED_LAST) {
+        v4.push({ first: c.first - V4_MAPPED_FIRST, last: c.last - V4_MAPPED_FIRST, seg: seg.index });
+      } else v6.push({ first: c.first, last: c.last, seg: seg.index });
+    }
+  }
+  const v6Intervals = flatten(v6, V6_MAX, model.outside);
+  return { v4: flatten(v4, 0xffffffffn, model.outside), v6: carveMapped(v6Intervals) };
+}
+
+/** Marks ::ffff:0:0/96 in the IPv6 intervals so nobody reads an IPv6 owner for it. */
+function carveMapped(list: Interval[]): Interval[] {
+  const after = V4_MAPPED_LAST + 1n;
+  let ownerAfter = list[0]!.seg;
+  for (const iv of list) if (iv.start <= after) ownerAfter = iv.seg;
+  const out: Interval[] = [];
+  const push = (iv: Interval): void => {
+    if (out.length && out[out.length - 1]!.seg === iv.seg) return;
+    out.push(iv);
+  };
+  for (const iv of list) if (iv.start < V4_MAPPED_FIRST) push(iv);
+  push({ start: V4_MAPPED_FIRST, seg: MAPPED_V4 });
+  push({ start: after, seg: ownerAfter });
+  for (const iv of list) if (iv.start > after) push(iv);
+  return out;
+}
+
+export interface V4Arrays {
+  starts: Uint32Array;
+  segments: Int32Array;
+  /**
+   * Per /16 block b: dir[2b] = interval holding the block's first address, dir[2b+1] = the one
+   * holding its last. Equal → the whole block is one segment, no search (cf. DIR-24-8).
+   */
+  dir: Uint32Array;
+}
+
+export function v4Arrays(list: Interval[]): V4Arrays {
+  const n = list.length;
+  const starts = new Uint32Array(n);
+  const segments = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    starts[i] = Number(list[i]!.start);
+    segments[i] = list[i]!.seg;
+  }
+  const dir = new Uint32Array(65536 * 2);
+  let i = 0;
+  for (let b = 0; b < 65536; b++) {
+    const first = b * 65536;
+    const last = first + 65535;
+    while (i + 1 < n && starts[i + 1]! <= first) i++;
+    dir[2 * b] = i;
+    let j = i;
+    while (j + 1 < n && starts[j + 1]! <= last) j++;
+    dir[2 * b + 1] = j;
+  }
+  return { starts, segments, dir };
+}
+
+export interface V6Arrays {
+  /** Interval starts as four big-endian 32-bit words each. */
+  starts: Uint32Array;
+  segments: Int32Array;
+}
+
+export function v6Arrays(list: Interval[]): V6Arrays {
+  const n = list.length;
+  const starts = new Uint32Array(n * 4);
+  const segments = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = list[i]!.start;
+    for (let w = 0; w < 4; w++) starts[i * 4 + w] = Number((v >> BigInt(96 - 32 * w)) & 0xffffffffn);
+    segments[i] = list[i]!.seg;
+  }
+  return { starts, segments };
+}

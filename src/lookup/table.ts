@@ -1,0 +1,211 @@
+/**
+ * The compiled decision table and its hot path. Everything a lookup touches is a typed array
+ * read: no objects, closures, strings or bigints, so deciding a flow allocates nothing.
+ *
+ * decide = vectors[pairs[srcClass[seg(src)] * dstClasses + dstClass[seg(dst)]] + serviceClass]
+ */
+import type { DecisionRecord } from '../compile/decisions.js';
+import type { Model } from '../model/types.js';
+import type { RenderFragments } from './render.js';
+
+export interface TableStats {
+  segments: number;
+  /** Disjoint address intervals after longest-prefix flattening. */
+  intervals4: number;
+  intervals6: number;
+  serviceClasses: number;
+  srcClasses: number;
+  dstClasses: number;
+  /** Distinct decision vectors (one decision per service class each). */
+  vectors: number;
+  decisions: number;
+  /** srcClasses × dstClasses × serviceClasses: the cells the table stands for. */
+  cells: number;
+  /** Bytes of the typed arrays the lookup reads. */
+  bytes: number;
+  compileMs: number;
+}
+
+export interface TableParts {
+  model: Model;
+  asOf: string;
+  v4Starts: Uint32Array;
+  v4Segments: Int32Array;
+  v4Dir: Uint32Array;
+  v6Starts: Uint32Array;
+  v6Segments: Int32Array;
+  tcp: Uint16Array | Uint32Array;
+  udp: Uint16Array | Uint32Array;
+  proto: Uint16Array | Uint32Array;
+  serviceClasses: number;
+  serviceStarts: Uint32Array;
+  serviceIntervalClass: Uint32Array;
+  serviceSample: Int32Array;
+  srcClass: Uint32Array;
+  dstClass: Uint32Array;
+  srcClasses: number;
+  dstClasses: number;
+  /** Per (src class, dst class): offset of its vector in `vectors` (vector id × serviceClasses). */
+  pairs: Uint32Array;
+  vectors: Uint16Array | Uint32Array;
+  decisions: DecisionRecord[];
+  stats: TableStats;
+}
+
+const MAPPED_HI = 0xffff;
+
+export class DecisionTable {
+  readonly model: Model;
+  /** The date exceptions were judged on (YYYY-MM-DD). */
+  readonly asOf: string;
+  readonly version: string;
+  readonly stats: TableStats;
+  readonly decisions: readonly DecisionRecord[];
+  readonly serviceClasses: number;
+  readonly srcClasses: number;
+  readonly dstClasses: number;
+  /** Filled once by the compiler: pre-serialized JSON pieces (see render.ts). */
+  fragments: RenderFragments | null = null;
+
+  // Hot-path arrays; public so the change-request checker and tests can read the layout.
+  readonly v4Starts: Uint32Array;
+  readonly v4Segments: Int32Array;
+  readonly v4Dir: Uint32Array;
+  readonly v6Starts: Uint32Array;
+  readonly v6Segments: Int32Array;
+  readonly tcp: Uint16Array | Uint32Array;
+  readonly udp: Uint16Array | Uint32Array;
+  readonly proto: Uint16Array | Uint32Array;
+  readonly srcClass: Uint32Array;
+  readonly dstClass: Uint32Array;
+  readonly pairs: Uint32Array;
+  readonly vectors: Uint16Array | Uint32Array;
+  /** The service key space as disjoint intervals [starts[i], starts[i+1]) with their class. */
+  readonly serviceStarts: Uint32Array;
+  readonly serviceIntervalClass: Uint32Array;
+  /** A flow service key in each class (tcp, then udp, then other protocols), or -1 if none is. */
+  readonly serviceSample: Int32Array;
+
+  constructor(p: TableParts) {
+    this.model = p.model;
+    this.asOf = p.asOf;
+    this.version = p.model.version;
+    this.stats = p.stats;
+    this.decisions = p.decisions;
+    this.serviceClasses = p.serviceClasses;
+    this.srcClasses = p.srcClasses;
+    this.dstClasses = p.dstClasses;
+    this.v4Starts = p.v4Starts;
+    this.v4Segments = p.v4Segments;
+    this.v4Dir = p.v4Dir;
+    this.v6Starts = p.v6Starts;
+    this.v6Segments = p.v6Segments;
+    this.tcp = p.tcp;
+    this.udp = p.udp;
+    this.proto = p.proto;
+    this.srcClass = p.srcClass;
+    this.dstClass = p.dstClass;
+    this.pairs = p.pairs;
+    this.vectors = p.vectors;
+    this.serviceStarts = p.serviceStarts;
+    this.serviceIntervalClass = p.serviceIntervalClass;
+    this.serviceSample = p.serviceSample;
+  }
+
+  /** Segment index of an IPv4 address given as an unsigned 32-bit number. */
+  segment4(address: number): number {
+    const a = address >>> 0;
+    const b = (a >>> 16) << 1;
+    let lo = this.v4Dir[b]!;
+    let hi = this.v4Dir[b + 1]!;
+    if (lo !== hi) {
+      const starts = this.v4Starts;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (starts[mid]! <= a) lo = mid;
+        else hi = mid - 1;
+      }
+    }
+    return this.v4Segments[lo]!;
+  }
+
+  /**
+   * Segment index of an IPv6 address held as four big-endian 32-bit words at words[off..off+3].
+   * ::ffff:a.b.c.d resolves as the IPv4 address (SPEC §1).
+   */
+  segment6(words: Uint32Array, off: number): number {
+    const w0 = words[off]!;
+    const w1 = words[off + 1]!;
+    const w2 = words[off + 2]!;
+    const w3 = words[off + 3]!;
+    if (w0 === 0 && w1 === 0 && w2 === MAPPED_HI) return this.segment4(w3);
+    const s = this.v6Starts;
+    let lo = 0;
+    let hi = this.v6Segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      const k = mid << 2;
+      // starts[mid] <= address, compared word by word.
+      const a0 = s[k]!;
+      let le: boolean;
+      if (a0 !== w0) le = a0 < w0;
+      else {
+        const a1 = s[k + 1]!;
+        if (a1 !== w1) le = a1 < w1;
+        else {
+          const a2 = s[k + 2]!;
+          if (a2 !== w2) le = a2 < w2;
+          else le = s[k + 3]! <= w3;
+        }
+      }
+      if (le) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.v6Segments[lo]!;
+  }
+
+  /**
+   * Service class of (protocol, port). The port is read for tcp (6) and udp (17) only; callers
+   * pass a flow service (tcp/udp port 1–65535, protocol 0–255).
+   */
+  serviceClass(proto: number, port: number): number {
+    return proto === 6 ? this.tcp[port]! : proto === 17 ? this.udp[port]! : this.proto[proto]!;
+  }
+
+  /** Decision id for a flow between two segments. */
+  decideSegments(srcSeg: number, dstSeg: number, proto: number, port: number): number {
+    return this.vectors[this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]! + this.serviceClass(proto, port)]!;
+  }
+
+  /** Decision id for an IPv4 flow; addresses as unsigned 32-bit numbers. */
+  decide4(src: number, dst: number, proto: number, port: number): number {
+    return this.vectors[this.pairs[this.srcClass[this.segment4(src)]! * this.dstClasses + this.dstClass[this.segment4(dst)]!]! + this.serviceClass(proto, port)]!;
+  }
+
+  /** Decision id for an IPv6 flow; addresses as four words each (see segment6). */
+  decide6(src: Uint32Array, srcOff: number, dst: Uint32Array, dstOff: number, proto: number, port: number): number {
+    return this.decideSegments(this.segment6(src, srcOff), this.segment6(dst, dstOff), proto, port);
+  }
+
+  /** Decision id of a table cell: the change-request checker walks cells, not flows. */
+  cell(srcSeg: number, dstSeg: number, serviceClass: number): number {
+    return this.vectors[this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]! + serviceClass]!;
+  }
+
+  decision(id: number): DecisionRecord {
+    return this.decisions[id]!;
+  }
+
+  /** Service class of any service key (proto * 65536 + port), flow key or not. */
+  serviceClassOfKey(key: number): number {
+    const s = this.serviceStarts;
+    let lo = 0;
+    let hi = s.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (s[mid]! <= key) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.serviceIntervalClass[lo]!;
+  }
+}

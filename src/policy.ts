@@ -1,0 +1,39 @@
+/**
+ * Loading a policy: validate the rule files (SPEC §3), then compile the decision table. A rule
+ * set with errors is never loaded — callers print the problems and keep whatever they had.
+ */
+import { compile } from './compile/compile.js';
+import type { DecisionTable } from './lookup/table.js';
+import { todayIn } from './model/dates.js';
+import type { Model } from './model/types.js';
+import type { Problem } from './problems/problem.js';
+import { validateRuleSet } from './validate/index.js';
+
+export interface LoadedPolicy {
+  model: Model;
+  table: DecisionTable;
+  /** "sha256:…" over the rule files; every decision reports it. */
+  version: string;
+  loadedAt: Date;
+  /** The date exceptions were judged on (YYYY-MM-DD). */
+  asOf: string;
+  /** The rule set's warnings (it has no errors, or it would not have loaded). */
+  warnings: Problem[];
+}
+
+export interface LoadOptions {
+  /** YYYY-MM-DD; default today in policy.timezone. */
+  asOf?: string;
+}
+
+export function loadPolicy(paths: readonly string[], opts: LoadOptions = {}): { policy: LoadedPolicy | null; problems: Problem[] } {
+  const result = validateRuleSet(paths, opts.asOf === undefined ? {} : { asOf: opts.asOf });
+  const model = result.model;
+  if (model === null) return { policy: null, problems: result.problems };
+  const asOf = opts.asOf ?? todayIn(model.policy.timezone);
+  const table = compile(model, { asOf });
+  return {
+    policy: { model, table, version: model.version, loadedAt: new Date(), asOf, warnings: result.problems },
+    problems: result.problems,
+  };
+}
