@@ -42,6 +42,14 @@ function checkV6(addr: string): string | null {
   return null;
 }
 
+function hexTail(addr: string): string {
+  const cut = addr.lastIndexOf(':');
+  const tail = addr.slice(cut + 1);
+  if (!tail.includes('.')) return addr;
+  const [a, b, c, d] = tail.split('.').map(Number) as [number, number, number, number];
+  return `${addr.slice(0, cut + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`;
+}
+
 /**
  * Parses "a.b.c.d/n" or "x::/n". With `allowBareAddress`, a lone address stands for /32 or /128
  * (change requests take addresses; rule files require the prefix so intent is explicit).
@@ -65,10 +73,12 @@ export function parseCidr(text: string, allowBareAddress = false): CidrResult {
     prefix = Number(prefixText);
     if (prefix > max) return { ok: false, reason: `prefix /${prefix} is out of range for IPv${family} (0–${max})` };
   }
-  const range = family === 4 ? IPv4CidrRange.fromCidr(`${addr}/${prefix}`) : IPv6CidrRange.fromCidr(`${addr}/${prefix}`);
+  // ip-num reads no dotted IPv4 tail inside IPv6 (::ffff:10.0.0.1): hand it the hex form.
+  const plain = family === 6 ? hexTail(addr) : addr;
+  const range = family === 4 ? IPv4CidrRange.fromCidr(`${plain}/${prefix}`) : IPv6CidrRange.fromCidr(`${plain}/${prefix}`);
   const first = range.getFirst().getValue();
   const last = range.getLast().getValue();
-  const given = family === 4 ? ipnum.IPv4.fromString(addr).getValue() : ipnum.IPv6.fromString(addr).getValue();
+  const given = family === 4 ? ipnum.IPv4.fromString(plain).getValue() : ipnum.IPv6.fromString(plain).getValue();
   if (given !== first) {
     const net = family === 4 ? range.getFirst().toString() : compressV6(first);
     return { ok: false, reason: `host bits are set (the network is ${net}/${prefix})` };
