@@ -1,0 +1,71 @@
+/**
+ * `sanso validate [PATH...]`: what CI runs (SPEC §3). The report goes to stdout (or --output)
+ * and nothing else does, so it can be piped straight into a SARIF upload or a JUnit collector;
+ * the one-line human summary goes to stderr in every format.
+ */
+import { writeFileSync } from 'node:fs';
+import { FORMATS, isFormatName, passes, summaryLine, type ReportMeta } from '../report/index.js';
+import { toolInfo } from '../report/tool.js';
+import { validateRuleSet } from '../validate/index.js';
+import { parse } from './args.js';
+import { EXIT, UsageError, type Io } from './io.js';
+
+const FORMAT_NAMES = Object.keys(FORMATS).join('|');
+
+export const VALIDATE_USAGE = `usage: sanso validate [PATH...] [options]
+
+Checks rule files and reports every problem; exit 0 no errors, 1 errors (with --strict,
+warnings too), 2 usage. PATHs (files or directories) override --rules.
+
+options:
+  --rules PATH          rule file or directory when no PATH is given (default rules/)
+  --format ${FORMAT_NAMES}
+                        text (default): FILE:LINE:COL: error|warning CODE message
+                        json: a document for scripts; sarif: SARIF 2.1.0 for code scanning;
+                        github: workflow commands (pull-request annotations);
+                        junit: JUnit XML for Jenkins and GitLab test reports
+  --strict              warnings fail the run too (exit 1)
+  --as-of YYYY-MM-DD    the date exceptions are judged on (default: today in policy.timezone)
+  --output FILE, -o     write the report to FILE instead of stdout
+`;
+
+const OPTIONS = {
+  format: { type: 'string', default: 'text' },
+  strict: { type: 'boolean', default: false },
+  output: { type: 'string', short: 'o' },
+} as const;
+
+export async function run(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(args, OPTIONS);
+  if (values.help) {
+    io.stdout(VALIDATE_USAGE);
+    return EXIT.OK;
+  }
+  const format = values.format;
+  if (!isFormatName(format)) throw new UsageError(`--format takes ${FORMAT_NAMES.replaceAll('|', ', ')}, not "${format}"`);
+  const paths = positionals.length > 0 ? positionals : [values.rules];
+  const asOf = values['as-of'];
+  const result = validateRuleSet(paths, asOf === undefined ? {} : { asOf });
+
+  const cwd = process.cwd();
+  const meta: ReportMeta = {
+    files: result.files,
+    version: result.version,
+    tool: toolInfo(),
+    // Annotations and SARIF locations are read against the repository checkout.
+    root: io.env.GITHUB_WORKSPACE || cwd,
+    cwd,
+    strict: values.strict,
+  };
+  const report = FORMATS[format](result.problems, meta);
+  if (values.output !== undefined) {
+    try {
+      writeFileSync(values.output, report);
+    } catch (e) {
+      io.stderr(`sanso: cannot write ${values.output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      return EXIT.USAGE;
+    }
+  } else io.stdout(report);
+  io.stderr(`${summaryLine(result.problems, meta)}\n`);
+  return passes(result.problems, values.strict) ? EXIT.OK : EXIT.BAD_INPUT;
+}
