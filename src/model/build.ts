@@ -10,7 +10,7 @@ import { hasErrors, problem, type Problem } from '../problems/problem.js';
 import { nowhere, type Location } from '../source/location.js';
 import type { Path, SourceFile } from '../source/read.js';
 import { canBridge } from './bridging.js';
-import { formatV4, parseCidr, V4_MAPPED_FIRST, type CidrResult } from './cidr.js';
+import { formatV4, parseCidr, V4_MAPPED_FIRST } from './cidr.js';
 import { isActive, isCalendarDate, isTimeZone, todayIn } from './dates.js';
 import { parseServiceRange } from './services.js';
 import { didYouMean } from './suggest.js';
@@ -53,29 +53,6 @@ const where = (n: At, sub: Path = [], part: 'key' | 'value' = 'value'): Location
 const fileLine = (l: Location) => `${l.file}:${l.line}`;
 const byPosition = (a: { fileIndex: number; loc: Location }, b: { fileIndex: number; loc: Location }) =>
   a.fileIndex - b.fileIndex || a.loc.line - b.loc.line || a.loc.col - b.loc.col;
-
-/**
- * parseCidr, made total: ip-num throws on an IPv6 CIDR written with an IPv4 tail
- * (::ffff:10.21.0.0/112), so the tail is checked strictly as IPv4 and rewritten as two hex
- * groups first. Any other throw is reported, never propagated.
- */
-export function parseRuleCidr(text: string): CidrResult {
-  try {
-    return parseCidr(text);
-  } catch {
-    const m = /^(.*:)([^:/]*\.[^:/]*)\/(.*)$/.exec(text);
-    const tail = m && parseCidr(`${m[2]}/32`);
-    if (!m || !tail) return { ok: false, reason: `"${text}" is not a CIDR` };
-    if (!tail.ok) return tail;
-    const v = Number(tail.cidr.first);
-    const hex = `${(v >>> 16).toString(16)}:${(v & 0xffff).toString(16)}`;
-    try {
-      return parseCidr(`${m[1]}${hex}/${m[3]}`);
-    } catch {
-      return { ok: false, reason: `"${text}" is not a CIDR` };
-    }
-  }
-}
 
 /** A name reserved for selectors: `outside` and everything `tier:…`. */
 export function isReservedName(name: string): boolean {
@@ -343,7 +320,7 @@ class Builder {
   }
 
   private cidr(text: string, loc: Location, segment: string, seen: Map<string, { text: string; segment: string; loc: Location }>): Cidr | null {
-    const r = parseRuleCidr(text);
+    const r = parseCidr(text);
     if (!r.ok) {
       this.push('CIDR-INVALID', loc, `segment ${segment}: CIDR "${text}": ${r.reason}`);
       return null;

@@ -145,7 +145,11 @@ function explain(file: SourceFile, node: Node): Problem[] {
     case 'type': {
       const t = (e.params as { type: string | string[] }).type;
       const want = (Array.isArray(t) ? t : [t]).map((x) => TYPE_WORDS[x] ?? x).join(' or ');
-      const extra = def === 'date' ? ' (a date YYYY-MM-DD)' : '';
+      const extra = def === 'date'
+        ? ' (a date YYYY-MM-DD)'
+        : (def === 'service' || def === 'serviceLiteral') && typeof value === 'number'
+          ? ` such as tcp/${value}: a service names its protocol`
+          : '';
       text = node.path.length === 0
         ? `a rule file must be a map of policy, services, groups, segments, flows and exceptions${got}`
         : `${subject} must be ${want}${extra}${got}`;
