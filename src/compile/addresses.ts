@@ -105,16 +105,28 @@ function carveMapped(list: Interval[]): Interval[] {
   return out;
 }
 
+/** Level-1 value of a /16 block that has no level-2 table: search all intervals. */
+export const V4_SEARCH_ALL = -0x80000000;
+/** Level-2 tables are 1 KB each; past this many mixed /16 blocks the rest fall back to a search. */
+export const V4_MAX_L2_BLOCKS = 4096;
+
 export interface V4Arrays {
   starts: Uint32Array;
   segments: Int32Array;
   /**
-   * Per /16 block b: dir[2b] = interval holding the block's first address, dir[2b+1] = the one
-   * holding its last. Equal → the whole block is one segment, no search (cf. DIR-24-8).
+   * Per /16 block (top 16 bits): ≥ 0 the segment of the whole block; otherwise ~k, table k of
+   * `l2`; or V4_SEARCH_ALL. A two-level DIR-24-8-style directory (Gupta, Lin, McKeown 1998)
+   * sized to the blocks the rules actually cut.
    */
-  dir: Uint32Array;
+  l1: Int32Array;
+  /**
+   * 256 entries per mixed /16 block, one per /24: ≥ 0 the segment of the whole /24; otherwise
+   * ~i, the interval holding the /24's first address, from which a short search finds the rest.
+   */
+  l2: Int32Array;
 }
 
+/** Interval index holding each address of a sorted probe sequence, in one sweep. */
 export function v4Arrays(list: Interval[]): V4Arrays {
   const n = list.length;
   const starts = new Uint32Array(n);
@@ -123,18 +135,34 @@ export function v4Arrays(list: Interval[]): V4Arrays {
     starts[i] = Number(list[i]!.start);
     segments[i] = list[i]!.seg;
   }
-  const dir = new Uint32Array(65536 * 2);
-  let i = 0;
+  // Interval holding `addr`, for ascending addr (the cursor only moves forward).
+  let cursor = 0;
+  const holding = (addr: number): number => {
+    while (cursor + 1 < n && starts[cursor + 1]! <= addr) cursor++;
+    return cursor;
+  };
+  const l1 = new Int32Array(65536);
+  const mixed: number[] = [];
   for (let b = 0; b < 65536; b++) {
-    const first = b * 65536;
-    const last = first + 65535;
-    while (i + 1 < n && starts[i + 1]! <= first) i++;
-    dir[2 * b] = i;
-    let j = i;
-    while (j + 1 < n && starts[j + 1]! <= last) j++;
-    dir[2 * b + 1] = j;
+    const first = holding(b * 65536);
+    const uniform = first + 1 >= n || starts[first + 1]! > b * 65536 + 65535;
+    if (uniform) l1[b] = segments[first]!;
+    else if (mixed.length < V4_MAX_L2_BLOCKS) {
+      l1[b] = ~mixed.length;
+      mixed.push(b);
+    } else l1[b] = V4_SEARCH_ALL;
   }
-  return { starts, segments, dir };
+  const l2 = new Int32Array(mixed.length * 256);
+  cursor = 0;
+  mixed.forEach((b, k) => {
+    for (let o = 0; o < 256; o++) {
+      const lo = b * 65536 + o * 256;
+      const first = holding(lo);
+      const uniform = first + 1 >= n || starts[first + 1]! > lo + 255;
+      l2[k * 256 + o] = uniform ? segments[first]! : ~first;
+    }
+  });
+  return { starts, segments, l1, l2 };
 }
 
 export interface V6Arrays {

@@ -154,7 +154,7 @@ class Analysis {
     const decides = new Uint8Array(table.decisions.length);
     for (const a of reachableSrc) {
       for (const b of reachableDst) {
-        const off = table.pairs[a * table.dstClasses + b]!;
+        const off = table.pairs[a * table.dstClasses + b]! * nSvc;
         if (seenVector.has(off)) continue;
         seenVector.add(off);
         for (const c of realClasses) decides[table.vectors[off + c]!] = 1;

@@ -25,6 +25,8 @@ export const SIDE_DST = 2;
 
 /** Per (base pair, service class): the ceiling code, the bridging sanitizer's side, and the code the tier pair has without a bridge. */
 export interface CeilingRow {
+  /** Bitset over classes (as ServicePlan.bits): the classes whose code is not none. */
+  mask: Uint32Array;
   code: Uint8Array;
   side: Uint8Array;
   wouldBe: Uint8Array;
@@ -76,7 +78,7 @@ function bridgeSide(S: Base, D: Base, c: number, services: ServicePlan, fileSani
 /** SPEC §2 step 2 for every service class of one base pair. */
 export function ceilingRow(S: Base, D: Base, services: ServicePlan): CeilingRow {
   const n = services.classes;
-  const row: CeilingRow = { code: new Uint8Array(n), side: new Uint8Array(n), wouldBe: new Uint8Array(n) };
+  const row: CeilingRow = { mask: new Uint32Array(services.words), code: new Uint8Array(n), side: new Uint8Array(n), wouldBe: new Uint8Array(n) };
   for (let c = 0; c < n; c++) {
     let code: number = CEIL_NONE;
     let side = SIDE_NONE;
@@ -103,6 +105,7 @@ export function ceilingRow(S: Base, D: Base, services: ServicePlan): CeilingRow 
       code = wouldBe = CEIL['MFA-REQUIRED'];
     }
     row.code[c] = code;
+    if (code !== CEIL_NONE) row.mask[c >>> 5]! |= 1 << (c & 31);
     row.side[c] = side;
     row.wouldBe[c] = wouldBe;
   }

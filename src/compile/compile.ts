@@ -16,9 +16,10 @@ import { selectorSegments, serviceRanges, type Model, type ServiceRange } from '
 import { DecisionTable } from '../lookup/table.js';
 import { buildFragments } from '../lookup/render.js';
 import { planAddresses, v4Arrays, v6Arrays } from './addresses.js';
-import { ceilingRow, planBases, type BasePlan, type CeilingRow } from './ceiling.js';
+import { ceilingRow, planBases, type Base, type BasePlan, type CeilingRow } from './ceiling.js';
 import { computeVector, DecisionInterner, type Matchers } from './decisions.js';
 import { planServices, type ServicePlan } from './services.js';
+import { FNV_SEED, mix, VectorStore } from './vectors.js';
 
 export interface CompileOptions {
   /** YYYY-MM-DD: exceptions expiring before this date are not active. */
@@ -93,6 +94,20 @@ function dedupeRuns(a: Uint32Array, count: number, startOf: (i: number) => numbe
   return { classOf, reps };
 }
 
+/**
+ * Ceiling rows per base pair, computed on first use. A top-level factory so the closure kept for
+ * analysis holds only these, not the compiler's scratch.
+ */
+function ceilingCache(bases: readonly Base[], services: ServicePlan): (a: number, b: number) => CeilingRow {
+  const rows = new Map<number, CeilingRow>();
+  return (a, b) => {
+    const key = a * bases.length + b;
+    let row = rows.get(key);
+    if (!row) rows.set(key, (row = ceilingRow(bases[a]!, bases[b]!, services)));
+    return row;
+  };
+}
+
 function build(model: Model, asOf: string): DecisionTable {
   const t0 = performance.now();
   const N = model.segments.length;
@@ -133,13 +148,14 @@ function build(model: Model, asOf: string): DecisionTable {
   }
   const M = froms.length;
 
-  // 1. membership classes
+  // 1. membership classes: segments with one base and the same from- (to-) memberships
   const memberships = (sides: number[][]) => {
     const lists: number[][] = Array.from({ length: N }, () => []);
     for (let x = 0; x < M; x++) for (const s of sides[x]!) lists[s]!.push(x);
     const ids = new Map<string, number>();
     const of = new Int32Array(N);
     const base: number[] = [];
+    const classLists: number[][] = [];
     for (let s = 0; s < N; s++) {
       const key = `${baseOf[s]}|${lists[s]!.join(',')}`;
       let id = ids.get(key);
@@ -147,106 +163,98 @@ function build(model: Model, asOf: string): DecisionTable {
         id = base.length;
         ids.set(key, id);
         base.push(baseOf[s]!);
+        classLists.push(lists[s]!);
       }
       of[s] = id;
     }
-    return { of, base, count: base.length };
+    return { of, base, lists: classLists, count: base.length };
   };
   const src = memberships(froms);
   const dst = memberships(tos);
-
-  // 2. rule lists of touched class pairs, in matcher order
-  const touched = new Map<number, number[]>();
-  const srcSeen = new Int32Array(src.count).fill(-1);
-  const dstSeen = new Int32Array(dst.count).fill(-1);
-  for (let x = 0; x < M; x++) {
-    const as: number[] = [];
-    for (const s of froms[x]!) {
-      const a = src.of[s]!;
-      if (srcSeen[a] !== x) {
-        srcSeen[a] = x;
-        as.push(a);
-      }
-    }
-    const bs: number[] = [];
-    for (const d of tos[x]!) {
-      const b = dst.of[d]!;
-      if (dstSeen[b] !== x) {
-        dstSeen[b] = x;
-        bs.push(b);
-      }
-    }
-    for (const a of as) {
-      for (const b of bs) {
-        const key = a * dst.count + b;
-        const list = touched.get(key);
-        if (list) list.push(x);
-        else touched.set(key, [x]);
-      }
-    }
-  }
-
-  // 3. vectors
-  const interner = new DecisionInterner(model);
-  const ceilings = new Map<number, CeilingRow>();
-  const ceilingOf = (a: number, b: number): CeilingRow => {
-    const key = a * nB + b;
-    let row = ceilings.get(key);
-    if (!row) ceilings.set(key, (row = ceilingRow(bases[a]!, bases[b]!, services)));
-    return row;
-  };
-  let store = new Uint32Array(Math.max(64, nSvc * 64));
-  let nVec = 0;
-  const byContent = new Map<number, number[]>();
-  const scratch = new Uint32Array(nSvc);
-  const memo = new Map<string, number>();
-  const vectorFor = (ba: number, bb: number, list: readonly number[]): number => {
-    const key = `${ba},${bb}|${list.join(',')}`;
-    const known = memo.get(key);
-    if (known !== undefined) return known;
-    computeVector(bases[ba]!, bases[bb]!, list, ceilingOf(ba, bb), services, matchers, model.policy.defaults, interner, scratch);
-    const h = hashRun(scratch, 0, nSvc);
-    let bucket = byContent.get(h);
-    if (!bucket) byContent.set(h, (bucket = []));
-    let id = -1;
-    for (const v of bucket) {
-      let same = true;
-      for (let c = 0, o = v * nSvc; c < nSvc; c++) if (store[o + c] !== scratch[c]) { same = false; break; }
-      if (same) { id = v; break; }
-    }
-    if (id < 0) {
-      id = nVec++;
-      if (nVec * nSvc > store.length) {
-        const grown = new Uint32Array(store.length * 2);
-        grown.set(store);
-        store = grown;
-      }
-      store.set(scratch, id * nSvc);
-      bucket.push(id);
-    }
-    memo.set(key, id);
-    return id;
-  };
-
-  // 4. the class matrix, then its distinct rows and columns
   const nA = src.count;
   const nD = dst.count;
-  const matrix = new Uint32Array(nA * nD);
+  // Per matcher, its distinct destination classes (CSR).
+  const toStart = new Int32Array(M + 1);
+  const toClasses: number[] = [];
+  {
+    const seen = new Int32Array(nD).fill(-1);
+    for (let x = 0; x < M; x++) {
+      toStart[x] = toClasses.length;
+      for (const d of tos[x]!) {
+        const b = dst.of[d]!;
+        if (seen[b] !== x) {
+          seen[b] = x;
+          toClasses.push(b);
+        }
+      }
+    }
+    toStart[M] = toClasses.length;
+  }
+
+  // 2–3. vectors, and the class × class matrix of vector ids, one source class (row) at a time:
+  // the row's matchers are appended to each destination class they name, in matcher order, so
+  // every touched pair gets its ordered list; untouched pairs behave as their two bases alone.
+  const interner = new DecisionInterner(model);
+  const ceilingOf = ceilingCache(bases, services);
+  const decided = new Uint32Array(services.words);
+  const vectors = new VectorStore(nSvc, (ba, bb, list, length, out) =>
+    computeVector(bases[ba]!, bases[bb]!, list, length, ceilingOf(ba, bb), services, matchers, model.policy.defaults, interner, out, decided));
+  const empty = new Int32Array(0);
   const baseVec = new Int32Array(nB * nB).fill(-1);
+  const matrix = new Uint32Array(nA * nD);
+  const head = new Int32Array(nD).fill(-1);
+  const tail = new Int32Array(nD);
+  const hashOf = new Uint32Array(nD);
+  const touchedB = new Int32Array(nD);
+  const list = new Int32Array(Math.max(1, M));
+  let nodeNext = new Int32Array(1024);
+  let nodeVal = new Int32Array(1024);
   for (let a = 0; a < nA; a++) {
     const ba = src.base[a]!;
+    let nodes = 0;
+    let touched = 0;
+    for (const x of src.lists[a]!) {
+      for (let k = toStart[x]!; k < toStart[x + 1]!; k++) {
+        const b = toClasses[k]!;
+        if (nodes === nodeVal.length) {
+          const nn = new Int32Array(nodes * 2);
+          nn.set(nodeNext);
+          nodeNext = nn;
+          const nv = new Int32Array(nodes * 2);
+          nv.set(nodeVal);
+          nodeVal = nv;
+        }
+        const node = nodes++;
+        nodeVal[node] = x;
+        nodeNext[node] = -1;
+        if (head[b]! < 0) {
+          head[b] = node;
+          touchedB[touched++] = b;
+          hashOf[b] = FNV_SEED;
+        } else nodeNext[tail[b]!] = node;
+        tail[b] = node;
+        hashOf[b] = mix(hashOf[b]!, x);
+      }
+    }
+    const row = a * nD;
     for (let b = 0; b < nD; b++) {
       const bb = dst.base[b]!;
       let v = baseVec[ba * nB + bb]!;
-      if (v < 0) baseVec[ba * nB + bb] = v = vectorFor(ba, bb, []);
-      matrix[a * nD + b] = v;
+      if (v < 0) baseVec[ba * nB + bb] = v = vectors.get(ba, bb, empty, 0, FNV_SEED);
+      matrix[row + b] = v;
+    }
+    for (let i = 0; i < touched; i++) {
+      const b = touchedB[i]!;
+      let length = 0;
+      for (let node = head[b]!; node >= 0; node = nodeNext[node]!) list[length++] = nodeVal[node]!;
+      matrix[row + b] = vectors.get(ba, dst.base[b]!, list, length, hashOf[b]!);
+      head[b] = -1;
     }
   }
-  for (const [key, list] of touched) {
-    const a = Math.floor(key / nD);
-    const b = key - a * nD;
-    matrix[key] = vectorFor(src.base[a]!, dst.base[b]!, list);
-  }
+  const nVec = vectors.count;
+  const store = vectors.store;
+
+  // 4. the distinct rows and columns of the matrix
   const rows = dedupeRuns(matrix, nA, (a) => a * nD, nD, 1);
   const nRows = rows.reps.length;
   // Columns compared over the distinct rows only: equal there means equal everywhere.
@@ -254,9 +262,9 @@ function build(model: Model, asOf: string): DecisionTable {
   rows.reps.forEach((a, r) => reduced.set(matrix.subarray(a * nD, (a + 1) * nD), r * nD));
   const cols = dedupeRuns(reduced, nD, (b) => b, nRows, nD);
   const nCols = cols.reps.length;
-  const pairs = new Uint32Array(nRows * nCols);
+  const pairs = nVec <= 65536 ? new Uint16Array(nRows * nCols) : new Uint32Array(nRows * nCols);
   for (let r = 0; r < nRows; r++) {
-    for (let c = 0; c < nCols; c++) pairs[r * nCols + c] = reduced[r * nD + cols.reps[c]!]! * nSvc;
+    for (let c = 0; c < nCols; c++) pairs[r * nCols + c] = reduced[r * nD + cols.reps[c]!]!;
   }
   const srcClass = new Uint32Array(N);
   const dstClass = new Uint32Array(N);
@@ -265,20 +273,21 @@ function build(model: Model, asOf: string): DecisionTable {
     dstClass[s] = cols.classOf[dst.of[s]!]!;
   }
   const decisions = interner.records;
-  const vectors = decisions.length <= 65536 ? Uint16Array.from(store.subarray(0, nVec * nSvc)) : store.slice(0, nVec * nSvc);
+  const table16 = decisions.length <= 65536 ? Uint16Array.from(store.subarray(0, nVec * nSvc)) : store.slice(0, nVec * nSvc);
 
   // 5. addresses
   const plan = planAddresses(model);
   const v4 = v4Arrays(plan.v4);
   const v6 = v6Arrays(plan.v6);
 
-  const arrays = [v4.starts, v4.segments, v4.dir, v6.starts, v6.segments, services.tcp, services.udp, services.proto, srcClass, dstClass, pairs, vectors];
+  const arrays = [v4.starts, v4.segments, v4.l1, v4.l2, v6.starts, v6.segments, services.tcp, services.udp, services.proto, srcClass, dstClass, pairs, table16];
   const table = new DecisionTable({
     model,
     asOf,
     v4Starts: v4.starts,
     v4Segments: v4.segments,
-    v4Dir: v4.dir,
+    v4L1: v4.l1,
+    v4L2: v4.l2,
     v6Starts: v6.starts,
     v6Segments: v6.segments,
     tcp: services.tcp,
@@ -293,7 +302,7 @@ function build(model: Model, asOf: string): DecisionTable {
     srcClasses: nRows,
     dstClasses: nCols,
     pairs,
-    vectors,
+    vectors: table16,
     decisions,
     stats: {
       segments: N,

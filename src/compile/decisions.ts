@@ -6,7 +6,7 @@
 import type { CeilingCode, DecisionCode } from '../problems/codes.js';
 import type { Model, SanitizerMethod, Tier } from '../model/types.js';
 import { CEIL_NAMES, CEIL_NONE, SIDE_NONE, SIDE_SRC, type Base, type CeilingRow } from './ceiling.js';
-import { hasClass, type ServicePlan } from './services.js';
+import type { ServicePlan } from './services.js';
 
 export type SanitizerSide = 'none' | 'src' | 'dst';
 
@@ -33,36 +33,54 @@ export interface DecisionRecord {
   tier: Tier | null;
 }
 
+const CODES: readonly DecisionCode[] = ['EXPLICIT-DENY', 'CLOUD-AGGREGATION', 'MN-ISOLATION', 'SPLIT-PATH', 'MFA-REQUIRED', 'EXCEPTION', 'GRANTED', 'DEFAULT-ALLOW', 'NO-GRANT'];
+const C_EXPLICIT = 0;
+const C_EXCEPTION = 5;
+const C_GRANTED = 6;
+const C_DEFAULT = 7;
+const C_NO_GRANT = 8;
+const SIDES: readonly SanitizerSide[] = ['none', 'src', 'dst'];
+const METHODS: readonly (SanitizerMethod | null)[] = [null, 'mail-text', 'file-sanitize', 'screen-transfer'];
+const METHOD_NUM: Record<SanitizerMethod, number> = { 'mail-text': 1, 'file-sanitize': 2, 'screen-transfer': 3 };
+const TIERS: readonly (Tier | null)[] = [null, 'mynumber', 'lgwan', 'internet'];
+const TIER_NUM: Record<Tier, number> = { mynumber: 1, lgwan: 2, internet: 3, outside: 0 };
+
+/** Interns decision records by their fields, given as small numbers (no allocation on a hit). */
 export class DecisionInterner {
   readonly records: DecisionRecord[] = [];
   private readonly ids = new Map<number, number>();
 
   constructor(private readonly model: Model) {}
 
-  intern(r: Omit<DecisionRecord, 'id' | 'ruleId'>): number {
-    // A numeric key: this runs once per (vector, service class), so no strings here.
-    const key =
-      ((((((r.rule + 1) * 1048576 + (r.exception + 1)) * 16 + CODE_NUM[r.code]) * 4 + SIDE_NUM[r.sanitizerSide]) * 4 + METHOD_NUM[r.method ?? 'none']) * 8 +
-        CEIL_NUM[r.ceiling ?? 'none']) * 4 + TIER_NUM[r.tier ?? 'none'];
+  /**
+   * code: index in CODES; rule/exception: model indices or -1; side: 0 none, 1 src, 2 dst;
+   * method: index in METHODS; ceiling: ceiling.ts numbering; tier: index in TIERS.
+   */
+  intern(code: number, rule: number, exception: number, side: number, method: number, ceiling: number, tier: number): number {
+    const key = ((((((rule + 1) * 1048576 + (exception + 1)) * 16 + code) * 4 + side) * 4 + method) * 8 + ceiling) * 4 + tier;
     let id = this.ids.get(key);
     if (id === undefined) {
       id = this.records.length;
-      const ruleId = r.rule >= 0 ? this.model.flows[r.rule]!.id : r.exception >= 0 ? this.model.exceptions[r.exception]!.id : null;
-      this.records.push({ id, ruleId, ...r });
+      const name = CODES[code]!;
+      const allow = code === C_EXCEPTION || code === C_GRANTED || code === C_DEFAULT;
+      this.records.push({
+        id,
+        decision: allow ? 'allow' : 'deny',
+        code: name,
+        rule,
+        exception,
+        ruleId: rule >= 0 ? this.model.flows[rule]!.id : exception >= 0 ? this.model.exceptions[exception]!.id : null,
+        path: !allow ? 'none' : side === SIDE_NONE ? 'direct' : 'sanitized',
+        sanitizerSide: allow ? SIDES[side]! : 'none',
+        method: allow ? METHODS[method]! : null,
+        ceiling: CEIL_NAMES[ceiling]!,
+        tier: TIERS[tier]!,
+      });
       this.ids.set(key, id);
     }
     return id;
   }
 }
-
-const CODE_NUM: Record<DecisionCode, number> = {
-  'EXPLICIT-DENY': 0, 'CLOUD-AGGREGATION': 1, 'MN-ISOLATION': 2, 'SPLIT-PATH': 3, 'MFA-REQUIRED': 4,
-  EXCEPTION: 5, GRANTED: 6, 'DEFAULT-ALLOW': 7, 'NO-GRANT': 8,
-};
-const SIDE_NUM: Record<SanitizerSide, number> = { none: 0, src: 1, dst: 2 };
-const METHOD_NUM: Record<SanitizerMethod | 'none', number> = { none: 0, 'mail-text': 1, 'file-sanitize': 2, 'screen-transfer': 3 };
-const CEIL_NUM: Record<CeilingCode | 'none', number> = { none: 0, 'CLOUD-AGGREGATION': 1, 'MN-ISOLATION': 2, 'SPLIT-PATH': 3, 'MFA-REQUIRED': 4 };
-const TIER_NUM: Record<Tier | 'none', number> = { none: 0, mynumber: 1, lgwan: 2, internet: 3, outside: 0 };
 
 /** What the vector computation needs to know about the rule set. */
 export interface Matchers {
@@ -73,71 +91,97 @@ export interface Matchers {
   exceptionIndex: number[];
 }
 
-const sideName = (side: number): SanitizerSide => (side === SIDE_NONE ? 'none' : side === SIDE_SRC ? 'src' : 'dst');
-
 /**
  * SPEC §2 for every service class of one situation: bases S and D and the matchers whose from
  * holds S and to holds D, in order. Writes decision ids into `out`.
+ *
+ * Word-parallel over the service-class bitsets: each step claims the classes its matchers hold
+ * that no earlier step decided, so the cost is (matchers × words + classes), not their product.
  */
 export function computeVector(
   S: Base,
   D: Base,
-  list: readonly number[],
+  list: Int32Array,
+  length: number,
   ceiling: CeilingRow,
   services: ServicePlan,
   m: Matchers,
   defaults: Model['policy']['defaults'],
   interner: DecisionInterner,
   out: Uint32Array,
+  decided: Uint32Array,
 ): void {
-  const n = services.classes;
-  for (let c = 0; c < n; c++) {
-    out[c] = decideClass(S, D, list, ceiling, services, m, defaults, interner, c);
-  }
-}
-
-function decideClass(
-  S: Base,
-  D: Base,
-  list: readonly number[],
-  ceiling: CeilingRow,
-  services: ServicePlan,
-  m: Matchers,
-  defaults: Model['policy']['defaults'],
-  interner: DecisionInterner,
-  c: number,
-): number {
+  const W = services.words;
+  const bits = services.bits;
+  decided.fill(0);
+  const methodOf = (side: number): number =>
+    side === SIDE_NONE ? 0 : side === SIDE_SRC ? METHOD_NUM[S.sanitizer!.method] : METHOD_NUM[D.sanitizer!.method];
   // 1. explicit deny
-  for (const x of list) {
-    if (x < m.flows && m.deny[x] === 1 && hasClass(services, x, c)) {
-      return interner.intern({ decision: 'deny', code: 'EXPLICIT-DENY', rule: x, exception: -1, path: 'none', sanitizerSide: 'none', method: null, ceiling: null, tier: null });
-    }
-  }
-  const side = ceiling.side[c]!;
-  const method = side === SIDE_NONE ? null : side === SIDE_SRC ? S.sanitizer!.method : D.sanitizer!.method;
-  const path = side === SIDE_NONE ? 'direct' : 'sanitized';
-  // 2–3. the ceiling
-  const code = ceiling.code[c]!;
-  if (code !== CEIL_NONE) {
-    const name = CEIL_NAMES[code]!;
-    for (const x of list) {
-      if (x >= m.flows && hasClass(services, x, c)) {
-        return interner.intern({ decision: 'allow', code: 'EXCEPTION', rule: -1, exception: m.exceptionIndex[x - m.flows]!, path, sanitizerSide: sideName(side), method, ceiling: name, tier: null });
+  for (let i = 0; i < length; i++) {
+    const x = list[i]!;
+    if (x >= m.flows || m.deny[x] !== 1) continue;
+    let id = -1;
+    for (let w = 0; w < W; w++) {
+      let free = bits[x * W + w]! & ~decided[w]!;
+      if (free === 0) continue;
+      decided[w]! |= free;
+      if (id < 0) id = interner.intern(C_EXPLICIT, x, -1, SIDE_NONE, 0, CEIL_NONE, 0);
+      while (free !== 0) {
+        out[(w << 5) + 31 - Math.clz32(free & -free)] = id;
+        free &= free - 1;
       }
     }
-    return interner.intern({ decision: 'deny', code: name, rule: -1, exception: -1, path: 'none', sanitizerSide: 'none', method: null, ceiling: name, tier: null });
   }
-  const lifted = side === SIDE_NONE ? null : CEIL_NAMES[ceiling.wouldBe[c]!]!;
-  // 4. grant
-  for (const x of list) {
-    if (x < m.flows && m.deny[x] === 0 && hasClass(services, x, c)) {
-      return interner.intern({ decision: 'allow', code: 'GRANTED', rule: x, exception: -1, path, sanitizerSide: sideName(side), method, ceiling: lifted, tier: null });
+  // 2–3. the ceiling: the first matching active exception lifts it, else deny with its code
+  for (let i = 0; i < length; i++) {
+    const x = list[i]!;
+    if (x < m.flows) continue;
+    const e = m.exceptionIndex[x - m.flows]!;
+    for (let w = 0; w < W; w++) {
+      let free = bits[x * W + w]! & ceiling.mask[w]! & ~decided[w]!;
+      if (free === 0) continue;
+      decided[w]! |= free;
+      while (free !== 0) {
+        const c = (w << 5) + 31 - Math.clz32(free & -free);
+        const side = ceiling.side[c]!;
+        out[c] = interner.intern(C_EXCEPTION, -1, e, side, methodOf(side), ceiling.code[c]!, 0);
+        free &= free - 1;
+      }
     }
   }
-  // 5. default (outside never gets here: its ceiling always hits)
-  if (S.tier === D.tier && S.tier !== 'outside' && defaults[S.tier] === 'allow') {
-    return interner.intern({ decision: 'allow', code: 'DEFAULT-ALLOW', rule: -1, exception: -1, path: 'direct', sanitizerSide: 'none', method: null, ceiling: null, tier: S.tier });
+  for (let w = 0; w < W; w++) {
+    let free = ceiling.mask[w]! & ~decided[w]!;
+    if (free === 0) continue;
+    decided[w]! |= free;
+    while (free !== 0) {
+      const c = (w << 5) + 31 - Math.clz32(free & -free);
+      const code = ceiling.code[c]!;
+      out[c] = interner.intern(code, -1, -1, SIDE_NONE, 0, code, 0);
+      free &= free - 1;
+    }
   }
-  // 6.
-  return interner.intern({ decision: 'deny', code: 'NO-GRANT', rule: -1, exception: -1, path: 'none', sanitizerSide: 'none', method: null, ceiling: null, tier: null });
+  // 4. grant (bridged classes cite the split the sanitizer lifts)
+  for (let i = 0; i < length; i++) {
+    const x = list[i]!;
+    if (x >= m.flows || m.deny[x] !== 0) continue;
+    for (let w = 0; w < W; w++) {
+      let free = bits[x * W + w]! & ~decided[w]!;
+      if (free === 0) continue;
+      decided[w]! |= free;
+      while (free !== 0) {
+        const c = (w << 5) + 31 - Math.clz32(free & -free);
+        const side = ceiling.side[c]!;
+        out[c] = interner.intern(C_GRANTED, x, -1, side, methodOf(side), side === SIDE_NONE ? CEIL_NONE : ceiling.wouldBe[c]!, 0);
+        free &= free - 1;
+      }
+    }
+  }
+  // 5–6. default for intra-tier flows, else no grant (outside never gets here: its ceiling always hits)
+  const rest =
+    S.tier === D.tier && S.tier !== 'outside' && defaults[S.tier] === 'allow'
+      ? interner.intern(C_DEFAULT, -1, -1, SIDE_NONE, 0, CEIL_NONE, TIER_NUM[S.tier])
+      : interner.intern(C_NO_GRANT, -1, -1, SIDE_NONE, 0, CEIL_NONE, 0);
+  for (let c = 0; c < services.classes; c++) {
+    if ((decided[c >>> 5]! & (1 << (c & 31))) === 0) out[c] = rest;
+  }
 }

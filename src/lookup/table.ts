@@ -2,7 +2,7 @@
  * The compiled decision table and its hot path. Everything a lookup touches is a typed array
  * read: no objects, closures, strings or bigints, so deciding a flow allocates nothing.
  *
- * decide = vectors[pairs[srcClass[seg(src)] * dstClasses + dstClass[seg(dst)]] + serviceClass]
+ * decide = vectors[pairs[srcClass[seg(src)] * dstClasses + dstClass[seg(dst)]] * serviceClasses + serviceClass]
  */
 import type { DecisionRecord } from '../compile/decisions.js';
 import type { Model } from '../model/types.js';
@@ -31,7 +31,8 @@ export interface TableParts {
   asOf: string;
   v4Starts: Uint32Array;
   v4Segments: Int32Array;
-  v4Dir: Uint32Array;
+  v4L1: Int32Array;
+  v4L2: Int32Array;
   v6Starts: Uint32Array;
   v6Segments: Int32Array;
   tcp: Uint16Array | Uint32Array;
@@ -45,14 +46,16 @@ export interface TableParts {
   dstClass: Uint32Array;
   srcClasses: number;
   dstClasses: number;
-  /** Per (src class, dst class): offset of its vector in `vectors` (vector id × serviceClasses). */
-  pairs: Uint32Array;
+  /** Per (src class, dst class): its vector id (the vector is at id × serviceClasses in `vectors`). */
+  pairs: Uint16Array | Uint32Array;
   vectors: Uint16Array | Uint32Array;
   decisions: DecisionRecord[];
   stats: TableStats;
 }
 
 const MAPPED_HI = 0xffff;
+/** addresses.ts V4_SEARCH_ALL (not imported: the lookup depends on nothing of the compiler). */
+const SEARCH_ALL = -0x80000000;
 
 export class DecisionTable {
   readonly model: Model;
@@ -70,7 +73,8 @@ export class DecisionTable {
   // Hot-path arrays; public so the change-request checker and tests can read the layout.
   readonly v4Starts: Uint32Array;
   readonly v4Segments: Int32Array;
-  readonly v4Dir: Uint32Array;
+  readonly v4L1: Int32Array;
+  readonly v4L2: Int32Array;
   readonly v6Starts: Uint32Array;
   readonly v6Segments: Int32Array;
   readonly tcp: Uint16Array | Uint32Array;
@@ -78,7 +82,7 @@ export class DecisionTable {
   readonly proto: Uint16Array | Uint32Array;
   readonly srcClass: Uint32Array;
   readonly dstClass: Uint32Array;
-  readonly pairs: Uint32Array;
+  readonly pairs: Uint16Array | Uint32Array;
   readonly vectors: Uint16Array | Uint32Array;
   /** The service key space as disjoint intervals [starts[i], starts[i+1]) with their class. */
   readonly serviceStarts: Uint32Array;
@@ -97,7 +101,8 @@ export class DecisionTable {
     this.dstClasses = p.dstClasses;
     this.v4Starts = p.v4Starts;
     this.v4Segments = p.v4Segments;
-    this.v4Dir = p.v4Dir;
+    this.v4L1 = p.v4L1;
+    this.v4L2 = p.v4L2;
     this.v6Starts = p.v6Starts;
     this.v6Segments = p.v6Segments;
     this.tcp = p.tcp;
@@ -115,16 +120,27 @@ export class DecisionTable {
   /** Segment index of an IPv4 address given as an unsigned 32-bit number. */
   segment4(address: number): number {
     const a = address >>> 0;
-    const b = (a >>> 16) << 1;
-    let lo = this.v4Dir[b]!;
-    let hi = this.v4Dir[b + 1]!;
-    if (lo !== hi) {
-      const starts = this.v4Starts;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (starts[mid]! <= a) lo = mid;
-        else hi = mid - 1;
-      }
+    const v = this.v4L1[a >>> 16]!;
+    if (v >= 0) return v;
+    let lo: number;
+    let hi: number;
+    if (v !== SEARCH_ALL) {
+      const w = this.v4L2[(~v << 8) | ((a >>> 8) & 255)]!;
+      if (w >= 0) return w;
+      // The /24 holds at most 256 interval starts, all after ~w.
+      lo = ~w;
+      hi = lo + 256;
+      const last = this.v4Segments.length - 1;
+      if (hi > last) hi = last;
+    } else {
+      lo = 0;
+      hi = this.v4Segments.length - 1;
+    }
+    const starts = this.v4Starts;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (starts[mid]! <= a) lo = mid;
+      else hi = mid - 1;
     }
     return this.v4Segments[lo]!;
   }
@@ -174,12 +190,12 @@ export class DecisionTable {
 
   /** Decision id for a flow between two segments. */
   decideSegments(srcSeg: number, dstSeg: number, proto: number, port: number): number {
-    return this.vectors[this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]! + this.serviceClass(proto, port)]!;
+    return this.vectors[this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]! * this.serviceClasses + this.serviceClass(proto, port)]!;
   }
 
   /** Decision id for an IPv4 flow; addresses as unsigned 32-bit numbers. */
   decide4(src: number, dst: number, proto: number, port: number): number {
-    return this.vectors[this.pairs[this.srcClass[this.segment4(src)]! * this.dstClasses + this.dstClass[this.segment4(dst)]!]! + this.serviceClass(proto, port)]!;
+    return this.vectors[this.pairs[this.srcClass[this.segment4(src)]! * this.dstClasses + this.dstClass[this.segment4(dst)]!]! * this.serviceClasses + this.serviceClass(proto, port)]!;
   }
 
   /** Decision id for an IPv6 flow; addresses as four words each (see segment6). */
@@ -189,7 +205,7 @@ export class DecisionTable {
 
   /** Decision id of a table cell: the change-request checker walks cells, not flows. */
   cell(srcSeg: number, dstSeg: number, serviceClass: number): number {
-    return this.vectors[this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]! + serviceClass]!;
+    return this.vectors[this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]! * this.serviceClasses + serviceClass]!;
   }
 
   decision(id: number): DecisionRecord {
