@@ -676,7 +676,7 @@ export function scenarioArb(o: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
   if (o.maxSegments !== undefined) opts.maxSegments = o.maxSegments;
   if (o.maxExceptions !== undefined) opts.maxExceptions = o.maxExceptions;
   return fc
-    .tuple(genomeArb(opts), fc.array(flowGene, { minLength: o.minFlows ?? 1, maxLength: o.maxFlows ?? 60 }))
+    .tuple(genomeArb(opts), fc.array(flowGene, { minLength: o.minFlows ?? 1, maxLength: o.maxFlows ?? 60, size: 'max' }))
     .map(([genome, flowGenes]) => {
       const built = build(genome);
       const services = edgeServices(built.rules);
