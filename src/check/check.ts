@@ -17,7 +17,7 @@ import { compressV6, formatV4 } from '../model/cidr.js';
 import { formatServiceKey } from '../model/services.js';
 import { DECISION_CODES, type DecisionCode } from '../problems/codes.js';
 import type { LoadedPolicy } from '../policy.js';
-import { touch, touchServices, type Touch } from './ranges.js';
+import { RANKED, touch, touchServices, type Touch } from './ranges.js';
 import type { ChangeRequest, CheckResult, Finding, RequestRule, RuleResult, Verdict } from './types.js';
 
 export const MAX_FINDINGS = 1000;
@@ -53,7 +53,7 @@ function codeIndex(table: DecisionTable): Uint8Array {
 interface VectorMemo {
   stamp: Int32Array;
   mask: Uint16Array;
-  /** Per vector × code: the lowest touched flow key with that code, and its decision id. */
+  /** Per vector × code: the preferred touched flow key with that code (as ranges.ts orders them), and its decision id. */
   key: Float64Array;
   decision: Int32Array;
 }
@@ -146,7 +146,7 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
     for (const c of svc.classes) {
       const d = table.vectors[base + c]!;
       const ci = codeOf[d]!;
-      const k = svc.firstKey[c]!;
+      const k = svc.order[c]!;
       const slot = slot0 + ci;
       if ((m & (1 << ci)) === 0 || k < memo.key[slot]!) {
         m |= 1 << ci;
@@ -207,7 +207,7 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
           code: CODE_ORDER[ci]!,
           src: { segment: S.name, tier: S.tier },
           dst: { segment: D.name, tier: D.tier },
-          witness: { src: witnessAddress(src, s, v4), dst: witnessAddress(dst, d, v4), service: formatServiceKey(memo.key[slot]!) },
+          witness: { src: witnessAddress(src, s, v4), dst: witnessAddress(dst, d, v4), service: formatServiceKey(memo.key[slot]! % RANKED) },
           rule: table.decision(id).ruleId,
           clause,
           message,

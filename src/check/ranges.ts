@@ -185,27 +185,55 @@ export function firstFlowKey(lo: number, hi: number): number {
   return -1;
 }
 
-/** Per service class, the lowest flow key of the rule's services inside it (-1: none). */
+const PROTO_SPAN = 65536;
+/** Above every service key: rank * RANKED + key orders keys by preference, then by key. */
+export const RANKED = 2 ** 24;
+
+/**
+ * The witness service in [lo, hi], as people would pick one: tcp first, then udp, icmp, icmpv6,
+ * then other protocols, the lowest port or number within each. Returned as rank * RANKED + key
+ * so that candidates from several ranges compare as plain numbers; -1 when [lo, hi] holds no
+ * flow key (tcp port 0, a port on a port-less protocol).
+ */
+export function preferredFlowKey(lo: number, hi: number): number {
+  const within = (a: number, b: number): number => {
+    const x = a > lo ? a : lo;
+    return x <= (b < hi ? b : hi) ? x : -1;
+  };
+  const tcp = within(6 * PROTO_SPAN + 1, 6 * PROTO_SPAN + 65535);
+  if (tcp >= 0) return tcp;
+  const udp = within(17 * PROTO_SPAN + 1, 17 * PROTO_SPAN + 65535);
+  if (udp >= 0) return RANKED + udp;
+  if (within(PROTO_SPAN, PROTO_SPAN) >= 0) return 2 * RANKED + PROTO_SPAN;
+  if (within(58 * PROTO_SPAN, 58 * PROTO_SPAN) >= 0) return 3 * RANKED + 58 * PROTO_SPAN;
+  // What is left of [lo, hi] holds no tcp, udp, icmp or icmpv6 key, so its lowest flow key is
+  // another protocol's.
+  const other = firstFlowKey(lo, hi);
+  return other < 0 ? -1 : 4 * RANKED + other;
+}
+
+/** Per service class, the preferred flow key of the rule's services inside it. */
 export interface ServiceTouch {
   /** Classes with a flow key inside the rule, ascending. */
   classes: number[];
-  firstKey: Float64Array;
+  /** Per class: rank * RANKED + key of the preferred flow key (see preferredFlowKey), or -1. */
+  order: Float64Array;
 }
 
 export function touchServices(table: DecisionTable, services: readonly ServiceRange[]): ServiceTouch {
-  const firstKey = new Float64Array(table.serviceClasses).fill(-1);
+  const order = new Float64Array(table.serviceClasses).fill(-1);
   const starts = table.serviceStarts;
   const cls = table.serviceIntervalClass;
   for (const r of services) {
     for (let i = lastAtOrBelow(starts, r.lo); i < starts.length && starts[i]! <= r.hi; i++) {
       const end = (i + 1 < starts.length ? starts[i + 1]! : KEY_SPACE) - 1;
-      const k = firstFlowKey(starts[i]! > r.lo ? starts[i]! : r.lo, end < r.hi ? end : r.hi);
+      const k = preferredFlowKey(starts[i]! > r.lo ? starts[i]! : r.lo, end < r.hi ? end : r.hi);
       if (k < 0) continue;
       const c = cls[i]!;
-      if (firstKey[c]! < 0 || k < firstKey[c]!) firstKey[c] = k;
+      if (order[c]! < 0 || k < order[c]!) order[c] = k;
     }
   }
   const classes: number[] = [];
-  for (let c = 0; c < firstKey.length; c++) if (firstKey[c]! >= 0) classes.push(c);
-  return { classes, firstKey };
+  for (let c = 0; c < order.length; c++) if (order[c]! >= 0) classes.push(c);
+  return { classes, order };
 }
