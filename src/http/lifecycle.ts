@@ -17,6 +17,7 @@ export interface PolicyLike {
   version: string;
   asOf: string;
   loadedAt: Date;
+  warnings: Problem[];
   model: { policy: { name: string; timezone: string } };
 }
 
@@ -52,6 +53,12 @@ export interface LifecycleOptions<P> {
   asOf?: string;
   /** Paths to watch for changes (files or directories); none → no watching. */
   watchPaths?: readonly string[];
+  /**
+   * Recompiles the serving policy's model for today (the date rolled over). Without it a
+   * rollover re-reads the files. With it the rollover expires exceptions without picking up
+   * file edits nobody asked to load (with --no-watch, edits wait for SIGHUP or the API).
+   */
+  recompile?: (p: P) => P;
   /** Quiet time after the last file event before reloading (editors write in bursts). */
   debounceMs?: number;
   logger?: LifecycleLogger;
@@ -90,7 +97,8 @@ export class PolicyLifecycle<P extends PolicyLike> extends EventEmitter {
     const old = this.current;
     let outcome: LoadOutcome<P>;
     try {
-      outcome = await this.opts.load(this.opts.asOf);
+      const recompile = this.opts.recompile;
+      outcome = trigger === 'date' && recompile && old !== null ? { policy: recompile(old), problems: old.warnings } : await this.opts.load(this.opts.asOf);
     } catch (e) {
       // A loader bug must not take the service down: treat it as a failed reload.
       this.opts.logger?.error({ err: e }, 'policy loader threw');
