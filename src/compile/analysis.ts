@@ -11,7 +11,7 @@
 import { formatServiceKey } from '../model/services.js';
 import type { Model } from '../model/types.js';
 import { problem, type Problem } from '../problems/problem.js';
-import type { CeilingCode } from '../problems/codes.js';
+import { CEILING_CODES, type CeilingCode } from '../problems/codes.js';
 import type { DecisionTable } from '../lookup/table.js';
 import { MAPPED_V4 } from './addresses.js';
 import { CEIL_NAMES, CEIL_NONE } from './ceiling.js';
@@ -83,7 +83,7 @@ class Analysis {
   }
 
   private codeList(codes: Set<CeilingCode>): string {
-    return [...codes].map((c) => {
+    return CEILING_CODES.filter((c) => codes.has(c)).map((c) => {
       const clause = this.model.policy.clauses[c];
       return clause ? `${c}, ${clause}` : c;
     }).join('; ');

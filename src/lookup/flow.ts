@@ -54,8 +54,11 @@ function hexValue(c: number): number {
   return -1;
 }
 
-/** Dotted quad in text[from, to) → address ≥ 0, or an error string. */
-function parseV4(text: string, from: number, to: number): number | string {
+/**
+ * Dotted quad in text[from, to) → words[3] (as unsigned 32 bits), or an error string. The value
+ * goes into the array rather than back as a number: above 2^31 it would be boxed.
+ */
+function parseV4(text: string, from: number, to: number, words: Uint32Array): string | null {
   let value = 0;
   let i = from;
   for (let octet = 0; octet < 4; octet++) {
@@ -70,9 +73,11 @@ function parseV4(text: string, from: number, to: number): number | string {
     if (len === 0 || len > 3) return E.address;
     if (len > 1 && text.charCodeAt(start) === 48) return E.leadingZero;
     if (n > 255) return E.octetRange;
-    value = value * 256 + n;
+    value = (value << 8) | n;
   }
-  return i === to ? value : E.address;
+  if (i !== to) return E.address;
+  words[3] = value;
+  return null;
 }
 
 /**
@@ -89,12 +94,11 @@ export function parseAddress(text: string, words: Uint32Array): string | null {
     else if (c === 37) return E.zone;
   }
   if (!colon) {
-    const v = parseV4(text, 0, len);
-    if (typeof v === 'string') return v;
+    const err = parseV4(text, 0, len, words);
+    if (err !== null) return err;
     words[0] = 0;
     words[1] = 0;
     words[2] = 0xffff;
-    words[3] = v;
     return null;
   }
   return parseV6(text, words);
@@ -127,8 +131,9 @@ function parseV6(text: string, words: Uint32Array): string | null {
     }
     if (i < len && text.charCodeAt(i) === 46) {
       if (n > 6) return E.v6;
-      const v4 = parseV4(text, start, len);
-      if (typeof v4 === 'string') return v4 === E.address ? E.v6 : v4;
+      const err = parseV4(text, start, len, words);
+      if (err !== null) return err === E.address ? E.v6 : err;
+      const v4 = words[3]!;
       GROUPS[n++] = v4 >>> 16;
       GROUPS[n++] = v4 & 0xffff;
       i = len;

@@ -117,7 +117,10 @@ export class DecisionTable {
     this.serviceSample = p.serviceSample;
   }
 
-  /** Segment index of an IPv4 address given as an unsigned 32-bit number. */
+  /**
+   * Segment index of an IPv4 address as a 32-bit number, unsigned or signed (`a | 0`; passing
+   * the signed form keeps it a small integer across calls, so nothing is boxed).
+   */
   segment4(address: number): number {
     const a = address >>> 0;
     const v = this.v4L1[a >>> 16]!;
@@ -154,7 +157,8 @@ export class DecisionTable {
     const w1 = words[off + 1]!;
     const w2 = words[off + 2]!;
     const w3 = words[off + 3]!;
-    if (w0 === 0 && w1 === 0 && w2 === MAPPED_HI) return this.segment4(w3);
+    // `| 0`: an int32 crosses a call unboxed, a uint32 above 2^31 would become a heap number.
+    if (w0 === 0 && w1 === 0 && w2 === MAPPED_HI) return this.segment4(w3 | 0);
     const s = this.v6Starts;
     let lo = 0;
     let hi = this.v6Segments.length - 1;
@@ -193,7 +197,7 @@ export class DecisionTable {
     return this.vectors[this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]! * this.serviceClasses + this.serviceClass(proto, port)]!;
   }
 
-  /** Decision id for an IPv4 flow; addresses as unsigned 32-bit numbers. */
+  /** Decision id for an IPv4 flow; addresses as 32-bit numbers, unsigned or signed (see segment4). */
   decide4(src: number, dst: number, proto: number, port: number): number {
     return this.vectors[this.pairs[this.srcClass[this.segment4(src)]! * this.dstClasses + this.dstClass[this.segment4(dst)]!]! * this.serviceClasses + this.serviceClass(proto, port)]!;
   }
