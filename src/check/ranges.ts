@@ -121,13 +121,14 @@ export function touch(table: DecisionTable, side: Endpoints): Touch {
     if (mask[seg] === 0) seen.push(seg);
     mask[seg]! |= bit;
   };
+  // Names and IPv4 ranges are walked before ::ffff:-mapped ranges, and only a strictly lower
+  // address replaces a witness: on a tie the IPv4 spelling wins.
   const at4 = (seg: number, address: number, viaMapped: boolean): void => {
     const old = low4[seg]!;
-    // On a tie the address written as IPv4 wins: the witness is shown the way it was asked.
     if (old < 0 || address < old) {
       low4[seg] = address;
       mapped4[seg] = viaMapped ? 1 : 0;
-    } else if (address === old && !viaMapped) mapped4[seg] = 0;
+    }
     mark(seg, 1);
   };
   const at6 = (seg: number, address: bigint): void => {
