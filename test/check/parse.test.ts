@@ -4,7 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import Ajv2020Module from 'ajv/dist/2020.js';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { CHANGE_REQUEST_SCHEMA, fieldOf, formatRequestError, parseChangeRequest } from '../../src/check/parse.js';
 import type { RequestError } from '../../src/check/types.js';
 import { loadPolicy } from '../../src/policy.js';
@@ -23,13 +23,11 @@ function errorsOf(data: unknown): RequestError[] {
 }
 
 /** The only error of a request whose rule 0 differs from a good one by `over`. */
-function oneError(t: Tap, over: Record<string, unknown>): RequestError {
+function oneError(t: Test, over: Record<string, unknown>): RequestError {
   const errors = errorsOf({ rules: [rule(), rule(over)] });
   t.equal(errors.length, 1, `one error: ${JSON.stringify(errors)}`);
   return errors[0]!;
 }
-
-type Tap = Parameters<Parameters<typeof t.test>[1]>[0];
 
 t.test('bad addresses: strict, never normalised', async (t) => {
   const cases: [string, RegExp][] = [
@@ -113,6 +111,13 @@ t.test('shape: unknown keys, wrong action, empty lists, wrong types', async (t) 
   const number = oneError(t, { services: [443] });
   t.equal(number.field, 'rules[1].services[0]');
   t.match(number.message, /must be text; got 443/);
+
+  const long = oneError(t, { dst: ['x'.repeat(129)] });
+  t.equal(long.field, 'rules[1].dst[0]');
+  t.equal(long.message, 'is longer than 128 characters');
+  const many = oneError(t, { src: Array.from({ length: 1001 }, (_, i) => `10.0.${i >> 8}.${i & 255}`) });
+  t.equal(many.field, 'rules[1].src');
+  t.equal(many.message, 'lists more than 1000 items');
 
   const noRules = errorsOf({ rules: [] });
   t.same(noRules.map((e) => [e.index, e.field, e.message]), [[null, 'rules', 'must not be empty']]);
