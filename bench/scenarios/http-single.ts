@@ -1,0 +1,91 @@
+/**
+ * HTTP, one decision per request: autocannon (programmatic, 127.0.0.1 only, bounded duration)
+ * against sanso's POST /v1/decide and, in the same run, against a bare Fastify route answering a
+ * constant decision of the same shape (the ceiling: what Fastify itself costs). Each server runs
+ * in a child process, so the load generator has the other core; runs alternate between the two
+ * servers so drift in the machine's load hits both alike.
+ */
+import autocannon, { type Result } from 'autocannon';
+import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
+import { startServer, type Child } from '../lib/child.js';
+import { v4Flows, v4Text, type TextFlow } from '../lib/flows.js';
+import { fmt, median, round } from '../lib/stats.js';
+import { row, type Row, type Scenario } from '../lib/scenario.js';
+
+const CONNECTIONS = 16;
+
+async function load(port: number, body: string, seconds: number): Promise<Result> {
+  return autocannon({
+    url: `http://127.0.0.1:${port}/v1/decide`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections: CONNECTIONS,
+    pipelining: 1,
+    duration: seconds,
+  });
+}
+
+/** One request by hand first: a figure for a server that answers errors would be worthless. */
+async function probe(port: number, body: string): Promise<Record<string, unknown>> {
+  const res = await fetch(`http://127.0.0.1:${port}/v1/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  if (res.status !== 200) throw new Error(`POST /v1/decide on port ${port} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+export const scenario: Scenario = {
+  name: 'http-single',
+  title: 'HTTP POST /v1/decide vs a bare Fastify route (autocannon)',
+  async run(ctx) {
+    const set = await ctx.set('prefecture');
+    const { table } = set.policy;
+    // A granted flow: the answer carries a rule, segments, a message — the common case.
+    const out = new FlowResult();
+    const flows = v4Text(v4Flows(set.policy.model, 20_000, 30));
+    const flow: TextFlow = flows.find((f) => resolveFlow(table, f.src, f.dst, f.service, out) && table.decision(out.decision).code === 'GRANTED') ?? flows[0]!;
+    const body = JSON.stringify(flow);
+    const seconds = ctx.quick ? 2 : 10;
+    const runs = ctx.runs(3, 1);
+    const servers: Child[] = [];
+    try {
+      const ceiling = await startServer('ceiling', []);
+      servers.push(ceiling);
+      const sanso = await startServer('sanso', [set.dir, set.asOf]);
+      servers.push(sanso);
+      const answer = await probe(sanso.port, body);
+      if (answer['code'] !== table.decision(out.decision).code) throw new Error(`the service answered ${String(answer['code'])}, the table ${table.decision(out.decision).code}`);
+      await probe(ceiling.port, body);
+      // Warm-up: JIT and connection set-up, not measured.
+      await load(ceiling.port, body, 1);
+      await load(sanso.port, body, 1);
+
+      const results: Record<'ceiling' | 'sanso', Result[]> = { ceiling: [], sanso: [] };
+      for (let r = 0; r < runs; r++) {
+        const order = r % 2 === 0 ? (['ceiling', 'sanso'] as const) : (['sanso', 'ceiling'] as const);
+        for (const who of order) {
+          const res = await load(who === 'sanso' ? sanso.port : ceiling.port, body, seconds);
+          if (res.errors || res.non2xx || res.timeouts) throw new Error(`${who}: ${res.errors} errors, ${res.non2xx} non-2xx, ${res.timeouts} timeouts`);
+          results[who].push(res);
+          ctx.log(`  ${who} run ${r + 1}/${runs}: ${fmt(res.requests.average)} req/s, p50 ${res.latency.p50} ms, p99 ${res.latency.p99} ms`);
+        }
+      }
+      const rps = (who: 'ceiling' | 'sanso') => median(results[who].map((x) => x.requests.average));
+      const lat = (who: 'ceiling' | 'sanso', p: 'p50' | 'p99') => median(results[who].map((x) => x.latency[p]));
+      const ratio = rps('sanso') / rps('ceiling');
+      const base = { scenario: 'http-single', set: 'prefecture', runs };
+      const how = `${CONNECTIONS} connections, ${seconds} s per run, body ${body}`;
+      const rows: Row[] = [
+        row({ ...base, subject: 'bare Fastify route, constant answer (ceiling)', metric: 'rate', value: Math.round(rps('ceiling')), unit: 'requests/s', note: how }),
+        row({ ...base, subject: 'sanso POST /v1/decide', metric: 'rate', value: Math.round(rps('sanso')), unit: 'requests/s', ratio: { to: 'ceiling', value: round(ratio) }, note: how }),
+        row({ ...base, subject: 'sanso ÷ ceiling', metric: 'ratio', value: round(ratio), unit: '×', target: { op: '>=', value: 0.85 } }),
+      ];
+      for (const who of ['ceiling', 'sanso'] as const) {
+        rows.push(row({ ...base, subject: `${who} latency p50`, metric: 'latency', value: lat(who, 'p50'), unit: 'ms' }));
+        rows.push(row({ ...base, subject: `${who} latency p99`, metric: 'latency', value: lat(who, 'p99'), unit: 'ms' }));
+      }
+      return rows;
+    } finally {
+      for (const s of servers) await s.stop();
+    }
+  },
+};

@@ -1,0 +1,27 @@
+/**
+ * The ceiling for POST /v1/decide: a bare Fastify route that parses the JSON body as any route
+ * would and answers a constant decision object of the same shape, with no policy behind it. What
+ * sanso's route costs on top of Fastify is the distance to this one. Run as a child process by
+ * bench/scenarios/http-single.ts; reports its port over IPC.
+ */
+import Fastify from 'fastify';
+
+const DECISION = {
+  decision: 'allow',
+  code: 'GRANTED',
+  rule: 'F-00010',
+  src: { address: '10.20.100.5', segment: 'lg-0123', tier: 'lgwan' },
+  dst: { address: '10.20.1.10', segment: 'lg-0456', tier: 'lgwan' },
+  path: 'direct',
+  sanitizer: null,
+  clause: null,
+  message: 'Allowed: flow rule F-00010 grants lgwan traffic from lg-0123 to lg-0456.',
+  policyVersion: 'sha256:0000000000000000000000000000000000000000000000000000000000000000',
+};
+
+const app = Fastify({ logger: false });
+app.post('/v1/decide', async () => DECISION);
+await app.listen({ host: '127.0.0.1', port: 0 });
+const address = app.server.address();
+process.send!({ port: typeof address === 'object' && address ? address.port : 0 });
+process.on('disconnect', () => void app.close().then(() => process.exit(0)));
