@@ -118,7 +118,8 @@ export class PolicyLifecycle<P extends PolicyLike> extends EventEmitter {
     this.lastReload = record;
     if (!this.closed && this.current) this.scheduleRollover(this.current);
     const log = this.opts.logger;
-    if (log) {
+    // A failed start is reported by the caller (the validator's text report), not logged here.
+    if (log && !(trigger === 'start' && record.result === 'failed')) {
       const base = { trigger, result: record.result, version: record.version, previous: old?.version ?? null };
       if (record.result === 'failed') {
         log.error({ ...base, problems: record.problems.map((p) => ({ code: p.code, file: p.loc.file, line: p.loc.line, col: p.loc.col, message: p.message })) }, 'policy reload failed; the previous policy keeps serving');

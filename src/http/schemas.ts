@@ -22,7 +22,6 @@ export type SchemaName =
   | 'reload-result'
   | 'segments'
   | 'health'
-  | 'change-request'
   | 'check-result';
 
 export type JsonSchema = Record<string, unknown>;
@@ -62,7 +61,12 @@ export function loadApiSchemas(batchLimit?: number): JsonSchema[] {
   });
 }
 
-/** The short name of a schema $id, for OpenAPI component names ("decision"). */
+/**
+ * The short name of a schema $id, for OpenAPI component names: ".../api/v1/decision.json" →
+ * "decision", ".../schemas/change-request/v1.json" → "change-request".
+ */
 export function schemaName(id: string): string {
-  return id.startsWith(SCHEMA_BASE) ? id.slice(SCHEMA_BASE.length).replace(/\.json$/, '') : id;
+  if (id.startsWith(SCHEMA_BASE)) return id.slice(SCHEMA_BASE.length).replace(/\.json$/, '');
+  const m = /\/schemas\/([^/]+)\/v\d+\.json$/.exec(id);
+  return m ? m[1]! : id;
 }

@@ -19,6 +19,8 @@ import { Metrics } from './metrics.js';
 import { ApiError, classify, rawProblemResponse, sendProblem } from './problems.js';
 import { jsonParser } from './json.js';
 import { loadApiSchemas, schemaName } from './schemas.js';
+import { CHANGE_REQUEST_SCHEMA } from '../check/parse.js';
+import { checkRoutes } from './routes/check.js';
 import { decideRoutes } from './routes/decide.js';
 import { policyRoutes } from './routes/policy.js';
 import { opsRoutes } from './routes/ops.js';
@@ -176,6 +178,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser);
 
   for (const s of loadApiSchemas(batchLimit)) app.addSchema(s);
+  // The change-request schema is the checker's own (schemas/change-request.schema.json), shared
+  // with `sanso check`. Fastify's ajv speaks draft-07, the checker's 2020-12: the schema uses
+  // nothing the two read differently, and only the OpenAPI document is built from it here.
+  const { $schema: _dialect, ...changeRequest } = CHANGE_REQUEST_SCHEMA;
+  app.addSchema(changeRequest);
 
   await app.register(swagger, {
     openapi: {
@@ -226,6 +233,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    // Shutting down: a keep-alive connection whose last request just finished would hold
+    // close() until the client lets go; drop it as soon as it is idle.
+    if (ctx.closing) setImmediate(() => app.server.closeIdleConnections());
   });
 
   app.addHook('preClose', async () => {
@@ -258,6 +268,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   await app.register(async (i) => decideRoutes(i, ctx));
+  await app.register(async (i) => checkRoutes(i, ctx));
   await app.register(async (i) => policyRoutes(i, ctx));
   await app.register(async (i) => opsRoutes(i, ctx));
 

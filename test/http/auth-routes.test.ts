@@ -10,6 +10,7 @@ t.test('routes need a token with their scope once tokens are configured', async 
   const routes: { method: 'GET' | 'POST'; url: string; scope: string; payload?: object }[] = [
     { method: 'POST', url: '/v1/decide', scope: 'decide', payload: FLOW },
     { method: 'POST', url: '/v1/decide/batch', scope: 'decide', payload: { flows: [FLOW] } },
+    { method: 'POST', url: '/v1/check', scope: 'check', payload: { rules: [{ src: ['lg-terminals'], dst: ['inet-vbrowser'], services: ['https'], action: 'allow' }] } },
     { method: 'GET', url: '/metrics', scope: 'metrics' },
     { method: 'POST', url: '/v1/policy/reload', scope: 'admin' },
   ];

@@ -40,7 +40,7 @@ t.test('POST /v1/policy/reload: ok, unchanged, failed (the old policy keeps serv
   t.match(bad.headers['content-type'], /^application\/problem\+json/);
   const badBody = JSON.parse(bad.body);
   t.match(badBody, { code: 'RELOAD-FAILED', result: 'failed', version: okBody.version, previousVersion: okBody.version });
-  t.ok(badBody.errors > 0);
+  t.ok(badBody.problems.length > 0);
   t.match(badBody.problems[0], { code: 'YAML-SYNTAX', severity: 'error', file: /rules\.yaml$/, line: Number, col: Number });
 
   // Still serving B, and saying why the reload failed.

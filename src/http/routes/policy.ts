@@ -123,7 +123,8 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       const full = canReadPolicy(ctx, request.caller);
       const body = { ...reloadJson(r, full), previousVersion: before };
       if (r.result === 'failed') {
-        return sendProblem(reply, 'RELOAD-FAILED', `the rule files have ${body.errors} error(s); ${before ?? 'no policy'} keeps serving`, body);
+        const { errors, warnings: _warnings, ...extensions } = body;
+        return sendProblem(reply, 'RELOAD-FAILED', `the rule files have ${errors} error(s); ${before ?? 'no policy'} keeps serving`, extensions);
       }
       return body;
     },

@@ -1,0 +1,118 @@
+import t from 'tap';
+import { Writable } from 'node:stream';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DecisionLog } from '../../src/http/decision-log.js';
+import { bearer, server, testTokens } from './helpers.js';
+
+/** A destination that keeps every line written to it, parsed. */
+function sink() {
+  const entries: Record<string, any>[] = [];
+  let buf = '';
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      buf += chunk.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        entries.push(JSON.parse(buf.slice(0, nl)));
+        buf = buf.slice(nl + 1);
+      }
+      done();
+    },
+  });
+  return { stream, entries };
+}
+
+const FLOW = { src: '10.20.100.5', dst: '172.16.9.10', service: 'tcp/443' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+t.test('one entry per decision request: id, time, version, caller, input, result', async (t) => {
+  const { stream, entries } = sink();
+  const app = await server(t, { tokens: testTokens(), decisionLog: { destination: stream } });
+  const r = await app.inject({ method: 'POST', url: '/v1/decide', payload: FLOW, headers: bearer('tok-decide') });
+  const answer = JSON.parse(r.body);
+  t.equal(entries.length, 1);
+  const e = entries[0]!;
+  t.match(e, {
+    log: 'decision',
+    msg: 'decision',
+    route: '/v1/decide',
+    policy_version: answer.policyVersion,
+    caller: 'tok-decide',
+    input: FLOW,
+    result: { decision: answer.decision, code: answer.code, rule: answer.rule },
+  });
+  t.match(e.decision_id, UUID);
+  t.equal(r.headers['sanso-decision-id'], e.decision_id, 'the answer names its log entry');
+  t.ok(!Number.isNaN(Date.parse(e.time)), 'an ISO time');
+
+  // A failed request decides nothing and logs nothing.
+  await app.inject({ method: 'POST', url: '/v1/decide', payload: { ...FLOW, src: '300.0.0.1' }, headers: bearer('tok-decide') });
+  t.equal(entries.length, 1);
+});
+
+t.test('a batch logs one summary, not every flow', async (t) => {
+  const { stream, entries } = sink();
+  const app = await server(t, { decisionLog: { destination: stream } });
+  const flows = [FLOW, FLOW, { ...FLOW, service: 'tcp/80' }, { ...FLOW, dst: 'nope' }];
+  const r = await app.inject({ method: 'POST', url: '/v1/decide/batch', payload: { flows } });
+  const decisions = JSON.parse(r.body).decisions;
+  t.equal(entries.length, 1);
+  t.match(entries[0], { msg: 'decision batch', route: '/v1/decide/batch', flows: 4, errors: 1, policy_version: decisions[0].policyVersion, caller: null });
+  // The counts are what the answers say.
+  const counts: Record<string, number> = {};
+  for (const d of decisions) if (d.code) counts[d.code] = (counts[d.code] ?? 0) + 1;
+  t.same(entries[0]!.counts, counts);
+
+  const nd = await app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: flows.map((f) => JSON.stringify(f)).join('\n') });
+  t.equal(nd.statusCode, 200);
+  t.equal(entries.length, 2);
+  t.match(entries[1], { msg: 'decision batch', flows: 4, errors: 1, counts });
+});
+
+t.test('a check logs its input and verdicts', async (t) => {
+  const { stream, entries } = sink();
+  const app = await server(t, { decisionLog: { destination: stream } });
+  const body = { id: 'CR-9', rules: [{ src: ['lg-terminals'], dst: ['inet-cms'], services: ['tcp/443'], action: 'allow' }] };
+  const r = JSON.parse((await app.inject({ method: 'POST', url: '/v1/check', payload: body })).body);
+  t.match(entries[0], { msg: 'check', route: '/v1/check', input: body, result: { verdict: r.verdict, rules: [{ index: 0, verdict: r.rules[0].verdict, counts: r.rules[0].counts }] } });
+});
+
+t.test('redaction removes the configured fields', async (t) => {
+  const { stream, entries } = sink();
+  const app = await server(t, { decisionLog: { destination: stream, redact: ['input.src', 'input.dst'] } });
+  await app.inject({ method: 'POST', url: '/v1/decide', payload: FLOW });
+  t.same(entries[0]!.input, { service: 'tcp/443' });
+  t.notMatch(JSON.stringify(entries[0]), /10\.20\.100\.5|172\.16\.9\.10/);
+});
+
+t.test('sampling: 0 logs nothing, 1 logs everything', async (t) => {
+  const none = sink();
+  const app0 = await server(t, { decisionLog: { destination: none.stream, sampleRate: 0 } });
+  const all = sink();
+  const app1 = await server(t, { decisionLog: { destination: all.stream, sampleRate: 1 } });
+  for (let i = 0; i < 20; i++) {
+    const r0 = await app0.inject({ method: 'POST', url: '/v1/decide', payload: FLOW });
+    t.equal(r0.headers['sanso-decision-id'], undefined);
+    await app1.inject({ method: 'POST', url: '/v1/decide', payload: FLOW });
+  }
+  t.equal(none.entries.length, 0);
+  t.equal(all.entries.length, 20);
+  const half = new DecisionLog({ destination: none.stream, sampleRate: 0.5 });
+  let n = 0;
+  for (let i = 0; i < 2000; i++) if (half.sampled()) n++;
+  t.ok(n > 0 && n < 2000, 'a fraction samples some and not all');
+});
+
+t.test('a file destination is written asynchronously and flushed on close', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'sanso-dlog-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'logs', 'decisions.log');
+  const app = await server(t, { decisionLog: { destination: file } });
+  for (let i = 0; i < 5; i++) await app.inject({ method: 'POST', url: '/v1/decide', payload: FLOW });
+  await app.close();
+  const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  t.equal(lines.length, 5);
+  t.equal(new Set(lines.map((l) => l.decision_id)).size, 5, 'every entry has its own id');
+});
