@@ -137,16 +137,20 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
   const nS = gs.cls.length;
   const nD = gd.cls.length;
   const wanted = rule.action === 'allow' ? DENY_BITS : ALLOW_BITS;
+  const classes = Int32Array.from(svc.classes);
+  const { order } = svc;
+  const { vectors } = table;
 
   const vectorBits = (v: number): number => {
     if (memo.stamp[v] === stamp) return memo.mask[v]!;
     let m = 0;
     const base = v * nSvc;
     const slot0 = v * NCODES;
-    for (const c of svc.classes) {
-      const d = table.vectors[base + c]!;
+    for (let i = 0; i < classes.length; i++) {
+      const c = classes[i]!;
+      const d = vectors[base + c]!;
       const ci = codeOf[d]!;
-      const k = svc.order[c]!;
+      const k = order[c]!;
       const slot = slot0 + ci;
       if ((m & (1 << ci)) === 0 || k < memo.key[slot]!) {
         m |= 1 << ci;
@@ -159,25 +163,40 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
     return m;
   };
 
-  // Pass 1: per group pair, which wanted codes occur; counts from group sizes.
+  // Pass 1: per group pair, which wanted codes occur. Pair sizes are summed per set of codes
+  // (at most 2^9 of them) and spread over the codes once at the end.
   const pairBits = new Uint16Array(nS * nD);
   const rowBits = new Uint16Array(nS);
-  const counts = new Float64Array(NCODES);
+  const bySet = new Float64Array(1 << NCODES);
+  const dCls = Int32Array.from(gd.cls);
+  const dMask = Int32Array.from(gd.mask);
+  const dSize = Float64Array.from(gd.size);
+  const { pairs, dstClasses } = table;
   let flows = false;
   if (svc.classes.length > 0) {
     for (let g = 0; g < nS; g++) {
-      const rowBase = gs.cls[g]! * table.dstClasses;
+      const rowBase = gs.cls[g]! * dstClasses;
+      const mask = gs.mask[g]!;
+      const size = gs.size[g]!;
+      const out = g * nD;
+      let row = 0;
       for (let h = 0; h < nD; h++) {
-        if ((gs.mask[g]! & gd.mask[h]!) === 0) continue;
+        if ((mask & dMask[h]!) === 0) continue;
         flows = true;
-        const bits = vectorBits(table.pairs[rowBase + gd.cls[h]!]!) & wanted;
+        const v = pairs[rowBase + dCls[h]!]!;
+        const bits = (memo.stamp[v] === stamp ? memo.mask[v]! : vectorBits(v)) & wanted;
         if (bits === 0) continue;
-        pairBits[g * nD + h] = bits;
-        rowBits[g]! |= bits;
-        const size = gs.size[g]! * gd.size[h]!;
-        for (let ci = 0; ci < NCODES; ci++) if (bits & (1 << ci)) counts[ci]! += size;
+        pairBits[out + h] = bits;
+        row |= bits;
+        bySet[bits]! += size * dSize[h]!;
       }
+      rowBits[g] = row;
     }
+  }
+  const counts = new Float64Array(NCODES);
+  for (let set = 1; set < bySet.length; set++) {
+    if (bySet[set] === 0) continue;
+    for (let ci = 0; ci < NCODES; ci++) if (set & (1 << ci)) counts[ci]! += bySet[set]!;
   }
 
   // Pass 2: findings in order (code, source segment, destination segment), up to `max`.
