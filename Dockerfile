@@ -17,6 +17,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY bin ./bin
 COPY src ./src
+# The validator and the checker import their JSON Schemas.
+COPY schemas ./schemas
 RUN npm run build
 
 # ── runtime: production dependencies, compiled JavaScript, schemas, rules ───────────────
