@@ -39,10 +39,17 @@ export interface ReloadState {
   at: number;
 }
 
+interface Counter {
+  labels: Record<string, string>;
+  n: number;
+}
+
 export class Metrics {
-  private readonly requests = new Map<string, { labels: Record<string, string>; n: number }>();
-  private readonly latency = new Map<string, Histogram>();
-  private readonly decisions = new Map<string, { labels: Record<string, string>; n: number }>();
+  // Nested by route, method, status: counting builds no key strings on the request path.
+  private readonly requests = new Map<string, Map<string, Map<number, Counter>>>();
+  private readonly latency = new Map<string, Map<string, Histogram>>();
+  /** By code: a code implies its decision (allow for EXCEPTION, GRANTED, DEFAULT-ALLOW). */
+  private readonly decisions = new Map<string, Counter>();
   private readonly reloads = new Map<string, number>();
   private policy: { name: string; version: string; loadedAt: number } | null = null;
   private lastReload: ReloadState | null = null;
@@ -50,31 +57,25 @@ export class Metrics {
 
   /** One answered request: `route` is the route's template (never the raw URL: bounded labels). */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route} ${status}`;
-    let c = this.requests.get(key);
-    if (!c) {
-      c = { labels: { method, route, status: String(status) }, n: 0 };
-      this.requests.set(key, c);
-    }
+    let byMethod = this.requests.get(route);
+    if (!byMethod) this.requests.set(route, (byMethod = new Map()));
+    let byStatus = byMethod.get(method);
+    if (!byStatus) byMethod.set(method, (byStatus = new Map()));
+    let c = byStatus.get(status);
+    if (!c) byStatus.set(status, (c = { labels: { method, route, status: String(status) }, n: 0 }));
     c.n++;
-    const hkey = `${method} ${route}`;
-    let h = this.latency.get(hkey);
-    if (!h) {
-      h = { labels: { method, route }, counts: new Array<number>(LATENCY_BUCKETS.length).fill(0), sum: 0, count: 0 };
-      this.latency.set(hkey, h);
-    }
-    for (let i = 0; i < LATENCY_BUCKETS.length; i++) if (seconds <= LATENCY_BUCKETS[i]!) h.counts[i]!++;
+    let hs = this.latency.get(route);
+    if (!hs) this.latency.set(route, (hs = new Map()));
+    let h = hs.get(method);
+    if (!h) hs.set(method, (h = { labels: { method, route }, counts: new Array<number>(LATENCY_BUCKETS.length).fill(0), sum: 0, count: 0 }));
+    for (let i = LATENCY_BUCKETS.length - 1; i >= 0 && seconds <= LATENCY_BUCKETS[i]!; i--) h.counts[i]!++;
     h.sum += seconds;
     h.count++;
   }
 
   observeDecision(decision: string, code: string, n = 1): void {
-    const key = `${decision} ${code}`;
-    let c = this.decisions.get(key);
-    if (!c) {
-      c = { labels: { decision, code }, n: 0 };
-      this.decisions.set(key, c);
-    }
+    let c = this.decisions.get(code);
+    if (!c) this.decisions.set(code, (c = { labels: { decision, code }, n: 0 }));
     c.n += n;
   }
 
@@ -89,7 +90,7 @@ export class Metrics {
 
   /** Current count of one request series (tests, and nothing else, read single series). */
   requestCount(method: string, route: string, status: number): number {
-    return this.requests.get(`${method} ${route} ${status}`)?.n ?? 0;
+    return this.requests.get(route)?.get(method)?.get(status)?.n ?? 0;
   }
 
   render(): string {
@@ -97,10 +98,12 @@ export class Metrics {
     const family = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
 
     family('sanso_http_requests_total', 'counter', 'HTTP requests answered, by method, route template and status.');
-    for (const c of this.requests.values()) out.push(`sanso_http_requests_total${labels(c.labels)} ${c.n}`);
+    for (const byMethod of this.requests.values()) {
+      for (const byStatus of byMethod.values()) for (const c of byStatus.values()) out.push(`sanso_http_requests_total${labels(c.labels)} ${c.n}`);
+    }
 
     family('sanso_http_request_duration_seconds', 'histogram', 'Time from request to response, by method and route template.');
-    for (const h of this.latency.values()) {
+    for (const h of [...this.latency.values()].flatMap((m) => [...m.values()])) {
       LATENCY_BUCKETS.forEach((b, i) => out.push(`sanso_http_request_duration_seconds_bucket${labels({ ...h.labels, le: num(b) })} ${h.counts[i]}`));
       out.push(`sanso_http_request_duration_seconds_bucket${labels({ ...h.labels, le: '+Inf' })} ${h.count}`);
       out.push(`sanso_http_request_duration_seconds_sum${labels(h.labels)} ${num(h.sum)}`);

@@ -16,7 +16,7 @@ import { authenticate, hasScope, type Caller, type Scope, type TokenEntry } from
 import { DecisionLog, type DecisionLogOptions } from './decision-log.js';
 import { PolicyLifecycle } from './lifecycle.js';
 import { Metrics } from './metrics.js';
-import { ApiError, classify, rawProblemResponse, sendProblem } from './problems.js';
+import { classify, rawProblemResponse, sendProblem } from './problems.js';
 import { jsonParser } from './json.js';
 import { loadApiSchemas, schemaName } from './schemas.js';
 import { CHANGE_REQUEST_SCHEMA } from '../check/parse.js';
@@ -215,27 +215,32 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   if (ctx.secured) {
     // Present only when tokens exist: an open loopback service pays nothing per request.
-    app.addHook('onRequest', async (request, reply) => {
+    // Callback style: no promise per request on the hot path.
+    app.addHook('onRequest', (request, reply, done) => {
       const scope = request.routeOptions.config.scope;
-      if (scope === undefined || scope === 'open') return;
+      if (scope === undefined || scope === 'open') return done();
       const caller = authenticate(tokens, request.headers.authorization);
       if (caller === null) {
         reply.header('www-authenticate', 'Bearer realm="sanso"');
-        return sendProblem(reply, 'UNAUTHORIZED', request.headers.authorization === undefined ? 'this route needs a bearer token' : 'the bearer token is not valid');
+        sendProblem(reply, 'UNAUTHORIZED', request.headers.authorization === undefined ? 'this route needs a bearer token' : 'the bearer token is not valid');
+        return;
       }
       if (scope !== 'any' && !hasScope(caller, scope)) {
         reply.header('www-authenticate', `Bearer realm="sanso", error="insufficient_scope", scope="${scope}"`);
-        return sendProblem(reply, 'FORBIDDEN', `this route needs the ${scope} scope (or admin); the token "${caller.name}" lacks it`);
+        sendProblem(reply, 'FORBIDDEN', `this route needs the ${scope} scope (or admin); the token "${caller.name}" lacks it`);
+        return;
       }
       request.caller = caller;
+      done();
     });
   }
 
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     // Shutting down: a keep-alive connection whose last request just finished would hold
     // close() until the client lets go; drop it as soon as it is idle.
     if (ctx.closing) setImmediate(() => app.server.closeIdleConnections());
+    done();
   });
 
   app.addHook('preClose', async () => {
@@ -277,4 +282,3 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   return app;
 }
 
-export { ApiError };
