@@ -18,7 +18,7 @@ import type { Problem } from '../../src/problems/problem.js';
 import { readRuleSources } from '../../src/source/read.js';
 import { checkSchema } from '../../src/validate/schema.js';
 import type { FlowText, RuleFile, Scenario } from '../reference/arbitrary.js';
-import type { RefDecision } from '../reference/evaluator.js';
+import type { RawRuleSet, RefDecision } from '../reference/evaluator.js';
 
 export interface Loaded {
   /** Problems of reading, the schema pass and buildModel (a generated set should have none). */
@@ -29,15 +29,50 @@ export interface Loaded {
   table: DecisionTable | null;
 }
 
+/**
+ * The rule set the files stand for, merged as SPEC §1 says: lists concatenated in file order,
+ * named maps united, the one policy taken as is. What the reference evaluator reads.
+ */
+export function mergeFiles(files: readonly RuleFile[]): RawRuleSet {
+  const out: Record<string, unknown> = {};
+  for (const f of files) {
+    for (const [k, v] of Object.entries(f.data)) {
+      if (Array.isArray(v)) out[k] = [...((out[k] as unknown[] | undefined) ?? []), ...v];
+      else if (k === 'policy') out[k] = v;
+      else out[k] = { ...((out[k] as object | undefined) ?? {}), ...(v as object) };
+    }
+  }
+  const order = ['policy', 'services', 'groups', 'segments', 'flows', 'exceptions'];
+  return Object.fromEntries(order.filter((k) => k in out).map((k) => [k, out[k]])) as unknown as RawRuleSet;
+}
+
 /** The rule files as YAML text, for writing to disk and for printing a counterexample. */
 export function yamlFiles(files: readonly RuleFile[]): { name: string; text: string }[] {
   return files.map((f) => ({ name: f.name, text: stringify(f.data) }));
 }
 
+/**
+ * Shrinking tries many flow lists against one rule set; loading it again each time would make
+ * a failure take minutes to shrink. Keyed on the exact file texts, so a hit is the same input.
+ */
+const recent = new Map<string, Loaded>();
+const RECENT = 8;
+
 export function load(files: readonly RuleFile[], asOf: string): Loaded {
+  const texts = yamlFiles(files);
+  const key = JSON.stringify([asOf, texts]);
+  const hit = recent.get(key);
+  if (hit) return hit;
+  const loaded = loadUncached(texts, asOf);
+  recent.set(key, loaded);
+  if (recent.size > RECENT) recent.delete(recent.keys().next().value!);
+  return loaded;
+}
+
+function loadUncached(texts: { name: string; text: string }[], asOf: string): Loaded {
   const dir = mkdtempSync(join(tmpdir(), 'sanso-prop-'));
   try {
-    for (const f of yamlFiles(files)) writeFileSync(join(dir, f.name), f.text);
+    for (const f of texts) writeFileSync(join(dir, f.name), f.text);
     const read = readRuleSources([dir]);
     const buildProblems = [...read.problems];
     for (const file of read.files) buildProblems.push(...checkSchema(file));
