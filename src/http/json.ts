@@ -24,7 +24,9 @@ export function parseJson(text: string): ParseResult {
 
 export function jsonParser(_req: FastifyRequest, body: string | Buffer, done: (err: Error | null, body?: unknown) => void): void {
   const text = typeof body === 'string' ? body : body.toString('utf8');
-  if (text.length === 0) return done(new ApiError('MALFORMED-JSON', 'the body is empty; a JSON object is expected'));
+  // No body at all is not malformed JSON: a route that needs one says so by its schema
+  // (INVALID-REQUEST), and one that takes none (reload) does not mind the header.
+  if (text.length === 0) return done(null, undefined);
   const r = parseJson(text);
   if (r.ok) done(null, r.value);
   else done(new ApiError(r.code, `the body is ${r.code === 'MALFORMED-JSON' ? r.reason : `refused: ${r.reason}`}`));

@@ -77,9 +77,9 @@ export type CeilingCode = (typeof CEILING_CODES)[number];
 export const PROBLEM_TYPE_BASE = 'https://sanso.example/problems/';
 
 export const API_ERRORS = {
-  'MALFORMED-JSON': { status: 400, title: 'Malformed JSON', meaning: 'The body (or an NDJSON line) is not well-formed JSON, or is empty.' },
+  'MALFORMED-JSON': { status: 400, title: 'Malformed JSON', meaning: 'The body (or an NDJSON line) is not well-formed JSON (white space alone included).' },
   'PROTOTYPE-POISONING': { status: 400, title: 'Forbidden key', meaning: 'The body has a __proto__ key or constructor.prototype: refused outright, never stripped.' },
-  'INVALID-REQUEST': { status: 400, title: 'Invalid request', meaning: 'The body, query or a header does not follow the route’s schema: a missing field, a wrong type, an unknown key.' },
+  'INVALID-REQUEST': { status: 400, title: 'Invalid request', meaning: 'The body, query or a header does not follow the route’s schema: no body, a missing field, a wrong type, an unknown key.' },
   'BAD-ADDRESS': { status: 400, title: 'Bad address', meaning: 'An address is malformed: leading zero, zone id, octet or group out of range, not IPv4 or IPv6.' },
   'BAD-SERVICE': { status: 400, title: 'Bad service', meaning: 'A service is malformed: unknown protocol, port outside 1–65535, a port on a port-less protocol, a tcp/udp service without a port.' },
   'BAD-CHANGE-REQUEST': { status: 400, title: 'Bad change request', meaning: 'A change request is not well-formed (a missing or unknown key, an empty list) or names an unknown segment, group or service, a bad CIDR or port range; every error names the rule index and field.' },

@@ -28,7 +28,8 @@ t.test('malformed JSON, empty bodies and wrong types are 400', async (t) => {
   const cases: [string, string, keyof typeof API_ERRORS][] = [
     ['truncated', '{"src":"10.20.100.5",', 'MALFORMED-JSON'],
     ['not JSON', 'src=10.20.100.5', 'MALFORMED-JSON'],
-    ['empty', '', 'MALFORMED-JSON'],
+    ['empty', '', 'INVALID-REQUEST'],
+    ['only white space', '  \n', 'MALFORMED-JSON'],
     ['number for src', JSON.stringify({ ...GOOD, src: 10 }), 'INVALID-REQUEST'],
     ['missing service', JSON.stringify({ src: GOOD.src, dst: GOOD.dst }), 'INVALID-REQUEST'],
     ['unknown key', JSON.stringify({ ...GOOD, port: 443 }), 'INVALID-REQUEST'],
