@@ -129,6 +129,9 @@ export async function run(args: string[], io: Io): Promise<number> {
   const where = typeof addr === 'object' && addr ? `${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}` : String(addr);
   const current = app.sanso.lifecycle.current!;
   io.stderr(`sanso: listening on http://${where} (policy ${current.version}, ${tokens.tokens.length ? `${tokens.tokens.length} token(s)` : 'no tokens: open'})\n`);
+  if (tokens.tokens.length === 0 && !isLoopbackHost(host)) {
+    io.stderr(`sanso: warning: --insecure: an open API on ${host}; anyone who can reach it can read the policy and reload it\n`);
+  }
 
   return new Promise<number>((resolve) => {
     let stopping = false;
