@@ -73,19 +73,25 @@ function loadUncached(texts: { name: string; text: string }[], asOf: string): Lo
   const dir = mkdtempSync(join(tmpdir(), 'sanso-prop-'));
   try {
     for (const f of texts) writeFileSync(join(dir, f.name), f.text);
-    const read = readRuleSources([dir]);
-    const buildProblems = [...read.problems];
-    for (const file of read.files) buildProblems.push(...checkSchema(file));
-    const built = buildModel(read.files, read.version, { asOf });
-    buildProblems.push(...built.problems);
-    if (!built.model) return { buildProblems, analysisProblems: [], model: null, table: null };
-    // Analysis errors (an allow rule the ceiling forbids) would stop `sanso` loading the set, but
-    // such rules are semantically inert, so the table is compiled and checked anyway.
-    const analysisProblems = analyzeModel(built.model, { asOf });
-    return { buildProblems, analysisProblems, model: built.model, table: compile(built.model, { asOf }) };
+    return loadPaths([dir], asOf);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Rule files already on disk (a directory or files), through the same stages. */
+export function loadPaths(paths: readonly string[], asOf: string): Loaded & { files: RuleFile[] } {
+  const read = readRuleSources(paths);
+  const files = read.files.map((f) => ({ name: f.file, data: (f.data ?? {}) as Record<string, unknown> }));
+  const buildProblems = [...read.problems];
+  for (const file of read.files) buildProblems.push(...checkSchema(file));
+  const built = buildModel(read.files, read.version, { asOf });
+  buildProblems.push(...built.problems);
+  if (!built.model) return { buildProblems, analysisProblems: [], model: null, table: null, files };
+  // Analysis errors (an allow rule the ceiling forbids) would stop `sanso` loading the set, but
+  // such rules are semantically inert, so the table is compiled and checked anyway.
+  const analysisProblems = analyzeModel(built.model, { asOf });
+  return { buildProblems, analysisProblems, model: built.model, table: compile(built.model, { asOf }), files };
 }
 
 /** The fields of a decision the reference also computes. */

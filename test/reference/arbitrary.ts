@@ -9,6 +9,7 @@
  * shrinking (fewer segments, fewer rules, smaller numbers) keeps it valid.
  */
 import fc from 'fast-check';
+import { parseCidr } from '../../src/model/cidr.js';
 import { parseServiceRange } from '../../src/model/services.js';
 import { ReferenceEvaluator, type RawException, type RawFlow, type RawPolicy, type RawRuleSet, type RawSanitizer, type RawSegment } from './evaluator.js';
 
@@ -332,6 +333,8 @@ interface Built {
   rules: RawRuleSet;
   cidrs: GenCidr[];
   files: RuleFile[];
+  /** The CIDRs by text, made on first use. */
+  byText?: Map<string, GenCidr>;
 }
 
 function build(g: Genome): Built {
@@ -634,15 +637,25 @@ const flowGene: fc.Arbitrary<FlowGene> = fc.record({
   service: serviceGene,
 });
 
+/** Service edges per services list of a rule or sanitizer (the list object is the key). */
+const edgeCache = new WeakMap<string[], string[]>();
+
 function flowOf(f: FlowGene, built: Built, ref: ReferenceEvaluator, allServices: string[]): FlowText {
   const free = (): FlowText => ({
     src: addressOf(f.src, built.cidrs),
     dst: addressOf(f.dst, built.cidrs),
     service: serviceOf(f.service, allServices),
   });
-  const byText = new Map(built.cidrs.map((c) => [c.text, c]));
+  const byText = (built.byText ??= new Map(built.cidrs.map((c) => [c.text, c])));
   const one = <T>(xs: T[], pick: number): T | undefined => (xs.length === 0 ? undefined : xs[pick % xs.length]);
-  const servicesOf = (texts: string[]) => edgeServices({ segments: [], services: built.rules.services ?? {}, flows: [{ id: '', from: [], to: [], services: texts }] });
+  const servicesOf = (texts: string[]) => {
+    let edges = edgeCache.get(texts);
+    if (!edges) {
+      edges = edgeServices({ segments: [], services: built.rules.services ?? {}, flows: [{ id: '', from: [], to: [], services: texts }] });
+      edgeCache.set(texts, edges);
+    }
+    return edges;
+  };
   if (f.aim === 'rule') {
     const rules = [...(built.rules.flows ?? []), ...(built.rules.exceptions ?? [])];
     const r = one(rules, f.pick);
@@ -686,6 +699,23 @@ export function scenarioArb(o: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
       const flows = flowGenes.map((f) => flowOf(f, built, ref, services));
       return { rules: built.rules, files: built.files, asOf: AS_OF, flows };
     });
+}
+
+/**
+ * Edge-biased flows for any raw rule set (the bundled sample city, a synthetic prefecture): the
+ * same aims and edges as scenarioArb's flows.
+ */
+export function flowArbFor(rules: RawRuleSet, asOf: string = AS_OF): fc.Arbitrary<FlowText> {
+  const cidrs: GenCidr[] = rules.segments.flatMap((seg) =>
+    seg.cidrs.map((text) => {
+      const r = parseCidr(text);
+      if (!r.ok) throw new Error(`flowArbFor: bad CIDR ${text}: ${r.reason}`);
+      return { ...r.cidr, text };
+    }));
+  const built: Built = { rules, cidrs, files: [] };
+  const services = edgeServices(rules);
+  const ref = new ReferenceEvaluator(rules, asOf);
+  return flowGene.map((f) => flowOf(f, built, ref, services));
 }
 
 /** Just the rule set (and its files). */

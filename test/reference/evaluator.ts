@@ -159,12 +159,14 @@ export class ReferenceEvaluator {
   /** Every CIDR of every segment, parsed once (the scan over them stays naive). */
   private readonly cidrs: { seg: RawSegment; family: 4 | 6; prefix: number; first: bigint; last: bigint }[] = [];
   private readonly serviceCache = new Map<string, { lo: number; hi: number }>();
+  private readonly segmentNames: Set<string>;
 
   constructor(
     private readonly rules: RawRuleSet,
     /** YYYY-MM-DD, the day exceptions are judged on. */
     private readonly asOf: string,
   ) {
+    this.segmentNames = new Set(rules.segments.map((s) => s.name));
     for (const seg of rules.segments) {
       for (const text of seg.cidrs) {
         const r = parseCidr(text);
@@ -219,7 +221,7 @@ export class ReferenceEvaluator {
     if (selector.startsWith('tier:')) return seg.tier === selector.slice('tier:'.length);
     const group = this.rules.groups && Object.hasOwn(this.rules.groups, selector) ? this.rules.groups[selector] : undefined;
     if (group) return group.some((member) => this.selects(member, seg, depth + 1));
-    if (!this.rules.segments.some((s) => s.name === selector)) throw new Error(`reference: unknown name ${selector}`);
+    if (!this.segmentNames.has(selector)) throw new Error(`reference: unknown name ${selector}`);
     return seg !== OUTSIDE && seg.name === selector;
   }
 
