@@ -30,7 +30,7 @@ export function loadPolicy(paths: readonly string[], opts: LoadOptions = {}): { 
   const result = validateRuleSet(paths, opts.asOf === undefined ? {} : { asOf: opts.asOf });
   const model = result.model;
   if (model === null) return { policy: null, problems: result.problems };
-  const asOf = opts.asOf ?? todayIn(model.policy.timezone);
+  const asOf = result.asOf ?? todayIn(model.policy.timezone);
   const table = compile(model, { asOf });
   return {
     policy: { model, table, version: model.version, loadedAt: new Date(), asOf, warnings: result.problems },

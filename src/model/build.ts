@@ -24,6 +24,8 @@ import {
 export interface BuildOptions {
   /** The date exceptions are judged on, YYYY-MM-DD; default today in policy.timezone. */
   asOf?: string;
+  /** The instant "today" is taken at when asOf is not given (one instant for a whole load). */
+  now?: Date;
 }
 
 export interface BuildResult {
@@ -453,7 +455,7 @@ class Builder {
   }
 
   private exceptions(policy: Policy): Exception[] {
-    const asOf = this.opts.asOf ?? todayIn(policy.timezone);
+    const asOf = this.opts.asOf ?? todayIn(policy.timezone, this.opts.now);
     return this.items('exceptions').flatMap((x, index) => {
       if (!isRec(x.data)) return [];
       const id = str(x.data.id) ?? `#${index}`;

@@ -26,25 +26,32 @@ export interface ValidationResult {
   version: string;
   /** Every rule file found, in merge order, including those that could not be read or parsed. */
   files: string[];
+  /** The date exceptions were judged on; null when no model was built. */
+  asOf: string | null;
 }
 
 export function validateRuleSet(paths: readonly string[], opts: ValidateOptions = {}): ValidationResult {
   const read = readRuleSources(paths);
   const problems: Problem[] = [...read.problems];
   for (const file of read.files) problems.push(...checkSchema(file));
+  // One instant for the whole load, so that expiry warnings, analysis and the compiled table
+  // cannot judge exceptions on two different dates when a load straddles midnight.
+  const now = new Date();
+  let asOf: string | null = null;
   const done = (model: Model | null): ValidationResult => ({
     model: model && !hasErrors(problems) ? model : null,
     problems: sortProblems(problems),
     version: read.version,
     files: read.names,
+    asOf,
   });
   if (hasErrors(problems)) return done(null);
 
-  const built = buildModel(read.files, read.version, opts);
+  const built = buildModel(read.files, read.version, { ...opts, now });
   problems.push(...built.problems);
   if (!built.model) return done(null);
 
-  const asOf = opts.asOf ?? todayIn(built.model.policy.timezone);
+  asOf = opts.asOf ?? todayIn(built.model.policy.timezone, now);
   problems.push(...analyzeModel(built.model, { asOf }));
   return done(built.model);
 }
