@@ -473,7 +473,7 @@ function split(rules: RawRuleSet, s: SplitGene): RuleFile[] {
 
 // — flows —
 
-type AddressForm = 'plain' | 'mapped' | 'mapped-hex' | 'full' | 'upper';
+type AddressForm = 'plain' | 'mapped' | 'mapped-hex' | 'full' | 'upper' | 'compat';
 
 type AddressGene =
   | { kind: 'edge'; pick: number; last: boolean; delta: -1 | 0 | 1; form: AddressForm }
@@ -487,6 +487,7 @@ const formGene: fc.Arbitrary<AddressForm> = fc.oneof(
   { weight: 1, arbitrary: fc.constant('mapped-hex' as const) },
   { weight: 1, arbitrary: fc.constant('full' as const) },
   { weight: 1, arbitrary: fc.constant('upper' as const) },
+  { weight: 1, arbitrary: fc.constant('compat' as const) },
 );
 
 const addressGene: fc.Arbitrary<AddressGene> = fc.oneof(
@@ -510,6 +511,8 @@ function formatAddress(family: 4 | 6, value: bigint, form: AddressForm): string 
       case 'mapped': return `::ffff:${formatV4(value)}`;
       case 'mapped-hex': return formatV6((0xffffn << 32n) | value);
       case 'full': return `0:0:0:0:0:ffff:${formatV4(value)}`;
+      // IPv4-compatible (::a.b.c.d, deprecated): an IPv6 address in ::/96, NOT the IPv4 one.
+      case 'compat': return `::${formatV4(value)}`;
       default: return formatV4(value);
     }
   }

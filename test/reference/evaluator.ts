@@ -148,8 +148,12 @@ export function parseFlowAddress(text: string): { family: 4 | 6; value: bigint }
   return value === null ? null : { family: 4, value };
 }
 
-/** A flow's service as one key of the service key space; tcp/udp need a port, others none. */
+/**
+ * A flow's service as one key of the service key space; tcp/udp need a port, others none. A flow
+ * has one port: `tcp/443-443` is a range as written, refused like any other range.
+ */
 export function parseFlowService(text: string): number | null {
+  if (text.includes('-')) return null;
   const r = parseServiceRange(text);
   if (!r.ok || r.range.lo !== r.range.hi) return null;
   return r.range.lo;

@@ -1,0 +1,106 @@
+/**
+ * The lookup's allocation-free flow parser (src/lookup/flow.ts) against the reference's plain one
+ * (test/reference/evaluator.ts), on text built from the pieces addresses and services are made of,
+ * mostly well-formed and often not: both must accept the same texts, and read the same numbers.
+ */
+import fc from 'fast-check';
+import t from 'tap';
+import { FlowResult, parseAddress, parseFlowService } from '../../src/lookup/flow.js';
+import { formatV6, formatV6Full } from '../reference/arbitrary.js';
+import { parseFlowAddress, parseFlowService as refService } from '../reference/evaluator.js';
+
+const SEED = process.env.SANSO_PROP_SEED === undefined ? (Date.now() ^ (process.pid << 8)) | 0 : Number(process.env.SANSO_PROP_SEED);
+const RUNS = Number(process.env.SANSO_PROP_RUNS ?? 200) * 25;
+
+const octet = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 255 }).map(String) },
+  { weight: 1, arbitrary: fc.constantFrom('256', '999', '01', '00', '007', '0255', '', '1234', 'a', ' 1', '-1', '+1') },
+);
+const v4 = fc.array(octet, { minLength: 3, maxLength: 5 }).map((o) => o.join('.'));
+const group = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16)) },
+  { weight: 2, arbitrary: fc.integer({ min: 0, max: 0xffff }).map((n) => n.toString(16).toUpperCase().padStart(4, '0')) },
+  { weight: 1, arbitrary: fc.constantFrom('', '00000', '1ffff', 'g', 'ffff', '0', ' ', 'x1') },
+);
+const v6 = fc
+  .tuple(fc.array(group, { maxLength: 9 }), fc.integer({ min: -1, max: 9 }), fc.option(v4, { freq: 4 }), fc.option(fc.constantFrom('%eth0', '/64', ' ', ':', '::'), { freq: 8 }))
+  .map(([groups, gapAt, tail, junk]) => {
+    const parts = [...groups];
+    let text: string;
+    if (gapAt >= 0 && gapAt <= parts.length) text = `${parts.slice(0, gapAt).join(':')}::${parts.slice(gapAt).join(':')}`;
+    else text = parts.join(':');
+    if (tail !== null) text = text.endsWith(':') || text === '' ? `${text}${tail}` : `${text}:${tail}`;
+    return junk === null ? text : text + junk;
+  });
+/** Well-formed IPv6 in the spellings a caller may use. */
+const v6Valid = fc.tuple(fc.bigInt({ min: 0n, max: (1n << 128n) - 1n }), fc.nat(), fc.constantFrom('short', 'full', 'upper', 'zeros')).map(([value, bits, form]) => {
+  // Zero out some groups so that :: has runs to compress.
+  let v = value;
+  for (let g = 0; g < 8; g++) if ((bits >> g) & 1) v &= ~(0xffffn << BigInt(g * 16));
+  if (form === 'full') return formatV6Full(v);
+  if (form === 'upper') return formatV6(v).toUpperCase();
+  if (form === 'zeros') return formatV6Full(v).split(':').map((g) => g.padStart(4, '0')).join(':');
+  return formatV6(v);
+});
+
+const address = fc.oneof(
+  { weight: 3, arbitrary: v6Valid },
+  { weight: 3, arbitrary: v4 },
+  { weight: 4, arbitrary: v6 },
+  { weight: 1, arbitrary: fc.constantFrom('::ffff:10.0.0.1', '::10.0.0.1', '::', ':::', '1::2::3', '', ' 10.0.0.1', '10.0.0.1 ', 'localhost', '::ffff:0:10.0.0.1', '::ffff:256.0.0.1') },
+  { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+);
+
+/** Reference answer as the 128-bit number the lookup reads (IPv4 as ::ffff:a.b.c.d). */
+function refWords(text: string): bigint | null {
+  const a = parseFlowAddress(text);
+  if (!a) return null;
+  return a.family === 4 ? (0xffffn << 32n) | a.value : a.value;
+}
+
+function lookupWords(text: string, words: Uint32Array): bigint | null {
+  if (parseAddress(text, words) !== null) return null;
+  return [...words].reduce((acc, w) => (acc << 32n) | BigInt(w), 0n);
+}
+
+t.test('addresses: the same texts accepted, the same numbers read', async (t) => {
+  const words = new Uint32Array(4);
+  const seen = { accepted: 0, refused: 0 };
+  const details = fc.check(
+    fc.property(address, (text) => {
+      const want = refWords(text);
+      const got = lookupWords(text, words);
+      if (want !== got) throw new Error(`${JSON.stringify(text)}: reference ${want === null ? 'refuses' : want.toString(16)}, lookup ${got === null ? 'refuses' : got.toString(16)}`);
+      seen[want === null ? 'refused' : 'accepted']++;
+    }),
+    { numRuns: RUNS, seed: SEED },
+  );
+  if (details.failed) t.fail(`seed ${SEED}: ${String((details.errorInstance as Error).message)} (shrunk: ${JSON.stringify(details.counterexample)})`);
+  else t.pass(`${details.numRuns} texts (${seen.accepted} accepted, ${seen.refused} refused), seed ${SEED}`);
+  t.ok(seen.accepted > RUNS / 10 && seen.refused > RUNS / 10, 'both outcomes are well represented');
+});
+
+const service = fc.oneof(
+  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('tcp', 'udp', 'icmp', 'icmpv6', 'proto', 'TCP', 'sctp', ''), fc.option(fc.oneof(
+    fc.integer({ min: 0, max: 70000 }).map(String),
+    fc.constantFrom('0', '1', '65535', '65536', '080', '443-443', '1-2', '', ' 1', '6', '17', '58', '255', '256', '47', 'x'),
+  ), { freq: 5 })).map(([p, port]) => (port === null ? p : `${p}/${port}`)) },
+  { weight: 1, arbitrary: fc.constantFrom('any', 'tcp/443 ', '/443', 'tcp//443', 'proto/6/1', 'icmp/0') },
+);
+
+t.test('services: the same texts accepted, the same protocol and port read', async (t) => {
+  const out = new FlowResult();
+  const seen = { accepted: 0, refused: 0 };
+  const details = fc.check(
+    fc.property(service, (text) => {
+      const want = refService(text);
+      const got = parseFlowService(text, out) === null ? out.proto * 65536 + out.port : null;
+      if (want !== got) throw new Error(`${JSON.stringify(text)}: reference ${want}, lookup ${got}`);
+      seen[want === null ? 'refused' : 'accepted']++;
+    }),
+    { numRuns: RUNS, seed: SEED },
+  );
+  if (details.failed) t.fail(`seed ${SEED}: ${String((details.errorInstance as Error).message)}`);
+  else t.pass(`${details.numRuns} texts (${seen.accepted} accepted, ${seen.refused} refused), seed ${SEED}`);
+  t.ok(seen.accepted > RUNS / 10 && seen.refused > RUNS / 10, 'both outcomes are well represented');
+});
