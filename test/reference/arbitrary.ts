@@ -57,17 +57,26 @@ function v6(text: string): bigint {
 }
 
 /**
+ * The IPv4-mapped block ::ffff:0:0/96. A CIDR inside it is an error (its addresses resolve as
+ * IPv4), so this anchor is only cut at /95 and shorter: IPv6 networks that hold the block.
+ */
+const MAPPED_ANCHOR = '::ffff:0:0';
+
+/**
  * Anchors from which CIDRs are cut at many prefix lengths: cuts of one anchor nest, cuts of
  * nearby anchors overlap, and the extremes of the address space make `last + 1` fall off the end.
  */
 const V4_ANCHORS = ['10.0.0.0', '10.0.0.255', '10.20.1.5', '10.20.255.255', '10.255.255.255', '172.16.9.10', '192.168.1.128', '0.0.0.0', '255.255.255.255'].map(v4);
 const V4_PREFIXES = [8, 12, 16, 20, 23, 24, 25, 28, 30, 31, 32];
-const V6_ANCHORS = ['fd00::', 'fd00:20::1:0', 'fd00:20:0:ff::', '2001:db8::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '::1', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'].map(v6);
+const V6_ANCHORS = ['fd00::', 'fd00:20::1:0', 'fd00:20:0:ff::', '2001:db8::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '::1', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', MAPPED_ANCHOR].map(v6);
+const MAPPED = v6(MAPPED_ANCHOR);
 const V6_PREFIXES = [8, 16, 32, 48, 56, 64, 80, 96, 112, 120, 126, 127, 128];
 
 /** Addresses that few generated CIDRs claim (and `outside` then owns). */
 const LOOSE_ADDRESSES = ['203.0.113.9', '8.8.8.8', '11.0.0.0', '9.255.255.255', '0.0.0.0', '255.255.255.255',
-  '2001:db8:dead::1', '2002::', '::', '::2', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'fe80::1'];
+  '2001:db8:dead::1', '2002::', '::', '::2', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'fe80::1',
+  // Just below and just above the IPv4-mapped block.
+  '::fffe:ffff:ffff', '::1:0:0:0'];
 
 function mask(family: 4 | 6, value: bigint, prefix: number): bigint {
   const bits = BigInt((family === 4 ? V4_BITS : V6_BITS) - prefix);
@@ -124,8 +133,10 @@ function cidrOf(g: CidrGene, fullForm: boolean): GenCidr {
   const family: 4 | 6 = g.v6 ? 6 : 4;
   const anchors = family === 4 ? V4_ANCHORS : V6_ANCHORS;
   const prefixes = family === 4 ? V4_PREFIXES : V6_PREFIXES;
-  const prefix = g.prefix < 0 ? 0 : prefixes[g.prefix % prefixes.length]!;
-  const first = mask(family, anchors[g.anchor % anchors.length]!, prefix);
+  const anchor = anchors[g.anchor % anchors.length]!;
+  let prefix = g.prefix < 0 ? 0 : prefixes[g.prefix % prefixes.length]!;
+  if (family === 6 && anchor === MAPPED && prefix > 95) prefix = 95;
+  const first = mask(family, anchor, prefix);
   const addr = family === 4 ? formatV4(first) : fullForm ? formatV6Full(first) : formatV6(first);
   return { family, prefix, first, last: lastOf(family, first, prefix), text: `${addr}/${prefix}` };
 }
