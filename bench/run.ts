@@ -13,9 +13,13 @@ import { performance } from 'node:perf_hooks';
 import { machine } from './lib/machine.js';
 import { fmt } from './lib/stats.js';
 import { loadSet, packageRoot, SEED, type RuleSet } from './lib/rulesets.js';
+import { PREFECTURE, type PrefectureSize } from './synthetic.js';
 import type { Context, Row, Scenario, SetName } from './lib/scenario.js';
 
 /** In the order they run; each file exports `scenario`. */
+/** --quick measures a quarter-size prefecture, so that the whole run stays under a minute. */
+export const QUICK_PREFECTURE: PrefectureSize = { segments: 500, cidrs: 5000, flows: 1250, serviceRanges: 300 };
+
 export const SCENARIOS = ['compile', 'lookup', 'reference', 'address', 'cedar', 'http-single', 'http-batch', 'check'] as const;
 
 interface Args {
@@ -67,6 +71,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   log(`sanso bench${args.quick ? ' --quick' : ''}: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load ${m.loadAtStart}`);
 
+  const size = args.quick ? QUICK_PREFECTURE : PREFECTURE;
   const sets = new Map<SetName, RuleSet>();
   const ctx: Context = {
     quick: args.quick,
@@ -75,7 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
       let s = sets.get(name);
       if (!s) {
         const t0 = performance.now();
-        s = loadSet(name);
+        s = loadSet(name, size);
         sets.set(name, s);
         log(`  loaded ${name}: ${s.size.segments} segments, ${s.size.cidrs} CIDRs, ${s.size.flows} flow rules in ${Math.round(performance.now() - t0)} ms`);
       }
@@ -105,13 +110,14 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const command = `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`;
   const header = `${started.toISOString().slice(0, 10)} · \`${command}\` · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · ` +
+    `prefecture: ${size.segments} segments, ${size.cidrs} CIDRs, ${size.flows} flow rules, ${size.serviceRanges} service ranges (seed ${SEED}) · ` +
     `medians of the runs shown · shared machine (1-min load ${m.loadAtStart} at start)`;
   process.stdout.write(`\n${header}\n\n${table(rows)}\n`);
   for (const s of skipped) process.stdout.write(`\n- ${s.scenario} did not run: ${s.why}\n`);
 
   const full = !args.quick && args.only.length === 0;
   const out = args.out ?? join(packageRoot(), 'bench', full ? 'results.json' : 'results.local.json');
-  const result = { date: started.toISOString(), command, quick: args.quick, seed: SEED, machine: m, rows, skipped };
+  const result = { date: started.toISOString(), command, quick: args.quick, seed: SEED, prefecture: size, machine: m, rows, skipped };
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   log(`wrote ${out}`);
   return 0;

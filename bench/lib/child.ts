@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 export interface Child {
   port: number;
   process: ChildProcess;
+  /** The server's CPU time so far, in µs (user + system). */
+  cpu(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,15 @@ export function startServer(name: string, args: readonly string[], timeoutMs = 6
       resolve({
         port: m.port,
         process: child,
+        cpu: () => new Promise<number>((done) => {
+          const on = (m: { usage?: NodeJS.CpuUsage }) => {
+            if (!m.usage) return;
+            child.off('message', on);
+            done(m.usage.user + m.usage.system);
+          };
+          child.on('message', on);
+          child.send('usage');
+        }),
         stop: () => new Promise<void>((done) => {
           if (child.exitCode !== null) return done();
           const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);

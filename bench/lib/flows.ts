@@ -69,7 +69,34 @@ function services(model: Model, n: number, r: () => number): { proto: Uint8Array
   return { proto, port };
 }
 
-export function v4Flows(model: Model, n: number, seed: number): V4Flows {
+/**
+ * Picks an index in [0, n): uniformly, or with skew > 0 Zipf-like — the k-th most popular of a
+ * seeded random ranking with weight 1/k^skew — as real traffic piles onto a few servers.
+ */
+function picker(n: number, skew: number, r: () => number): () => number {
+  if (skew <= 0 || n <= 1) return () => Math.floor(r() * n);
+  const rank = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [rank[i], rank[j]] = [rank[j]!, rank[i]!];
+  }
+  const cdf = new Float64Array(n);
+  let sum = 0;
+  for (let k = 0; k < n; k++) cdf[k] = sum += 1 / (k + 1) ** skew;
+  return () => {
+    const x = r() * sum;
+    let lo = 0;
+    let hi = n - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cdf[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return rank[lo]!;
+  };
+}
+
+export function v4Flows(model: Model, n: number, seed: number, skew = 0): V4Flows {
   const r = rng(seed);
   const firsts: number[] = [];
   const sizes: number[] = [];
@@ -80,9 +107,10 @@ export function v4Flows(model: Model, n: number, seed: number): V4Flows {
       sizes.push(Number(c.last - c.first) + 1);
     }
   }
+  const pick = picker(firsts.length, skew, r);
   const address = (): number => {
     if (firsts.length === 0 || r() < OUTSIDE_SHARE) return Math.floor(r() * 2 ** 32);
-    const k = Math.floor(r() * firsts.length);
+    const k = pick();
     return firsts[k]! + Math.floor(r() * sizes[k]!);
   };
   const src = new Uint32Array(n);

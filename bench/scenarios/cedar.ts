@@ -160,7 +160,7 @@ export const scenario: Scenario = {
       const parsed = cedar.preparsePolicySet(id, { staticPolicies: p.text });
       const parseMs = performance.now() - t0;
       if (parsed.type !== 'success') throw new Error(`cedar: the generated policies do not parse: ${parsed.errors?.[0]?.message}`);
-      const n = k > 100 ? Math.ceil(flows.length / 10) : flows.length;
+      const n = k > 100 ? Math.ceil(flows.length / 20) : flows.length / 2;
       const rates: number[] = [];
       let allow = 0;
       let errors = 0;

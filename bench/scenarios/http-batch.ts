@@ -67,9 +67,12 @@ export const scenario: Scenario = {
     try {
       await stream(server.port, chunks.slice(0, 25)); // warm-up
       const rates: number[] = [];
+      const cpuPer: number[] = [];
       let last: BatchRun | null = null;
       for (let r = 0; r < runs; r++) {
+        const cpu0 = await server.cpu();
         const run = await stream(server.port, chunks);
+        cpuPer.push(((await server.cpu()) - cpu0) / n);
         if (run.lines !== n) throw new Error(`sent ${n} flows, received ${run.lines} lines`);
         const parsed = JSON.parse(run.first) as { decision?: string };
         if (parsed.decision !== 'allow' && parsed.decision !== 'deny') throw new Error(`the first line is not a decision: ${run.first}`);
@@ -81,6 +84,9 @@ export const scenario: Scenario = {
         scenario: 'http-batch', set: 'prefecture', subject: 'sanso POST /v1/decide/batch (NDJSON)', metric: 'rate', value: Math.round(median(rates)),
         unit: 'decisions/s', runs, target: { op: '>=', value: 1_000_000 },
         note: `${n.toLocaleString('en-US')} flows (90 % IPv4) per run, ${fmt(bytesIn / 2 ** 20)} MB in, ${fmt((last?.bytesOut ?? 0) / 2 ** 20)} MB out, end to end`,
+      }), row({
+        scenario: 'http-batch', set: 'prefecture', subject: 'server CPU per decision → capacity of one core', metric: 'rate', value: Math.round(1e6 / median(cpuPer)),
+        unit: 'decisions/s', runs, note: `${fmt(median(cpuPer))} µs of server CPU per decision (the client parses nothing: it counts lines)`,
       })];
       return rows;
     } finally {

@@ -102,6 +102,15 @@ export const scenario: Scenario = {
           note: `max heap growth over a run ${m4.maxHeapGrowth} B`,
         }));
 
+        // The same with traffic piled onto a few CIDRs (Zipf, s = 1): what caches see in practice.
+        const z4 = v4Flows(model, n4, 5, 1);
+        const mz = await measure(ctx, gc, `${name} decide4 skewed`, n4, runs, () => loop4(table, z4));
+        rows.push(row({
+          ...base, subject: 'sanso decide4, skewed traffic (Zipf s=1 over CIDRs)', metric: 'rate', value: Math.round(mz.rate), unit: 'decisions/s',
+          ratio: { to: 'decide4 uniform', value: round(mz.rate / m4.rate) },
+          note: `CPU time; wall ${fmt(mz.wallRate)}/s; ${mz.gcEvents} GC events`,
+        }));
+
         const f6 = v6Flows(model, n6, 6);
         const m6 = await measure(ctx, gc, `${name} decide6`, n6, runs, () => loop6(table, f6));
         rows.push(row({

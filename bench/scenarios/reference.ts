@@ -21,7 +21,7 @@ export const scenario: Scenario = {
       const set = await ctx.set(name);
       const { table, model } = set.policy;
       const large = name === 'prefecture';
-      const n = large ? (ctx.quick ? 10 : 100) : ctx.quick ? 1_000 : 10_000;
+      const n = large ? (ctx.quick ? 10 : 40) : ctx.quick ? 1_000 : 10_000;
       const flows = [...v4Text(v4Flows(model, Math.ceil(n * 0.9), 14)), ...v6TextFlows(v6Flows(model, Math.floor(n * 0.1), 16))];
       const ref = new ReferenceEvaluator(set.raw, set.asOf);
       const runs = ctx.runs(3, 1);

@@ -11,3 +11,7 @@ await app.listen({ host: '127.0.0.1', port: 0 });
 const address = app.server.address();
 process.send!({ port: typeof address === 'object' && address ? address.port : 0 });
 process.on('disconnect', () => void app.close().then(() => process.exit(0)));
+// CPU time used so far: the scenarios divide it by the requests served in between.
+process.on('message', (m) => {
+  if (m === 'usage') process.send!({ usage: process.cpuUsage() });
+});
