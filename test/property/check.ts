@@ -6,13 +6,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Model } from '../../src/model/types.js';
 import type { Problem } from '../../src/problems/problem.js';
 import type { FlowText, Scenario } from '../reference/arbitrary.js';
-import { ReferenceEvaluator, type RefDecision } from '../reference/evaluator.js';
+import { parseFlowAddress, parseFlowService, ReferenceEvaluator, type RefDecision } from '../reference/evaluator.js';
 import { decideWithTable, load, mergeFiles } from './pipeline.js';
 
 /** Analysis errors a generated set may carry: allow rules the ceiling forbids are inert, not invalid. */
 export const INERT = new Set(['ALLOW-CEILING-FORBIDDEN']);
 
-export type FailureKind = 'split' | 'build' | 'analysis' | 'refused' | 'mismatch' | 'echo' | 'analysis-contradiction';
+export type FailureKind = 'split' | 'build' | 'analysis' | 'refused' | 'mismatch' | 'echo' | 'analysis-contradiction' | 'analysis-missing';
 
 export interface Failure {
   kind: FailureKind;
@@ -48,6 +48,37 @@ function contradicts(d: RefDecision, codes: Set<string>): string | null {
   if (codes.has('RULE-SHADOWED')) return 'RULE-SHADOWED';
   if (d.code === 'GRANTED' && codes.has('ALLOW-CEILING-FORBIDDEN')) return 'ALLOW-CEILING-FORBIDDEN';
   if (d.code === 'EXCEPTION' && codes.has('EXCEPTION-NEEDLESS')) return 'EXCEPTION-NEEDLESS';
+  return null;
+}
+
+/**
+ * What one flow proves about the analysis, whichever rule decides it: an allow rule that names a
+ * flow the ceiling holds is forbidden in whole or in part; one that names a flow the ceiling lets
+ * through is not forbidden in whole; an active exception that names a flow the ceiling holds is
+ * not needless.
+ */
+function analysisWitness(ref: ReferenceEvaluator, flow: FlowText, flags: Map<string, Set<string>>): Omit<Failure, 'flow'> | null {
+  const S = ref.segmentOf(parseFlowAddress(flow.src)!);
+  const D = ref.segmentOf(parseFlowAddress(flow.dst)!);
+  const key = parseFlowService(flow.service)!;
+  const ceiling = ref.ceiling(S, D, key);
+  for (const r of ref.rules.flows ?? []) {
+    if ((r.action ?? 'allow') !== 'allow' || !ref.matches(r, S, D, key)) continue;
+    const codes = flags.get(r.id) ?? new Set();
+    if (ceiling !== null && !codes.has('ALLOW-CEILING-FORBIDDEN') && !codes.has('ALLOW-CEILING-PARTIAL')) {
+      return { kind: 'analysis-missing', detail: 'ALLOW-CEILING-PARTIAL', message: `${r.id} names this flow, which the ceiling holds (${ceiling}), yet analysis flags it neither ALLOW-CEILING-FORBIDDEN nor -PARTIAL` };
+    }
+    if (ceiling === null && codes.has('ALLOW-CEILING-FORBIDDEN')) {
+      return { kind: 'analysis-contradiction', detail: 'ALLOW-CEILING-FORBIDDEN', message: `${r.id} names this flow, which the ceiling lets through, yet analysis flags it ALLOW-CEILING-FORBIDDEN` };
+    }
+  }
+  if (ceiling !== null) {
+    for (const e of ref.rules.exceptions ?? []) {
+      if (ref.active(e.expires) && ref.matches(e, S, D, key) && flags.get(e.id)?.has('EXCEPTION-NEEDLESS')) {
+        return { kind: 'analysis-contradiction', detail: 'EXCEPTION-NEEDLESS', message: `${e.id} names this flow, which the ceiling holds (${ceiling}), yet analysis flags it EXCEPTION-NEEDLESS` };
+      }
+    }
+  }
   return null;
 }
 
@@ -110,6 +141,8 @@ export function scenarioFailure(s: Scenario, tally?: Tally): Failure | null {
         return { kind: 'analysis-contradiction', detail: bad, message: `analysis flags ${expected.rule} ${bad}, yet it decides this flow (${JSON.stringify(expected)})`, flow };
       }
     }
+    const witnessed = analysisWitness(ref, flow, flags);
+    if (witnessed) return { ...witnessed, flow };
     if (tally) {
       tally.flows++;
       const key = expected.path === 'sanitized' ? `${expected.code}+sanitized` : expected.code;

@@ -166,7 +166,7 @@ export class ReferenceEvaluator {
   private readonly segmentNames: Set<string>;
 
   constructor(
-    private readonly rules: RawRuleSet,
+    readonly rules: RawRuleSet,
     /** YYYY-MM-DD, the day exceptions are judged on. */
     private readonly asOf: string,
   ) {
@@ -280,10 +280,36 @@ export class ReferenceEvaluator {
     return { ok: true, decision: this.decideResolved(this.segmentOf(src), this.segmentOf(dst), key) };
   }
 
+  /** Whether a flow rule or exception names this (S, D, service). */
+  matches(r: { from: string[]; to: string[]; services: string[] }, S: RawSegment, D: RawSegment, key: number): boolean {
+    return this.selectsAny(r.from, S) && this.selectsAny(r.to, D) && this.serviceIn(r.services, key);
+  }
+
+  /** SPEC §2 step 2: the first ceiling code that applies, or null. */
+  ceiling(S: RawSegment, D: RawSegment, key: number): string | null {
+    const tS = S.tier;
+    const tD = D.tier;
+    // 2.1
+    if (tS === 'outside' || tD === 'outside') return 'CLOUD-AGGREGATION';
+    // 2.2 — except a sanitized one-way import lgwan → mynumber through file-sanitize.
+    if (tS !== tD && (tS === 'mynumber' || tD === 'mynumber')) {
+      const sanitizedImport = tS === 'lgwan' && tD === 'mynumber' && this.bridge(S, D, key, 'file-sanitize') !== null;
+      if (!sanitizedImport) return 'MN-ISOLATION';
+    }
+    // 2.3
+    if ((tS === 'lgwan' && tD === 'internet') || (tS === 'internet' && tD === 'lgwan')) {
+      if (this.bridge(S, D, key) === null) return 'SPLIT-PATH';
+    }
+    // 2.4
+    if (tS === 'mynumber' && (S.role ?? 'server') === 'terminal' && S.mfa !== true) return 'MFA-REQUIRED';
+    return null;
+  }
+
   decideResolved(S: RawSegment, D: RawSegment, key: number): RefDecision {
     const flows = this.rules.flows ?? [];
-    const matches = (r: { from: string[]; to: string[]; services: string[] }) =>
-      this.selectsAny(r.from, S) && this.selectsAny(r.to, D) && this.serviceIn(r.services, key);
+    const matches = (r: { from: string[]; to: string[]; services: string[] }) => this.matches(r, S, D, key);
+    const tS = S.tier;
+    const tD = D.tier;
     const base = {
       src: { segment: S.name, tier: S.tier },
       dst: { segment: D.name, tier: D.tier },
@@ -309,25 +335,8 @@ export class ReferenceEvaluator {
       if ((r.action ?? 'allow') === 'deny' && matches(r)) return deny('EXPLICIT-DENY', r.id);
     }
 
-    // 2. The ceiling: the first that applies.
-    let ceiling: string | null = null;
-    const tS = S.tier;
-    const tD = D.tier;
-    if (tS === 'outside' || tD === 'outside') {
-      // 2.1
-      ceiling = 'CLOUD-AGGREGATION';
-    } else if (tS !== tD && (tS === 'mynumber' || tD === 'mynumber')) {
-      // 2.2 — except a sanitized one-way import lgwan → mynumber through file-sanitize.
-      const sanitizedImport = tS === 'lgwan' && tD === 'mynumber' && this.bridge(S, D, key, 'file-sanitize') !== null;
-      if (!sanitizedImport) ceiling = 'MN-ISOLATION';
-    } else if ((tS === 'lgwan' && tD === 'internet') || (tS === 'internet' && tD === 'lgwan')) {
-      // 2.3
-      if (this.bridge(S, D, key) === null) ceiling = 'SPLIT-PATH';
-    }
-    // 2.4 (only reached when 2.1–2.3 gave nothing)
-    if (ceiling === null && tS === 'mynumber' && (S.role ?? 'server') === 'terminal' && S.mfa !== true) {
-      ceiling = 'MFA-REQUIRED';
-    }
+    // 2. The ceiling.
+    const ceiling = this.ceiling(S, D, key);
 
     // 3. Ceiling hit: the first unexpired matching exception lifts it, else deny with the code.
     if (ceiling !== null) {
