@@ -67,7 +67,7 @@ t.test('every field of every decision agrees with the reference evaluator', asyn
   const { report } = run(scenarioArb(), RUNS, (s) => scenarioFailure(s, tally));
   if (report !== null) {
     t.comment(report);
-    t.fail(`the table and the reference disagree (seed ${SEED}; the counterexample is above)`);
+    t.fail(`the pipeline and the reference disagree (seed ${SEED}; the counterexample is above)`);
     return;
   }
   t.pass(`${tally.scenarios} rule sets, ${tally.flows} flows, seed ${SEED}`);

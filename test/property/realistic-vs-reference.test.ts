@@ -26,7 +26,7 @@ function check(t: Test, name: string, s: Omit<Scenario, 'flows'>): void {
     // A big rule set is cut down too: the counterexample should fit on a screen.
     const m = minimize(scenario, failure, (x) => scenarioFailure(x), 1500);
     t.comment(`${m.failure.message}\n${describe(m.scenario, m.failure.flow ?? undefined)}`);
-    t.fail(`${name}: the table and the reference disagree (seed ${SEED}; minimized in ${m.tries} tries, above)`);
+    t.fail(`${name}: the pipeline and the reference disagree (seed ${SEED}; minimized in ${m.tries} tries, above)`);
     return;
   }
   t.equal(tally.flows, FLOWS, `${name}: ${tally.flows} flows agree (seed ${SEED})`);
