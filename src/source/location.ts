@@ -9,7 +9,3 @@ export interface Location {
 export function nowhere(file: string): Location {
   return { file, line: 1, col: 1 };
 }
-
-export function formatLocation(loc: Location): string {
-  return `${loc.file}:${loc.line}:${loc.col}`;
-}
