@@ -7,6 +7,7 @@
  * quick or partial run never overwrites the published figures). It asserts nothing: a missed
  * target is marked in the table, never an exit code.
  */
+import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -46,6 +47,19 @@ function parseArgs(argv: readonly string[]): Args | string {
   const unknown = args.only.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
   if (unknown.length) return `unknown scenario ${unknown.join(', ')}`;
   return args;
+}
+
+/** The commit measured: BENCH_COMMIT when set (a build outside the repository), else git's HEAD. */
+function commit(): string {
+  const env = process.env['BENCH_COMMIT'];
+  if (env) return env;
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head} + uncommitted changes` : head;
+  } catch {
+    return 'unknown';
+  }
 }
 
 function targetText(r: Row): string {
@@ -109,7 +123,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   const command = `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`;
-  const header = `${started.toISOString().slice(0, 10)} · \`${command}\` · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · ` +
+  const measured = commit();
+  const header = `${started.toISOString().slice(0, 10)} · \`${command}\` at ${measured} · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · ` +
     `prefecture: ${size.segments} segments, ${size.cidrs} CIDRs, ${size.flows} flow rules, ${size.serviceRanges} service ranges (seed ${SEED}) · ` +
     `medians of the runs shown · shared machine (1-min load ${m.loadAtStart} at start)`;
   process.stdout.write(`\n${header}\n\n${table(rows)}\n`);
@@ -117,7 +132,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   const full = !args.quick && args.only.length === 0;
   const out = args.out ?? join(packageRoot(), 'bench', full ? 'results.json' : 'results.local.json');
-  const result = { date: started.toISOString(), command, quick: args.quick, seed: SEED, prefecture: size, machine: m, rows, skipped };
+  const result = { date: started.toISOString(), command, commit: measured, quick: args.quick, seed: SEED, prefecture: size, machine: m, rows, skipped };
   writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
   log(`wrote ${out}`);
   return 0;
