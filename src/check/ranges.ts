@@ -10,6 +10,7 @@ import { KEY_SPACE, hasPorts } from '../model/services.js';
 import type { ServiceRange } from '../model/types.js';
 import type { DecisionTable } from '../lookup/table.js';
 import type { Endpoints, Range4, Range6 } from './types.js';
+import { lastAtOrBelow } from '../lookup/search.js';
 
 export const V4_MAPPED_LAST = V4_MAPPED_FIRST + 0xffffffffn;
 
@@ -96,17 +97,6 @@ export interface Touch {
   /** Per segment: the lowest IPv4 address came only from ::ffff:-mapped input. */
   mapped4: Uint8Array;
   low6: (bigint | null)[];
-}
-
-function lastAtOrBelow<T extends number | bigint>(starts: ArrayLike<T>, key: T): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (starts[mid]! <= key) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 export function touch(table: DecisionTable, side: Endpoints): Touch {

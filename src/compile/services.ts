@@ -5,6 +5,7 @@
  */
 import { KEY_SPACE, PROTO_TCP, PROTO_UDP, hasPorts, serviceKey } from '../model/services.js';
 import type { ServiceRange } from '../model/types.js';
+import { lastAtOrBelow } from '../lookup/search.js';
 
 export interface ServicePlan {
   classes: number;
@@ -23,18 +24,6 @@ export interface ServicePlan {
   sample: Int32Array;
 }
 
-function upperIndex(starts: readonly number[], key: number): number {
-  // Last i with starts[i] <= key.
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >>> 1;
-    if (starts[mid]! <= key) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
-
 export function planServices(sets: readonly (readonly ServiceRange[])[]): ServicePlan {
   const cuts = new Set<number>([0]);
   for (const set of sets) {
@@ -48,8 +37,8 @@ export function planServices(sets: readonly (readonly ServiceRange[])[]): Servic
   const members: number[][] = Array.from({ length: n }, () => []);
   sets.forEach((set, j) => {
     for (const r of set) {
-      const a = upperIndex(starts, r.lo);
-      const b = upperIndex(starts, r.hi);
+      const a = lastAtOrBelow(starts, r.lo);
+      const b = lastAtOrBelow(starts, r.hi);
       for (let i = a; i <= b; i++) {
         const m = members[i]!;
         // Sets are visited in order, so a repeat can only be the last entry.
@@ -84,7 +73,7 @@ export function planServices(sets: readonly (readonly ServiceRange[])[]): Servic
     mergedStarts.push(starts[i]!);
     mergedClass.push(elemClass[i]!);
   }
-  const classOf = (key: number): number => mergedClass[upperIndex(mergedStarts, key)]!;
+  const classOf = (key: number): number => mergedClass[lastAtOrBelow(mergedStarts, key)]!;
   const Arr = classes <= 65536 ? Uint16Array : Uint32Array;
   const sample = new Int32Array(classes).fill(-1);
   const portTable = (proto: number): Uint16Array | Uint32Array => {

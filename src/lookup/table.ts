@@ -7,6 +7,7 @@
 import type { DecisionRecord } from '../compile/decisions.js';
 import type { Model } from '../model/types.js';
 import type { RenderFragments } from './render.js';
+import { lastAtOrBelow } from './search.js';
 
 export interface TableStats {
   segments: number;
@@ -218,14 +219,7 @@ export class DecisionTable {
 
   /** Service class of any service key (proto * 65536 + port), flow key or not. */
   serviceClassOfKey(key: number): number {
-    const s = this.serviceStarts;
-    let lo = 0;
-    let hi = s.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (s[mid]! <= key) lo = mid;
-      else hi = mid - 1;
-    }
-    return this.serviceIntervalClass[lo]!;
+    return this.serviceIntervalClass[lastAtOrBelow(this.serviceStarts, key)]!;
   }
+
 }
