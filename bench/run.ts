@@ -123,7 +123,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 
   // The targets are for the full-size prefecture: a quick run's smaller one would only mislead.
-  if (args.quick) for (const r of rows) delete r.target, delete r.met;
+  if (args.quick) {
+    for (const r of rows) {
+      delete r.target;
+      delete r.met;
+    }
+  }
   const command = `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`;
   const measured = commit();
   const header = `${started.toISOString().slice(0, 10)} · \`${command}\` at ${measured} · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · ` +
