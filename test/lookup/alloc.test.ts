@@ -7,14 +7,23 @@
 import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
 import t from 'tap';
-import { compile } from '../../src/compile/compile.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
-import { syntheticModel } from '../compile/synthetic.js';
+import { loadPolicy } from '../../src/policy.js';
+import { generatePrefecture } from '../../bench/synthetic.js';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const table = compile(syntheticModel({ segments: 300, flows: 600, serviceRanges: 60, exceptions: 5 }), { asOf: '2026-06-15' });
+// A mid-sized prefecture from the bench's generator, through the real pipeline.
+const dir = mkdtempSync(join(tmpdir(), 'sanso-alloc-'));
+const prefecture = generatePrefecture(11, { segments: 300, cidrs: 3000, flows: 600, serviceRanges: 60 });
+const loaded = loadPolicy(prefecture.writeTo(dir), { asOf: prefecture.asOf });
+rmSync(dir, { recursive: true, force: true });
+if (!loaded.policy) throw new Error(`the generated prefecture does not load: ${loaded.problems.map((p) => p.message).join('; ')}`);
+const table = loaded.policy.table;
 
 function newSpaceUsed(): number {
   return v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')!.space_used_size;
