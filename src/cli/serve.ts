@@ -20,7 +20,7 @@ import { EXIT, UsageError, type Io } from './io.js';
 
 export const SERVE_USAGE = `usage: sanso serve [options]
 
-Serves the HTTP API (see docs/service.md). Environment: HOST, PORT, SANSO_TOKENS (the token
+Serves the HTTP API (see README, The HTTP service). Environment: HOST, PORT, SANSO_TOKENS (the token
 list itself), SANSO_TOKENS_FILE, SANSO_DECISION_LOG.
 
 options:

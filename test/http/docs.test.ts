@@ -4,15 +4,15 @@ import { API_ERRORS } from '../../src/problems/codes.js';
 import { SCOPES } from '../../src/http/auth.js';
 import { server } from './helpers.js';
 
-const doc = readFileSync('docs/service.md', 'utf8');
+const doc = readFileSync('README.md', 'utf8');
 
-t.test('docs/service.md documents every problem code with its status and title', async (t) => {
+t.test('README documents every problem code with its status and title', async (t) => {
   for (const [code, e] of Object.entries(API_ERRORS)) {
     t.match(doc, new RegExp(`^\\| \`${code}\` \\| ${e.status} \\| ${e.title.replace(/[()]/g, '\\$&')} \\|`, 'm'), code);
   }
 });
 
-t.test('docs/service.md lists every route and every scope', async (t) => {
+t.test('README lists every route and every scope', async (t) => {
   const app = await server(t);
   const openapi = JSON.parse((await app.inject({ method: 'GET', url: '/docs/json' })).body) as { paths: Record<string, Record<string, unknown>> };
   for (const [path, methods] of Object.entries(openapi.paths)) {

@@ -244,10 +244,10 @@ t.test('the sample decisions carry the sample policy version', async (t) => {
   t.equal(d.policyVersion, validateRuleSet([RULES], { asOf: AS_OF }).version);
 });
 
-// — docs/sample-city.md: every command in the tour answers what the tour says —
+// — README, the sample city's tour: every command in the tour answers what the tour says —
 
-t.test('the tour in docs/sample-city.md is true', async (t) => {
-  const doc = readFileSync(`${ROOT}docs/sample-city.md`, 'utf8');
+t.test('the tour of the sample city in README is true', async (t) => {
+  const doc = readFileSync(`${ROOT}README.md`, 'utf8');
   const rows = [...doc.matchAll(/^\|[^|]*\| `sanso decide ([^`]+)` \| (allow|deny) \| ([A-Z-]+) \| ([^|]*)\|$/gm)];
   t.ok(rows.length >= 20, `the tour lists its commands (${rows.length} found)`);
   for (const [, cmd, decision, code, ruleCell] of rows) {
