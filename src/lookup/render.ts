@@ -73,6 +73,86 @@ export function renderDecision(table: DecisionTable, id: number, srcSeg: number,
   );
 }
 
+/**
+ * The fragments as UTF-8 bytes, for writers that fill a Buffer (the NDJSON batch): encoding a
+ * string answer costs more than rendering it, because fragments holding Japanese make every
+ * concatenated chunk a two-byte string to flatten and transcode.
+ */
+export interface ByteFragments {
+  head: Buffer[];
+  seg: Buffer[];
+  segName: Buffer[];
+  path: Buffer[];
+  side: Uint8Array;
+  tail: Buffer[];
+  dst: Buffer;
+  /** The longest answer without its two addresses, in bytes: the room a writer must leave. */
+  maxFixed: number;
+}
+
+const byteCache = new WeakMap<DecisionTable, ByteFragments>();
+
+/** Built once per table from its string fragments, and cached with the table. */
+export function byteFragments(table: DecisionTable): ByteFragments {
+  let b = byteCache.get(table);
+  if (b !== undefined) return b;
+  const f = table.fragments!;
+  const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
+  const max = (a: Buffer[]): number => a.reduce((m, x) => Math.max(m, x.length), 0);
+  const head = f.head.map(enc);
+  const seg = f.seg.map(enc);
+  const segName = f.segName.map(enc);
+  const path = f.path.map(enc);
+  const tail = f.tail.map(enc);
+  const dst = enc(DST);
+  const maxFixed = max(head) + 2 * max(seg) + dst.length + max(path) + max(segName) + max(tail);
+  b = { head, seg, segName, path, side: f.side, tail, dst, maxFixed };
+  byteCache.set(table, b);
+  return b;
+}
+
+/** Addresses are a few dozen ASCII characters: a loop beats a call into the native writer. */
+function writeAscii(buf: Buffer, o: number, text: string): number {
+  const n = text.length;
+  for (let i = 0; i < n; i++) buf[o + i] = text.charCodeAt(i);
+  return o + n;
+}
+
+/**
+ * renderDecision's bytes (UTF-8) written into `buf` at `offset`; returns the offset after them.
+ * The caller leaves room: `maxFixed` of byteFragments plus the two addresses' lengths. The
+ * addresses must have passed the flow parser (ASCII), so one byte per character.
+ */
+export function renderDecisionInto(buf: Buffer, offset: number, table: DecisionTable, id: number, srcSeg: number, dstSeg: number, srcText: string, dstText: string, lang: Lang): number {
+  const b = byteFragments(table);
+  let o = offset;
+  let x = b.head[id]!;
+  buf.set(x, o);
+  o += x.length;
+  o = writeAscii(buf, o, srcText);
+  x = b.seg[srcSeg]!;
+  buf.set(x, o);
+  o += x.length;
+  buf.set(b.dst, o);
+  o += b.dst.length;
+  o = writeAscii(buf, o, dstText);
+  x = b.seg[dstSeg]!;
+  buf.set(x, o);
+  o += x.length;
+  x = b.path[id]!;
+  buf.set(x, o);
+  o += x.length;
+  const side = b.side[id]!;
+  if (side !== 0) {
+    x = b.segName[side === 1 ? srcSeg : dstSeg]!;
+    buf.set(x, o);
+    o += x.length;
+  }
+  x = b.tail[id * 2 + langIndex(lang)]!;
+  buf.set(x, o);
+  return o + x.length;
+}
+
 export interface EndpointObject {
   address: string;
   segment: string;

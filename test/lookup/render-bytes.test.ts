@@ -1,0 +1,37 @@
+import t from 'tap';
+import { loadPolicy } from '../../src/policy.js';
+import { byteFragments, renderDecision, renderDecisionInto } from '../../src/lookup/render.js';
+import type { Lang } from '../../src/i18n/messages.js';
+
+// A day the sample city's exception holds and one after it expired: different decision sets.
+for (const asOf of ['2026-06-01', '2031-01-01']) {
+  t.test(`the byte renderer writes exactly renderDecision's UTF-8 (sample city, ${asOf})`, async (t) => {
+    const { table } = loadPolicy(['rules/'], { asOf }).policy!;
+    const segments = table.model.segments.length;
+    const b = byteFragments(table);
+    t.equal(byteFragments(table), b, 'built once per table');
+    let checked = 0;
+    let differ = 0;
+    let withJapanese = 0;
+    const addrs: [string, string][] = [['10.20.100.5', '172.16.9.10'], ['fd00:10:0:100::20', '0000:0000:0000:0000:0000:ffff:255.255.255.255']];
+    for (const lang of ['en', 'ja'] as Lang[]) {
+      for (let id = 0; id < table.decisions.length; id++) {
+        for (let s = 0; s < segments; s++) {
+          for (let d = 0; d < segments; d++) {
+            const [src, dst] = addrs[(id + s + d) % 2]!;
+            const want = Buffer.from(renderDecision(table, id, s, d, src, dst, lang), 'utf8');
+            // Exactly the room the contract asks for: a writer that overran it would throw or differ.
+            const buf = Buffer.alloc(7 + b.maxFixed + src.length + dst.length, 0xff);
+            const end = renderDecisionInto(buf, 7, table, id, s, d, src, dst, lang);
+            if (end - 7 !== want.length || !buf.subarray(7, end).equals(want)) differ++;
+            if (/[^\x00-\x7f]/.test(want.toString('utf8'))) withJapanese++;
+            checked++;
+          }
+        }
+      }
+    }
+    t.ok(table.decisions.length > 1 && segments > 10, 'a non-trivial table');
+    t.ok(withJapanese > 0, 'some answers hold non-ASCII text');
+    t.equal(differ, 0, `all ${checked} answers byte for byte`);
+  });
+}
