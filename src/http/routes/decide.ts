@@ -13,7 +13,8 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { LoadedPolicy } from '../../policy.js';
 import { FlowResult, resolveFlow, type FlowField } from '../../lookup/flow.js';
-import { renderDecision } from '../../lookup/render.js';
+import { byteFragments, renderDecision, renderDecisionInto } from '../../lookup/render.js';
+import { FlowLine, scanFlowLine } from '../flow-line.js';
 import { pickLang, type Lang } from '../lang.js';
 import { parseJson } from '../json.js';
 import { sendProblem } from '../problems.js';
@@ -23,6 +24,8 @@ import { POST_PROBLEMS, problems } from './common.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NDJSON = 'application/x-ndjson';
+/** Output slab for NDJSON answers: a few hundred answers, a few socket writes' worth. */
+const SLAB = 256 * 1024;
 
 interface FlowBody {
   src: string;
@@ -167,16 +170,51 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
 
   function streamBatch(ctx: SansoContext, p: LoadedPolicy, request: FastifyRequest, reply: FastifyReply, input: Readable, lang: Lang) {
     const limit = ctx.ndjsonLineLimit;
-    const counts = new Uint32Array(p.table.decisions.length);
+    const table = p.table;
+    const counts = new Uint32Array(table.decisions.length);
+    const bytes = byteFragments(table);
+    const flow = new FlowLine();
     let lines = 0;
     let errors = 0;
 
-    /** One request line → one answer line (without the newline). */
-    const answer = (line: string, n: number): string => {
+    // Answers are written as UTF-8 straight into a slab; the filled parts of it go out as they
+    // are, so no answer is ever a string (see render.ts, renderDecisionInto).
+    let slab = Buffer.allocUnsafe(SLAB);
+    let used = 0;
+    let mark = 0; // start of the part of the slab not yet handed out
+    const ready: Buffer[] = [];
+    const room = (need: number): void => {
+      if (used + need <= slab.length) return;
+      if (used > mark) ready.push(slab.subarray(mark, used));
+      slab = Buffer.allocUnsafe(Math.max(SLAB, need));
+      used = 0;
+      mark = 0;
+    };
+    const text = (s: string): void => {
+      room(Buffer.byteLength(s) + 1);
+      used += slab.write(s, used);
+      slab[used++] = 10;
+    };
+    const decided = (src: string, dst: string, service: string, n: number): void => {
+      if (!resolveFlow(table, src, dst, service, out)) {
+        errors++;
+        const field = out.field!;
+        text(`{"line":${n},"error":${JSON.stringify(flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!))}}`);
+        return;
+      }
+      counts[out.decision]!++;
+      room(bytes.maxFixed + src.length + dst.length + 1);
+      used = renderDecisionInto(slab, used, table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
+      slab[used++] = 10;
+    };
+
+    /** One request line → one answer line. */
+    const answer = (line: string, n: number): void => {
+      if (scanFlowLine(line, flow)) return decided(flow.src, flow.dst, flow.service, n);
       const parsed = parseJson(line);
       if (!parsed.ok) {
         errors++;
-        return `{"line":${n},"error":${JSON.stringify(parsed.reason)}}`;
+        return text(`{"line":${n},"error":${JSON.stringify(parsed.reason)}}`);
       }
       const v = parsed.value as Record<string, unknown>;
       if (
@@ -189,28 +227,22 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
         Object.keys(v).length !== 3
       ) {
         errors++;
-        return `{"line":${n},"error":"expected an object with exactly the string keys src, dst and service"}`;
+        return text(`{"line":${n},"error":"expected an object with exactly the string keys src, dst and service"}`);
       }
-      if (!resolveFlow(p.table, v.src, v.dst, v.service, out)) {
-        errors++;
-        return `{"line":${n},"error":${JSON.stringify(flowError(out.field!, v[out.field!] as string, out.reason!))}}`;
-      }
-      counts[out.decision]!++;
-      return renderDecision(p.table, out.decision, out.srcSeg, out.dstSeg, v.src, v.dst, lang);
+      decided(v.src, v.dst, v.service, n);
     };
 
-    async function* run(): AsyncGenerator<string> {
+    async function* run(): AsyncGenerator<Buffer> {
       const decoder = new StringDecoder('utf8');
       let pending = '';
       // A line longer than the limit is answered with an error and skipped up to its newline.
       let skipping = false;
-      const take = (text: string, final: boolean): string => {
-        let outText = '';
+      const take = (chunk: string, final: boolean): void => {
         let start = 0;
         for (;;) {
-          const nl = text.indexOf('\n', start);
+          const nl = chunk.indexOf('\n', start);
           if (nl < 0) break;
-          let line = text.slice(start, nl);
+          let line = chunk.slice(start, nl);
           start = nl + 1;
           if (skipping) {
             // The end of an overlong line, already counted and answered.
@@ -224,21 +256,21 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
           }
           if (line.length > limit) {
             errors++;
-            outText += `{"line":${lines},"error":"the line is longer than ${limit} characters"}\n`;
+            text(`{"line":${lines},"error":"the line is longer than ${limit} characters"}`);
             continue;
           }
           if (line.endsWith('\r')) line = line.slice(0, -1);
           if (line.trim() === '') continue;
-          outText += `${answer(line, lines)}\n`;
+          answer(line, lines);
         }
-        const rest = text.slice(start);
+        const rest = chunk.slice(start);
         if (!skipping) {
           pending += rest;
           if (pending.length > limit) {
             // Answer now and drop the rest of this line as it arrives.
             lines++;
             errors++;
-            outText += `{"line":${lines},"error":"the line is longer than ${limit} characters"}\n`;
+            text(`{"line":${lines},"error":"the line is longer than ${limit} characters"}`);
             pending = '';
             skipping = true;
           }
@@ -248,16 +280,19 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
           let line = pending;
           pending = '';
           if (line.endsWith('\r')) line = line.slice(0, -1);
-          outText += `${answer(line, lines)}\n`;
+          answer(line, lines);
         }
-        return outText;
+        if (used > mark) {
+          ready.push(slab.subarray(mark, used));
+          mark = used;
+        }
       };
       for await (const chunk of input) {
-        const text = take(decoder.write(chunk as Buffer), false);
-        if (text.length > 0) yield text;
+        take(decoder.write(chunk as Buffer), false);
+        while (ready.length > 0) yield ready.shift()!;
       }
-      const last = take(decoder.end(), true);
-      if (last.length > 0) yield last;
+      take(decoder.end(), true);
+      while (ready.length > 0) yield ready.shift()!;
       const byCode = tally(ctx, p, counts);
       logBatch(ctx, request, null, p, lines, errors, byCode);
     }
