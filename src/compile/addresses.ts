@@ -109,6 +109,9 @@ function carveMapped(list: Interval[]): Interval[] {
 export const V4_SEARCH_ALL = -0x80000000;
 /** Level-2 tables are 1 KB each; past this many mixed /16 blocks the rest fall back to a search. */
 export const V4_MAX_L2_BLOCKS = 4096;
+/** Bits of the count in a level-2 entry; interval indices must fit in the 31 - 9 bits above it. */
+export const V4_L2_COUNT_BITS = 9;
+const V4_L2_MAX_INTERVALS = 1 << (31 - V4_L2_COUNT_BITS);
 
 export interface V4Arrays {
   starts: Uint32Array;
@@ -121,7 +124,9 @@ export interface V4Arrays {
   l1: Int32Array;
   /**
    * 256 entries per mixed /16 block, one per /24: ≥ 0 the segment of the whole /24; otherwise
-   * ~i, the interval holding the /24's first address, from which a short search finds the rest.
+   * ~(i << 9 | k): i the interval holding the /24's first address, k (1–255) how many further
+   * intervals start inside the /24. The search then covers those k starts only, not the 256
+   * after i (a mixed /24 holds ~2.6 intervals on average in a 2,000-segment prefecture).
    */
   l2: Int32Array;
 }
@@ -147,7 +152,7 @@ export function v4Arrays(list: Interval[]): V4Arrays {
     const first = holding(b * 65536);
     const uniform = first + 1 >= n || starts[first + 1]! > b * 65536 + 65535;
     if (uniform) l1[b] = segments[first]!;
-    else if (mixed.length < V4_MAX_L2_BLOCKS) {
+    else if (mixed.length < V4_MAX_L2_BLOCKS && n <= V4_L2_MAX_INTERVALS) {
       l1[b] = ~mixed.length;
       mixed.push(b);
     } else l1[b] = V4_SEARCH_ALL;
@@ -158,8 +163,9 @@ export function v4Arrays(list: Interval[]): V4Arrays {
     for (let o = 0; o < 256; o++) {
       const lo = b * 65536 + o * 256;
       const first = holding(lo);
-      const uniform = first + 1 >= n || starts[first + 1]! > lo + 255;
-      l2[k * 256 + o] = uniform ? segments[first]! : ~first;
+      let count = 0;
+      while (first + count + 1 < n && starts[first + count + 1]! <= lo + 255) count++;
+      l2[k * 256 + o] = count === 0 ? segments[first]! : ~((first << V4_L2_COUNT_BITS) | count);
     }
   });
   return { starts, segments, l1, l2 };

@@ -57,6 +57,9 @@ export interface TableParts {
 const MAPPED_HI = 0xffff;
 /** addresses.ts V4_SEARCH_ALL (not imported: the lookup depends on nothing of the compiler). */
 const SEARCH_ALL = -0x80000000;
+/** addresses.ts V4_L2_COUNT_BITS. */
+const L2_COUNT_BITS = 9;
+const L2_COUNT_MASK = (1 << L2_COUNT_BITS) - 1;
 
 export class DecisionTable {
   readonly model: Model;
@@ -126,21 +129,27 @@ export class DecisionTable {
     const a = address >>> 0;
     const v = this.v4L1[a >>> 16]!;
     if (v >= 0) return v;
+    const starts = this.v4Starts;
     let lo: number;
     let hi: number;
     if (v !== SEARCH_ALL) {
       const w = this.v4L2[(~v << 8) | ((a >>> 8) & 255)]!;
       if (w >= 0) return w;
-      // The /24 holds at most 256 interval starts, all after ~w.
-      lo = ~w;
-      hi = lo + 256;
-      const last = this.v4Segments.length - 1;
-      if (hi > last) hi = last;
+      // Interval lo holds the /24's first address; `count` more start inside the /24, and
+      // usually only one to three: scan those, search when there are many.
+      const e = ~w;
+      const count = e & L2_COUNT_MASK;
+      lo = e >>> L2_COUNT_BITS;
+      if (count <= 8) {
+        const end = lo + count;
+        while (lo < end && starts[lo + 1]! <= a) lo++;
+        return this.v4Segments[lo]!;
+      }
+      hi = lo + count;
     } else {
       lo = 0;
       hi = this.v4Segments.length - 1;
     }
-    const starts = this.v4Starts;
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (starts[mid]! <= a) lo = mid;
