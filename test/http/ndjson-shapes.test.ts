@@ -42,6 +42,11 @@ const LINES = [
   '{"src":"10.20.100.5","dst":"三層","service":"tcp/443"}',
   '{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/0443"}',
   '\uFEFF{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443"}',
+  '{"src":"10.20.100.5","dst":"172.16.9.10\t","service":"tcp/443"}', // a raw tab: not JSON
+  '{"src":"10.20.100.5\\\\","dst":"172.16.9.10","service":"tcp/443"}', // an escaped backslash: a bad address
+  '{"src":"10.20.100.5\\","dst":"172.16.9.10","service":"tcp/443"}', // an escaped quote: not JSON
+  '{"src":"10.20.100.5\\","dst":"x","service":"tcp/443","dst":"172.16.9.10"}', // one src, with a quote in it
+  '{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443\u0000"}', // a raw NUL: not JSON
   'null',
   '"{}"',
   '[1,2,3]',

@@ -195,13 +195,8 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       used += slab.write(s, used);
       slab[used++] = 10;
     };
-    const decided = (src: string, dst: string, service: string, n: number): void => {
-      if (!resolveFlow(table, src, dst, service, out)) {
-        errors++;
-        const field = out.field!;
-        text(`{"line":${n},"error":${JSON.stringify(flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!))}}`);
-        return;
-      }
+    /** After resolveFlow accepted the flow: the answer's bytes, straight into the slab. */
+    const render = (src: string, dst: string): void => {
       counts[out.decision]!++;
       room(bytes.maxFixed + src.length + dst.length + 1);
       used = renderDecisionInto(slab, used, table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
@@ -210,7 +205,10 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
 
     /** One request line → one answer line. */
     const answer = (line: string, n: number): void => {
-      if (scanFlowLine(line, flow)) return decided(flow.src, flow.dst, flow.service, n);
+      // The fast path holds only for a flow the flow parser accepts: its values are then plain
+      // ASCII, read as JSON would (see flow-line.ts). Any other line, and every error, is
+      // answered from the safe parser's reading as before.
+      if (scanFlowLine(line, flow) && resolveFlow(table, flow.src, flow.dst, flow.service, out)) return render(flow.src, flow.dst);
       const parsed = parseJson(line);
       if (!parsed.ok) {
         errors++;
@@ -229,7 +227,11 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
         errors++;
         return text(`{"line":${n},"error":"expected an object with exactly the string keys src, dst and service"}`);
       }
-      decided(v.src, v.dst, v.service, n);
+      if (!resolveFlow(table, v.src, v.dst, v.service, out)) {
+        errors++;
+        return text(`{"line":${n},"error":${JSON.stringify(flowError(out.field!, v[out.field!] as string, out.reason!))}}`);
+      }
+      render(v.src, v.dst);
     };
 
     async function* run(): AsyncGenerator<Buffer> {
