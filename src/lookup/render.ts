@@ -80,34 +80,53 @@ export function renderDecision(table: DecisionTable, id: number, srcSeg: number,
  */
 export interface ByteFragments {
   head: Buffer[];
+  /** Per segment: its `seg` fragment and the opening of the destination (always next). */
+  segDst: Buffer[];
   seg: Buffer[];
   segName: Buffer[];
   path: Buffer[];
   side: Uint8Array;
   tail: Buffer[];
-  dst: Buffer;
+  /** Per decision id × language: `path` and `tail` in one, for decisions without a sanitizer. */
+  pathTail: Buffer[];
   /** The longest answer without its two addresses, in bytes: the room a writer must leave. */
   maxFixed: number;
 }
 
 const byteCache = new WeakMap<DecisionTable, ByteFragments>();
+let lastTable: DecisionTable | null = null;
+let lastBytes: ByteFragments | null = null;
 
-/** Built once per table from its string fragments, and cached with the table. */
+/**
+ * Built once per table from its string fragments, and cached with the table. Fragments that
+ * always follow each other are joined: each `set` of a small Buffer costs about as much as
+ * copying the bytes.
+ */
 export function byteFragments(table: DecisionTable): ByteFragments {
+  // Called per answer: the last table is remembered, the WeakMap is for the others. (After a
+  // reload the old table stays referenced until the next answer from the new one.)
+  if (table === lastTable) return lastBytes!;
   let b = byteCache.get(table);
-  if (b !== undefined) return b;
+  if (b !== undefined) {
+    lastTable = table;
+    lastBytes = b;
+    return b;
+  }
   const f = table.fragments!;
   const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
   const max = (a: Buffer[]): number => a.reduce((m, x) => Math.max(m, x.length), 0);
   const head = f.head.map(enc);
   const seg = f.seg.map(enc);
+  const segDst = f.seg.map((s) => enc(s + DST));
   const segName = f.segName.map(enc);
   const path = f.path.map(enc);
   const tail = f.tail.map(enc);
-  const dst = enc(DST);
-  const maxFixed = max(head) + 2 * max(seg) + dst.length + max(path) + max(segName) + max(tail);
-  b = { head, seg, segName, path, side: f.side, tail, dst, maxFixed };
+  const pathTail = f.tail.map((t, k) => enc(f.path[k >> 1]! + t));
+  const maxFixed = max(head) + max(segDst) + max(seg) + max(path) + max(segName) + max(tail);
+  b = { head, segDst, seg, segName, path, side: f.side, tail, pathTail, maxFixed };
   byteCache.set(table, b);
+  lastTable = table;
+  lastBytes = b;
   return b;
 }
 
@@ -128,27 +147,25 @@ export function renderDecisionInto(buf: Buffer, offset: number, table: DecisionT
   let o = offset;
   let x = b.head[id]!;
   buf.set(x, o);
-  o += x.length;
-  o = writeAscii(buf, o, srcText);
-  x = b.seg[srcSeg]!;
+  o = writeAscii(buf, o + x.length, srcText);
+  x = b.segDst[srcSeg]!;
   buf.set(x, o);
-  o += x.length;
-  buf.set(b.dst, o);
-  o += b.dst.length;
-  o = writeAscii(buf, o, dstText);
+  o = writeAscii(buf, o + x.length, dstText);
   x = b.seg[dstSeg]!;
   buf.set(x, o);
   o += x.length;
-  x = b.path[id]!;
-  buf.set(x, o);
-  o += x.length;
   const side = b.side[id]!;
-  if (side !== 0) {
+  if (side === 0) {
+    x = b.pathTail[id * 2 + langIndex(lang)]!;
+  } else {
+    x = b.path[id]!;
+    buf.set(x, o);
+    o += x.length;
     x = b.segName[side === 1 ? srcSeg : dstSeg]!;
     buf.set(x, o);
     o += x.length;
+    x = b.tail[id * 2 + langIndex(lang)]!;
   }
-  x = b.tail[id * 2 + langIndex(lang)]!;
   buf.set(x, o);
   return o + x.length;
 }

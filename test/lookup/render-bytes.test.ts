@@ -31,6 +31,8 @@ for (const asOf of ['2026-06-01', '2031-01-01']) {
       }
     }
     t.ok(table.decisions.length > 1 && segments > 10, 'a non-trivial table');
+    const sides = new Set(table.decisions.map((r) => r.sanitizerSide));
+    t.ok(sides.size >= 2 && sides.has('none'), `decisions with and without a sanitizer (${[...sides].join(', ')})`);
     t.ok(withJapanese > 0, 'some answers hold non-ASCII text');
     t.equal(differ, 0, `all ${checked} answers byte for byte`);
   });
