@@ -7,9 +7,9 @@
  * one: touched segments with the same table class and address families behave alike, so they
  * form groups, a (source group, destination group) pair reads one decision vector, and what a
  * vector says about the touched service classes (which codes, the lowest flow key of each) is
- * worked out once per vector. Table layout (lookup/table.ts): pairs[srcClass * dstClasses +
- * dstClass] is a vector id; vectors[id * serviceClasses + serviceClass] a decision id. Counts come from group sizes; findings are listed segment by
- * segment only until the limit is reached.
+ * worked out once per vector. The table is read through table.vectorOf(srcClass, dstClass) (a
+ * vector id) and table.cellOfVector(vector, serviceClass) (a decision id). Counts come from group
+ * sizes; findings are listed segment by segment only until the limit is reached.
  */
 import { decisionClause, decisionMessage, type Lang } from '../i18n/messages.js';
 import type { DecisionTable } from '../lookup/table.js';
@@ -59,7 +59,7 @@ interface VectorMemo {
 }
 
 function vectorMemo(table: DecisionTable): VectorMemo {
-  const n = table.serviceClasses === 0 ? 0 : Math.ceil(table.vectors.length / table.serviceClasses);
+  const n = table.vectorCount;
   return {
     stamp: new Int32Array(n).fill(-1),
     mask: new Uint16Array(n),
@@ -128,7 +128,6 @@ function texts(ctx: Context, id: number): { clause: string | null; message: stri
 function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
   const { table, memo, codeOf } = ctx;
   const max = ctx.opts.maxFindings ?? MAX_FINDINGS;
-  const nSvc = table.serviceClasses;
   const svc = touchServices(table, rule.services);
   const src = touch(table, rule.src);
   const dst = touch(table, rule.dst);
@@ -139,16 +138,14 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
   const wanted = rule.action === 'allow' ? DENY_BITS : ALLOW_BITS;
   const classes = Int32Array.from(svc.classes);
   const { order } = svc;
-  const { vectors } = table;
 
   const vectorBits = (v: number): number => {
     if (memo.stamp[v] === stamp) return memo.mask[v]!;
     let m = 0;
-    const base = v * nSvc;
     const slot0 = v * NCODES;
     for (let i = 0; i < classes.length; i++) {
       const c = classes[i]!;
-      const d = vectors[base + c]!;
+      const d = table.cellOfVector(v, c);
       const ci = codeOf[d]!;
       const k = order[c]!;
       const slot = slot0 + ci;
@@ -171,11 +168,10 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
   const dCls = Int32Array.from(gd.cls);
   const dMask = Int32Array.from(gd.mask);
   const dSize = Float64Array.from(gd.size);
-  const { pairs, dstClasses } = table;
   let flows = false;
   if (svc.classes.length > 0) {
     for (let g = 0; g < nS; g++) {
-      const rowBase = gs.cls[g]! * dstClasses;
+      const sCls = gs.cls[g]!;
       const mask = gs.mask[g]!;
       const size = gs.size[g]!;
       const out = g * nD;
@@ -183,7 +179,7 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
       for (let h = 0; h < nD; h++) {
         if ((mask & dMask[h]!) === 0) continue;
         flows = true;
-        const v = pairs[rowBase + dCls[h]!]!;
+        const v = table.vectorOf(sCls, dCls[h]!);
         const bits = (memo.stamp[v] === stamp ? memo.mask[v]! : vectorBits(v)) & wanted;
         if (bits === 0) continue;
         pairBits[out + h] = bits;
@@ -215,7 +211,7 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
         const h = gd.of[d]!;
         if ((pairBits[g * nD + h]! & bit) === 0) continue;
         if (findings.length >= max) break outer;
-        const v = table.pairs[gs.cls[g]! * table.dstClasses + gd.cls[h]!]!;
+        const v = table.vectorOf(gs.cls[g]!, gd.cls[h]!);
         const slot = v * NCODES + ci;
         const id = memo.decision[slot]!;
         const v4 = (src.mask[s]! & dst.mask[d]! & 1) !== 0;

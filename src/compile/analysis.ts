@@ -154,10 +154,10 @@ class Analysis {
     const decides = new Uint8Array(table.decisions.length);
     for (const a of reachableSrc) {
       for (const b of reachableDst) {
-        const off = table.pairs[a * table.dstClasses + b]! * nSvc;
-        if (seenVector.has(off)) continue;
-        seenVector.add(off);
-        for (const c of realClasses) decides[table.vectors[off + c]!] = 1;
+        const v = table.vectorOf(a, b);
+        if (seenVector.has(v)) continue;
+        seenVector.add(v);
+        for (const c of realClasses) decides[table.cellOfVector(v, c)] = 1;
       }
     }
     const ruleDecides = new Uint8Array(R);

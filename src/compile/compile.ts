@@ -95,6 +95,33 @@ function dedupeRuns(a: Uint32Array, count: number, startOf: (i: number) => numbe
 }
 
 /**
+ * Vectors as runs of equal decisions (see lookup/table.ts): per run its first service class and
+ * its decision, interleaved so that one vector's runs sit together in one or two cache lines.
+ */
+function runLengths(store: Uint32Array, nVec: number, nSvc: number, nDecisions: number): { vectorRuns: Uint32Array; runs: Uint16Array | Uint32Array } {
+  const vectorRuns = new Uint32Array(nVec + 1);
+  let total = 0;
+  for (let v = 0; v < nVec; v++) {
+    vectorRuns[v] = total;
+    const o = v * nSvc;
+    total++;
+    for (let c = 1; c < nSvc; c++) if (store[o + c] !== store[o + c - 1]) total++;
+  }
+  vectorRuns[nVec] = total;
+  const runs = nSvc <= 65536 && nDecisions <= 65536 ? new Uint16Array(total * 2) : new Uint32Array(total * 2);
+  let k = 0;
+  for (let v = 0; v < nVec; v++) {
+    const o = v * nSvc;
+    for (let c = 0; c < nSvc; c++) {
+      if (c > 0 && store[o + c] === store[o + c - 1]) continue;
+      runs[k++] = c;
+      runs[k++] = store[o + c]!;
+    }
+  }
+  return { vectorRuns, runs };
+}
+
+/**
  * Ceiling rows per base pair, computed on first use. A top-level factory so the closure kept for
  * analysis holds only these, not the compiler's scratch.
  */
@@ -273,14 +300,14 @@ function build(model: Model, asOf: string): DecisionTable {
     dstClass[s] = cols.classOf[dst.of[s]!]!;
   }
   const decisions = interner.records;
-  const table16 = decisions.length <= 65536 ? Uint16Array.from(store.subarray(0, nVec * nSvc)) : store.slice(0, nVec * nSvc);
+  const { vectorRuns, runs } = runLengths(store, nVec, nSvc, decisions.length);
 
   // 5. addresses
   const plan = planAddresses(model);
   const v4 = v4Arrays(plan.v4);
   const v6 = v6Arrays(plan.v6);
 
-  const arrays = [v4.starts, v4.segments, v4.l1, v4.l2, v6.starts, v6.segments, services.tcp, services.udp, services.proto, srcClass, dstClass, pairs, table16];
+  const arrays = [v4.starts, v4.segments, v4.l1, v4.l2, v6.starts, v6.segments, services.tcp, services.udp, services.proto, srcClass, dstClass, pairs, vectorRuns, runs];
   const table = new DecisionTable({
     model,
     asOf,
@@ -302,7 +329,8 @@ function build(model: Model, asOf: string): DecisionTable {
     srcClasses: nRows,
     dstClasses: nCols,
     pairs,
-    vectors: table16,
+    vectorRuns,
+    runs,
     decisions,
     stats: {
       segments: N,

@@ -2,7 +2,12 @@
  * The compiled decision table and its hot path. Everything a lookup touches is a typed array
  * read: no objects, closures, strings or bigints, so deciding a flow allocates nothing.
  *
- * decide = vectors[pairs[srcClass[seg(src)] * dstClasses + dstClass[seg(dst)]] * serviceClasses + serviceClass]
+ * v = pairs[srcClass[seg(src)] * dstClasses + dstClass[seg(dst)]]
+ * decide = the decision of the last run of vector v that starts at or below serviceClass
+ *
+ * Vectors are stored as runs of equal decisions (~11 runs over ~300 service classes in a
+ * 2,000-segment prefecture): a twentieth of the flat vector × class matrix, so a lookup reads one
+ * or two cache lines of a table that stays in cache instead of one entry of an 11 MB array.
  */
 import type { DecisionRecord } from '../compile/decisions.js';
 import type { Model } from '../model/types.js';
@@ -47,9 +52,12 @@ export interface TableParts {
   dstClass: Uint32Array;
   srcClasses: number;
   dstClasses: number;
-  /** Per (src class, dst class): its vector id (the vector is at id × serviceClasses in `vectors`). */
+  /** Per (src class, dst class): its vector id. */
   pairs: Uint16Array | Uint32Array;
-  vectors: Uint16Array | Uint32Array;
+  /** Vector v's runs are runs[2k], runs[2k + 1] for k in [vectorRuns[v], vectorRuns[v + 1]). */
+  vectorRuns: Uint32Array;
+  /** Per run: its first service class, then its decision id. */
+  runs: Uint16Array | Uint32Array;
   decisions: DecisionRecord[];
   stats: TableStats;
 }
@@ -87,7 +95,10 @@ export class DecisionTable {
   readonly srcClass: Uint32Array;
   readonly dstClass: Uint32Array;
   readonly pairs: Uint16Array | Uint32Array;
-  readonly vectors: Uint16Array | Uint32Array;
+  readonly vectorRuns: Uint32Array;
+  readonly runs: Uint16Array | Uint32Array;
+  /** Distinct decision vectors (ids 0 … vectorCount - 1). */
+  readonly vectorCount: number;
   /** The service key space as disjoint intervals [starts[i], starts[i+1]) with their class. */
   readonly serviceStarts: Uint32Array;
   readonly serviceIntervalClass: Uint32Array;
@@ -115,7 +126,9 @@ export class DecisionTable {
     this.srcClass = p.srcClass;
     this.dstClass = p.dstClass;
     this.pairs = p.pairs;
-    this.vectors = p.vectors;
+    this.vectorRuns = p.vectorRuns;
+    this.runs = p.runs;
+    this.vectorCount = p.vectorRuns.length - 1;
     this.serviceStarts = p.serviceStarts;
     this.serviceIntervalClass = p.serviceIntervalClass;
     this.serviceSample = p.serviceSample;
@@ -202,14 +215,34 @@ export class DecisionTable {
     return proto === 6 ? this.tcp[port]! : proto === 17 ? this.udp[port]! : this.proto[proto]!;
   }
 
+  /** Vector id of a (source class, destination class) pair. */
+  vectorOf(srcClass: number, dstClass: number): number {
+    return this.pairs[srcClass * this.dstClasses + dstClass]!;
+  }
+
+  /** Decision id of vector v at a service class: the last run starting at or below it. */
+  cellOfVector(v: number, serviceClass: number): number {
+    const runs = this.runs;
+    let base = this.vectorRuns[v]!;
+    let n = this.vectorRuns[v + 1]! - base;
+    // Branch-free halving: the step taken is arithmetic, not a jump the CPU must guess
+    // (vectors have ~11 runs, so a guessed search mispredicts about twice per lookup).
+    while (n > 1) {
+      const half = n >>> 1;
+      base += half * (((serviceClass - runs[(base + half) << 1]!) >> 31) + 1);
+      n -= half;
+    }
+    return runs[(base << 1) + 1]!;
+  }
+
   /** Decision id for a flow between two segments. */
   decideSegments(srcSeg: number, dstSeg: number, proto: number, port: number): number {
-    return this.vectors[this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]! * this.serviceClasses + this.serviceClass(proto, port)]!;
+    return this.cellOfVector(this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]!, this.serviceClass(proto, port));
   }
 
   /** Decision id for an IPv4 flow; addresses as 32-bit numbers, unsigned or signed (see segment4). */
   decide4(src: number, dst: number, proto: number, port: number): number {
-    return this.vectors[this.pairs[this.srcClass[this.segment4(src)]! * this.dstClasses + this.dstClass[this.segment4(dst)]!]! * this.serviceClasses + this.serviceClass(proto, port)]!;
+    return this.cellOfVector(this.pairs[this.srcClass[this.segment4(src)]! * this.dstClasses + this.dstClass[this.segment4(dst)]!]!, this.serviceClass(proto, port));
   }
 
   /** Decision id for an IPv6 flow; addresses as four words each (see segment6). */
@@ -219,7 +252,7 @@ export class DecisionTable {
 
   /** Decision id of a table cell: the change-request checker walks cells, not flows. */
   cell(srcSeg: number, dstSeg: number, serviceClass: number): number {
-    return this.vectors[this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]! * this.serviceClasses + serviceClass]!;
+    return this.cellOfVector(this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]!, serviceClass);
   }
 
   decision(id: number): DecisionRecord {
