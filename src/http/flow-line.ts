@@ -35,60 +35,62 @@ const SERVICE = 4;
  * the batch route does the latter, as every address and service the flow parser accepts is
  * plain ASCII. Checking each character here cost as much as JSON.parse.
  */
-export function scanFlowLine(line: string, out: FlowLine): boolean {
-  const n = line.length;
-  let i = skipWs(line, 0, n);
-  if (line.charCodeAt(i) !== 123 /* { */) return false;
+export function scanFlowLine(text: string, out: FlowLine, from = 0, to = text.length): boolean {
+  // The line is text[from, to): a chunk's line is read where it lies, without slicing it out.
+  const n = to;
+  const at = (i: number): number => (i < n ? text.charCodeAt(i) : -1);
+  let i = skipWs(text, from, n);
+  if (at(i) !== 123 /* { */) return false;
   i++;
   let seen = 0;
   for (let k = 0; k < 3; k++) {
-    i = skipWs(line, i, n);
+    i = skipWs(text, i, n);
     if (k > 0) {
-      if (line.charCodeAt(i) !== 44 /* , */) return false;
-      i = skipWs(line, i + 1, n);
+      if (at(i) !== 44 /* , */) return false;
+      i = skipWs(text, i + 1, n);
     }
-    if (line.charCodeAt(i) !== 34 /* " */) return false;
+    if (at(i) !== 34 /* " */) return false;
     i++;
     // The key by its characters: startsWith(…, i) is a call into the runtime per key.
     let key: number;
-    const c0 = line.charCodeAt(i);
-    if (c0 === 115 /* s */ && line.charCodeAt(i + 1) === 114 && line.charCodeAt(i + 2) === 99 && line.charCodeAt(i + 3) === 34) {
+    const c0 = at(i);
+    if (c0 === 115 /* s */ && at(i + 1) === 114 && at(i + 2) === 99 && at(i + 3) === 34) {
       key = SRC; // src"
       i += 4;
-    } else if (c0 === 100 /* d */ && line.charCodeAt(i + 1) === 115 && line.charCodeAt(i + 2) === 116 && line.charCodeAt(i + 3) === 34) {
+    } else if (c0 === 100 /* d */ && at(i + 1) === 115 && at(i + 2) === 116 && at(i + 3) === 34) {
       key = DST; // dst"
       i += 4;
     } else if (
       c0 === 115 &&
-      line.charCodeAt(i + 1) === 101 &&
-      line.charCodeAt(i + 2) === 114 &&
-      line.charCodeAt(i + 3) === 118 &&
-      line.charCodeAt(i + 4) === 105 &&
-      line.charCodeAt(i + 5) === 99 &&
-      line.charCodeAt(i + 6) === 101 &&
-      line.charCodeAt(i + 7) === 34
+      at(i + 1) === 101 &&
+      at(i + 2) === 114 &&
+      at(i + 3) === 118 &&
+      at(i + 4) === 105 &&
+      at(i + 5) === 99 &&
+      at(i + 6) === 101 &&
+      at(i + 7) === 34
     ) {
       key = SERVICE; // service"
       i += 8;
     } else return false;
     if ((seen & key) !== 0) return false; // a repeated key: JSON.parse keeps the last, let it
     seen |= key;
-    i = skipWs(line, i, n);
-    if (line.charCodeAt(i) !== 58 /* : */) return false;
-    i = skipWs(line, i + 1, n);
-    if (line.charCodeAt(i) !== 34) return false;
+    i = skipWs(text, i, n);
+    if (at(i) !== 58 /* : */) return false;
+    i = skipWs(text, i + 1, n);
+    if (at(i) !== 34) return false;
     const start = ++i;
-    i = line.indexOf('"', i); // native and fast; what lies between is the caller's to check
-    if (i < 0) return false;
-    const value = line.slice(start, i);
+    i = text.indexOf('"', i); // native and fast; what lies between is the caller's to check
+    if (i < 0 || i >= n) return false;
+    const value = text.slice(start, i);
     i++;
     if (key === SRC) out.src = value;
     else if (key === DST) out.dst = value;
     else out.service = value;
   }
-  i = skipWs(line, i, n);
-  if (line.charCodeAt(i) !== 125 /* } */) return false;
-  return skipWs(line, i + 1, n) === n;
+  i = skipWs(text, i, n);
+  if (at(i) !== 125 /* } */) return false;
+  return skipWs(text, i + 1, n) === n;
 }
 
 /** No backslash (an escape) and no control character (not JSON): the text is its JSON reading. */

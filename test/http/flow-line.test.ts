@@ -113,3 +113,23 @@ t.test('whatever the scanner accepts, the safe parser reads the same three strin
   );
   t.ok(accepted > 50, `the generator reaches the accepted shape (${accepted} of 3000)`);
 });
+
+t.test('a line is read within its bounds in a larger text, never past them', async (t) => {
+  const line = '{"src":"a","dst":"b","service":"c"}';
+  const text = `garbage\n${line}\r\n${line}`;
+  const from = text.indexOf('{');
+  const to = text.indexOf('\n', from);
+  const out = new FlowLine();
+  t.ok(scanFlowLine(text, out, from, to), 'the line with its \\r');
+  t.same([out.src, out.dst, out.service], ['a', 'b', 'c']);
+  t.notOk(scanFlowLine(text, new FlowLine(), 0, to), 'garbage before it');
+  // Cut anywhere short of its end: each prefix is refused, though the text goes on.
+  let accepted = 0;
+  for (let cut = from; cut < from + line.length; cut++) if (scanFlowLine(text, new FlowLine(), from, cut)) accepted++;
+  t.equal(accepted, 0, 'no prefix of the line is accepted');
+  // A value or key whose end lies past the bound.
+  const split = '{"src":"a","dst":"b","service":"c\n"}';
+  t.notOk(scanFlowLine(split, new FlowLine(), 0, split.indexOf('\n')));
+  const key = '{"src":"a","dst":"b","ser\nvice":"c"}';
+  t.notOk(scanFlowLine(key, new FlowLine(), 0, key.indexOf('\n')));
+});

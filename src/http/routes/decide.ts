@@ -7,6 +7,9 @@
  * POST /v1/decide/batch takes a JSON array up to the batch limit, or NDJSON streamed both
  * ways: request lines are decided as they arrive and answers written with backpressure, so
  * millions of flows pass without being held in memory. A bad flow is answered in its place.
+ * NDJSON answers never become strings: common lines are read by a scanner (http/flow-line.ts)
+ * and answers written as UTF-8 bytes into slabs (lookup/render.ts, renderDecisionInto) —
+ * string answers holding Japanese fragments cost more to flatten and encode than to decide.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
@@ -244,7 +247,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
         for (;;) {
           const nl = chunk.indexOf('\n', start);
           if (nl < 0) break;
-          let line = chunk.slice(start, nl);
+          const from = start;
           start = nl + 1;
           if (skipping) {
             // The end of an overlong line, already counted and answered.
@@ -252,6 +255,13 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
             continue;
           }
           lines++;
+          // A whole line within this chunk is first read where it lies (no slice; a trailing
+          // \r is JSON white space to the scanner as to the parser).
+          if (pending.length === 0 && nl - from <= limit && scanFlowLine(chunk, flow, from, nl) && resolveFlow(table, flow.src, flow.dst, flow.service, out)) {
+            render(flow.src, flow.dst);
+            continue;
+          }
+          let line = chunk.slice(from, nl);
           if (pending.length > 0) {
             line = pending + line;
             pending = '';
