@@ -138,14 +138,18 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
   const wanted = rule.action === 'allow' ? DENY_BITS : ALLOW_BITS;
   const classes = Int32Array.from(svc.classes);
   const { order } = svc;
+  // Vectors are stored as runs: when the rule touches many service classes, expanding the vector
+  // once beats one run search per class.
+  const cells = classes.length * 4 > table.serviceClasses ? new Int32Array(table.serviceClasses) : null;
 
   const vectorBits = (v: number): number => {
     if (memo.stamp[v] === stamp) return memo.mask[v]!;
     let m = 0;
     const slot0 = v * NCODES;
+    if (cells) table.vectorCells(v, cells);
     for (let i = 0; i < classes.length; i++) {
       const c = classes[i]!;
-      const d = table.cellOfVector(v, c);
+      const d = cells ? cells[c]! : table.cellOfVector(v, c);
       const ci = codeOf[d]!;
       const k = order[c]!;
       const slot = slot0 + ci;

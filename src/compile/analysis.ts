@@ -152,12 +152,14 @@ class Analysis {
     for (let c = 0; c < nSvc; c++) if (table.serviceSample[c]! >= 0) realClasses.push(c);
     const seenVector = new Set<number>();
     const decides = new Uint8Array(table.decisions.length);
+    const cells = new Int32Array(nSvc);
     for (const a of reachableSrc) {
       for (const b of reachableDst) {
         const v = table.vectorOf(a, b);
         if (seenVector.has(v)) continue;
         seenVector.add(v);
-        for (const c of realClasses) decides[table.cellOfVector(v, c)] = 1;
+        table.vectorCells(v, cells);
+        for (const c of realClasses) decides[cells[c]!] = 1;
       }
     }
     const ruleDecides = new Uint8Array(R);

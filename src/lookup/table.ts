@@ -235,6 +235,19 @@ export class DecisionTable {
     return runs[(base << 1) + 1]!;
   }
 
+  /**
+   * Decision ids of vector v for every service class, into out[0 … serviceClasses): for readers
+   * that want most cells of a vector (the checker, the analysis), cheaper than one search each.
+   */
+  vectorCells(v: number, out: Int32Array | Uint32Array): void {
+    const runs = this.runs;
+    const end = this.vectorRuns[v + 1]!;
+    for (let k = this.vectorRuns[v]!; k < end; k++) {
+      const to = k + 1 < end ? runs[(k + 1) << 1]! : this.serviceClasses;
+      out.fill(runs[(k << 1) + 1]!, runs[k << 1]!, to);
+    }
+  }
+
   /** Decision id for a flow between two segments. */
   decideSegments(srcSeg: number, dstSeg: number, proto: number, port: number): number {
     return this.cellOfVector(this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]!, this.serviceClass(proto, port));
