@@ -1,0 +1,62 @@
+/**
+ * The table's compact layouts: a /24 cut into many intervals (its level-2 entry bounds the search
+ * to the starts inside it, scanning a few and halving many), and decision vectors stored as runs
+ * (a per-class search and a whole-vector expansion must agree, and runs are maximal).
+ */
+import t from 'tap';
+import { compile } from '../../src/compile/compile.js';
+import { loadPolicy } from '../../src/policy.js';
+import { AS_OF, modelOf } from '../compile/model.js';
+
+t.test('segment4 in /24s holding few and many intervals = naive longest prefix match', async (t) => {
+  // 10.1.2.0/24: 40 host routes (each its own segment, so no two intervals merge) inside a /25;
+  // 10.1.3.0/24: two, i.e. a short scan.
+  const hosts = [...new Set(Array.from({ length: 40 }, (_, i) => (i * 37 + 11) % 256))];
+  const cidrs = [
+    ...hosts.map((h) => ({ text: `10.1.2.${h}/32`, first: 0x0a010200 + h, last: 0x0a010200 + h, prefix: 32 })),
+    { text: '10.1.2.0/25', first: 0x0a010200, last: 0x0a01027f, prefix: 25 },
+    { text: '10.1.3.17/32', first: 0x0a010311, last: 0x0a010311, prefix: 32 },
+    { text: '10.1.3.200/30', first: 0x0a0103c8, last: 0x0a0103cb, prefix: 30 },
+    { text: '10.0.0.0/8', first: 0x0a000000, last: 0x0affffff, prefix: 8 },
+  ];
+  const yaml = `segments:\n${cidrs.map((c, i) => `  - name: s${i}\n    tier: lgwan\n    cidrs: ["${c.text}"]\n`).join('')}`;
+  const model = modelOf(yaml);
+  const table = compile(model, { asOf: AS_OF });
+  const naive = (a: number): number => {
+    let best = model.outside;
+    let bestPrefix = -1;
+    cidrs.forEach((c, i) => {
+      if (a >= c.first && a <= c.last && c.prefix > bestPrefix) {
+        best = i;
+        bestPrefix = c.prefix;
+      }
+    });
+    return best;
+  };
+  let wrong = 0;
+  for (let a = 0x0a010100; a <= 0x0a0104ff; a++) if (table.segment4(a) !== naive(a)) wrong++;
+  t.equal(wrong, 0, 'every address of 10.1.1.0 – 10.1.4.255');
+  t.ok(table.stats.intervals4 > 80, `the /24 is cut into many intervals (${table.stats.intervals4} in all)`);
+});
+
+t.test('vectors as runs: cellOfVector = vectorCells, runs are maximal and start at class 0', async (t) => {
+  const { table } = loadPolicy(['rules/'], { asOf: '2026-06-01' }).policy!;
+  const n = table.serviceClasses;
+  const cells = new Int32Array(n);
+  let mismatches = 0;
+  let badRuns = 0;
+  for (let v = 0; v < table.vectorCount; v++) {
+    table.vectorCells(v, cells);
+    for (let c = 0; c < n; c++) if (table.cellOfVector(v, c) !== cells[c]) mismatches++;
+    const from = table.vectorRuns[v]!;
+    const to = table.vectorRuns[v + 1]!;
+    if (to <= from || table.runs[from << 1] !== 0) badRuns++;
+    for (let k = from + 1; k < to; k++) {
+      if (table.runs[k << 1]! <= table.runs[(k - 1) << 1]! || table.runs[(k << 1) + 1] === table.runs[((k - 1) << 1) + 1]) badRuns++;
+    }
+  }
+  t.ok(table.vectorCount > 1, `${table.vectorCount} vectors`);
+  t.equal(mismatches, 0, 'every cell of every vector');
+  t.equal(badRuns, 0, 'runs ascend, differ from their neighbour, first starts at class 0');
+  t.equal(table.vectorOf(table.srcClass[0]!, table.dstClass[1]!), table.pairs[table.srcClass[0]! * table.dstClasses + table.dstClass[1]!], 'vectorOf reads the pair matrix');
+});
