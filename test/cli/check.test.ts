@@ -7,29 +7,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { sanso } from './run.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/change-requests/', import.meta.url));
 const RULES = `${DIR}rules`;
 const AS_OF = '2026-06-15';
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function sanso(args: string[], stdin = ''): Promise<Run> {
-  let out = '';
-  let err = '';
-  const input = new PassThrough();
-  input.end(stdin);
-  const code = await main(args, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, stdin: input, env: {} });
-  return { code, out, err };
-}
 
 const check = (file: string, ...more: string[]) => sanso(['check', file, '--rules', RULES, '--as-of', AS_OF, ...more]);
 

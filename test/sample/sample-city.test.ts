@@ -7,10 +7,9 @@
  * Dates are pinned: the sample's one exception (EX-2026-01) runs through 2027-09-30.
  */
 import { readFileSync } from 'node:fs';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { sanso, type Run } from '../cli/run.js';
 import { validateRuleSet } from '../../src/validate/index.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,20 +27,6 @@ const CLAUSE = {
   'SPLIT-PATH': '基本方針 5(3)イ 通信経路の分割',
 } as const;
 
-interface Run {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function sanso(args: string[], stdin = ''): Promise<Run> {
-  let out = '';
-  let err = '';
-  const input = new PassThrough();
-  input.end(stdin);
-  const code = await main(args, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, stdin: input, env: {} });
-  return { code, out, err };
-}
 
 interface Decision {
   decision: string;
