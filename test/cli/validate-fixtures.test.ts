@@ -3,9 +3,8 @@
  * header expects must appear at the expected line and column in each report, where that format
  * carries it (text line, JSON fields, SARIF region, github line=/col=, JUnit case and failure).
  */
-import { Readable } from 'node:stream';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { sanso } from './run.js';
 import { CODES, type ProblemCode } from '../../src/problems/codes.js';
 import { escapeProperty } from '../../src/report/github.js';
 import { pathToUri } from '../../src/report/sarif.js';
@@ -14,18 +13,6 @@ import { parseJunit, validateJunit } from '../report/junit-schema.js';
 import { validateSarif } from '../report/sarif-schema.js';
 
 const FORMATS = ['text', 'json', 'sarif', 'github', 'junit'] as const;
-
-async function sanso(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (s) => { stdout += s; },
-    stderr: (s) => { stderr += s; },
-    stdin: Readable.from([]),
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -44,25 +31,25 @@ for (const fx of bad) {
     const want = fx.expected.map((e) => ({ ...e, code: e.code as ProblemCode }));
     for (const w of want) t.ok(Object.hasOwn(CODES, w.code), `${w.code} is a catalogue code`);
     const anyError = want.some((w) => CODES[w.code]?.severity === 'error');
-    const out: Record<string, { code: number; stdout: string }> = {};
+    const out: Record<string, { code: number; out: string }> = {};
     for (const f of FORMATS) {
       out[f] = await sanso(['validate', fx.path, '--format', f, '--strict']);
       t.equal(out[f]!.code, 1, `${f}: exit 1 (errors, or warnings under --strict)`);
     }
     t.equal((await sanso(['validate', fx.path])).code, anyError ? 1 : 0, anyError ? 'errors fail' : 'warnings alone pass without --strict');
 
-    const json = JSON.parse(out.json!.stdout);
-    const sarif = JSON.parse(out.sarif!.stdout);
+    const json = JSON.parse(out.json!.out);
+    const sarif = JSON.parse(out.sarif!.out);
     t.ok(validateSarif(sarif), `SARIF schema: ${JSON.stringify(validateSarif.errors)}`);
-    const junit = parseJunit(out.junit!.stdout);
-    junitDocs.push({ fileName: `${fx.name}.xml`, contents: out.junit!.stdout });
+    const junit = parseJunit(out.junit!.out);
+    junitDocs.push({ fileName: `${fx.name}.xml`, contents: out.junit!.out });
     const cases = (junit.testsuites.testsuite as any[]).flatMap((s) => s.testcase as any[]);
-    const ghLines = out.github!.stdout.split('\n');
+    const ghLines = out.github!.out.split('\n');
 
     for (const w of want) {
       const at = `${w.code} ${w.file}:${w.line}:${w.col}`;
       const sev = CODES[w.code].severity;
-      t.match(out.text!.stdout, new RegExp(`^${escapeRe(w.file)}:${w.line}:${w.col}: ${sev} ${w.code} `, 'm'), `text: ${at}`);
+      t.match(out.text!.out, new RegExp(`^${escapeRe(w.file)}:${w.line}:${w.col}: ${sev} ${w.code} `, 'm'), `text: ${at}`);
       t.ok(
         json.problems.some((p: any) => p.file === w.file && p.line === w.line && p.col === w.col && p.code === w.code && p.severity === sev),
         `json: ${at}`,
@@ -98,8 +85,8 @@ for (const fx of bad) {
 t.test('good fixtures exit 0 with nothing to report', async (t) => {
   for (const fx of good) {
     const r = await sanso(['validate', fx.path, '--strict']);
-    t.equal(r.code, 0, `${fx.name}: ${r.stdout}`);
-    t.equal(r.stdout, '', fx.name);
+    t.equal(r.code, 0, `${fx.name}: ${r.out}`);
+    t.equal(r.out, '', fx.name);
   }
 });
 

@@ -2,22 +2,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { sanso } from './run.js';
 import { validateSarif } from '../report/sarif-schema.js';
-
-async function sanso(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    stdout: (s) => { stdout += s; },
-    stderr: (s) => { stderr += s; },
-    stdin: Readable.from([]),
-    env,
-  });
-  return { code, stdout, stderr };
-}
 
 const tmp = mkdtempSync(join(tmpdir(), 'sanso-validate-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
@@ -25,10 +12,10 @@ t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
 t.test('the sample city is valid: exit 0 in every format', async (t) => {
   for (const format of ['text', 'json', 'sarif', 'github', 'junit']) {
     const r = await sanso(['validate', 'rules/', '--format', format]);
-    t.equal(r.code, 0, `${format}: ${r.stdout}${r.stderr}`);
+    t.equal(r.code, 0, `${format}: ${r.out}${r.err}`);
   }
   const r = await sanso(['validate', 'rules/', '--format', 'json']);
-  const doc = JSON.parse(r.stdout);
+  const doc = JSON.parse(r.out);
   t.equal(doc.ok, true);
   t.equal(doc.errors, 0);
   t.ok(doc.files.length > 1, 'reads every file of the directory');
@@ -38,59 +25,59 @@ t.test('the sample city is valid: exit 0 in every format', async (t) => {
 t.test('text: problem lines on stdout, the summary on stderr', async (t) => {
   const r = await sanso(['validate', join(tmp, 'missing')]);
   t.equal(r.code, 1);
-  t.ok(r.stdout.startsWith(`${join(tmp, 'missing')}:1:1: error PATH-NOT-FOUND `), r.stdout);
-  t.equal(r.stdout.split('\n').length, 2, 'one line');
-  t.equal(r.stderr, '1 error, 0 warnings in 0 files\n');
+  t.ok(r.out.startsWith(`${join(tmp, 'missing')}:1:1: error PATH-NOT-FOUND `), r.out);
+  t.equal(r.out.split('\n').length, 2, 'one line');
+  t.equal(r.err, '1 error, 0 warnings in 0 files\n');
 });
 
 t.test('machine formats print only their document on stdout', async (t) => {
   const missing = join(tmp, 'missing');
   const json = await sanso(['validate', missing, '--format', 'json']);
   t.equal(json.code, 1);
-  t.same(JSON.parse(json.stdout).problems.map((p: { code: string }) => p.code), ['PATH-NOT-FOUND']);
+  t.same(JSON.parse(json.out).problems.map((p: { code: string }) => p.code), ['PATH-NOT-FOUND']);
   const sarif = await sanso(['validate', missing, '--format', 'sarif']);
   t.equal(sarif.code, 1);
-  t.ok(validateSarif(JSON.parse(sarif.stdout)), JSON.stringify(validateSarif.errors));
+  t.ok(validateSarif(JSON.parse(sarif.out)), JSON.stringify(validateSarif.errors));
   const junit = await sanso(['validate', missing, '--format', 'junit']);
-  t.match(junit.stdout, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
+  t.match(junit.out, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
   const gh = await sanso(['validate', missing, '--format', 'github']);
-  t.match(gh.stdout, /^::error file=[^\n]*,title=PATH-NOT-FOUND::[^\n]*\n$/);
+  t.match(gh.out, /^::error file=[^\n]*,title=PATH-NOT-FOUND::[^\n]*\n$/);
 });
 
 t.test('PATHs override --rules; --rules is the default path', async (t) => {
   t.equal((await sanso(['validate', '--rules', join(tmp, 'missing'), 'rules/'])).code, 0);
   const r = await sanso(['validate', '--rules', join(tmp, 'missing')]);
   t.equal(r.code, 1);
-  t.match(r.stdout, /PATH-NOT-FOUND/);
+  t.match(r.out, /PATH-NOT-FOUND/);
   // no PATH and no --rules: rules/ of the working directory (this repository's sample city)
   const def = await sanso(['validate', '--format', 'json']);
   const explicit = await sanso(['validate', 'rules/', '--format', 'json']);
   t.equal(def.code, 0);
-  t.equal(JSON.parse(def.stdout).policyVersion, JSON.parse(explicit.stdout).policyVersion);
+  t.equal(JSON.parse(def.out).policyVersion, JSON.parse(explicit.out).policyVersion);
 });
 
 t.test('warnings pass, and fail with --strict', async (t) => {
   // The sample city's exception expires 2027-09-30: judged later, it is an expired-exception warning.
   const late = ['validate', 'rules/', '--as-of', '2099-01-01'];
   const r = await sanso([...late, '--format', 'json']);
-  const doc = JSON.parse(r.stdout);
+  const doc = JSON.parse(r.out);
   t.equal(doc.errors, 0);
   t.ok(doc.problems.some((p: { code: string }) => p.code === 'EXCEPTION-EXPIRED'), 'an expired exception is reported');
   t.equal(r.code, 0);
   t.equal(doc.ok, true);
   const strict = await sanso([...late, '--format', 'json', '--strict']);
   t.equal(strict.code, 1);
-  t.equal(JSON.parse(strict.stdout).ok, false);
+  t.equal(JSON.parse(strict.out).ok, false);
   const text = await sanso([...late, '--strict']);
   t.equal(text.code, 1);
-  t.match(text.stdout, /: warning EXCEPTION-EXPIRED /);
+  t.match(text.out, /: warning EXCEPTION-EXPIRED /);
 });
 
 t.test('usage errors exit 2', async (t) => {
   const fmt = await sanso(['validate', '--format', 'xml']);
   t.equal(fmt.code, 2);
-  t.match(fmt.stderr, /--format takes text, json, sarif, github, junit, not "xml"/);
-  t.equal(fmt.stdout, '');
+  t.match(fmt.err, /--format takes text, json, sarif, github, junit, not "xml"/);
+  t.equal(fmt.out, '');
   t.equal((await sanso(['validate', '--bogus'])).code, 2);
   t.equal((await sanso(['validate', '--as-of', '2026-02-30'])).code, 2);
   t.equal((await sanso(['validate', '--format'])).code, 2, 'a flag without its value');
@@ -99,29 +86,29 @@ t.test('usage errors exit 2', async (t) => {
 t.test('--help', async (t) => {
   const r = await sanso(['validate', '--help']);
   t.equal(r.code, 0);
-  t.match(r.stdout, /^usage: sanso validate \[PATH\.\.\.\]/);
-  t.match(r.stdout, /--format text\|json\|sarif\|github\|junit/);
+  t.match(r.out, /^usage: sanso validate \[PATH\.\.\.\]/);
+  t.match(r.out, /--format text\|json\|sarif\|github\|junit/);
 });
 
 t.test('--output writes the report to a file, stdout stays empty', async (t) => {
   const out = join(tmp, 'report.json');
   const r = await sanso(['validate', join(tmp, 'missing'), '--format', 'json', '--output', out]);
   t.equal(r.code, 1);
-  t.equal(r.stdout, '');
-  t.equal(r.stderr, '1 error, 0 warnings in 0 files\n');
+  t.equal(r.out, '');
+  t.equal(r.err, '1 error, 0 warnings in 0 files\n');
   t.equal(JSON.parse(readFileSync(out, 'utf8')).errors, 1);
   const bad = await sanso(['validate', 'rules/', '--output', join(tmp, 'no', 'such', 'dir', 'x.txt')]);
   t.equal(bad.code, 2);
-  t.match(bad.stderr, /cannot write .*x\.txt: ENOENT/);
+  t.match(bad.err, /cannot write .*x\.txt: ENOENT/);
 });
 
 t.test('github and sarif paths are relative to $GITHUB_WORKSPACE when set', async (t) => {
   const parent = join(process.cwd(), '..');
   const name = process.cwd().slice(parent.length + 1);
   const env = { GITHUB_WORKSPACE: parent };
-  const gh = await sanso(['validate', 'rules/', '--as-of', '2099-01-01', '--format', 'github'], env);
-  t.match(gh.stdout, new RegExp(`^::warning file=${name}/rules/50-exceptions\\.yaml,line=\\d+,col=\\d+,title=EXCEPTION-EXPIRED::`, 'm'));
-  const sarif = JSON.parse((await sanso(['validate', 'rules/', '--as-of', '2099-01-01', '--format', 'sarif'], env)).stdout);
+  const gh = await sanso(['validate', 'rules/', '--as-of', '2099-01-01', '--format', 'github'], '', env);
+  t.match(gh.out, new RegExp(`^::warning file=${name}/rules/50-exceptions\\.yaml,line=\\d+,col=\\d+,title=EXCEPTION-EXPIRED::`, 'm'));
+  const sarif = JSON.parse((await sanso(['validate', 'rules/', '--as-of', '2099-01-01', '--format', 'sarif'], '', env)).out);
   const uris = sarif.runs[0].results.map((r: any) => r.locations[0].physicalLocation.artifactLocation.uri);
   t.ok(uris.includes(`${encodeURIComponent(name)}/rules/50-exceptions.yaml`), uris.join(' '));
 });
