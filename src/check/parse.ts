@@ -3,11 +3,12 @@
  * files: the schema (schemas/change-request.schema.json) for shape, then every address, name and
  * service against the loaded rule set. Nothing throws; every error names the rule and field.
  */
-import Ajv2020Module, { type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../schemas/change-request.schema.json' with { type: 'json' };
 import { parseCidr } from '../model/cidr.js';
 import { parseServiceRange } from '../model/services.js';
 import { didYouMean } from '../model/suggest.js';
+import { compileSchema, describePath, describeValue, joinWords, pointerToPath, TYPE_WORDS } from '../validate/schema-words.js';
 import { TIERS, serviceRanges, type Model, type ServiceRange } from '../model/types.js';
 import type { DecisionTable } from '../lookup/table.js';
 import { mergeRanges, splitMapped } from './ranges.js';
@@ -16,21 +17,13 @@ import type { ChangeRequest, Endpoints, Range4, Range6, RequestError, RequestRul
 export const CHANGE_REQUEST_SCHEMA = schema;
 export const CHANGE_REQUEST_SCHEMA_ID: string = schema.$id;
 
-const Ajv2020 = Ajv2020Module.default;
-const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-const validate = ajv.compile(schema);
+const validate = compileSchema(schema);
 
 type Path = (string | number)[];
 
 /** `rules[2].src[1]`; "the request" for the root. */
 export function fieldOf(path: readonly (string | number)[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else if (/^[\p{L}\p{N}_-]+$/u.test(p)) out += out === '' ? p : `.${p}`;
-    else out += `[${JSON.stringify(p)}]`;
-  }
-  return out === '' ? 'the request' : out;
+  return describePath(path, 'the request');
 }
 
 /** The message with its field, as people read it: `rules[2].src[1]: "10.0.0.1/24": host bits …`. */
@@ -43,33 +36,7 @@ function error(path: Path, message: string, part: 'key' | 'value' = 'value'): Re
   return { index, field: fieldOf(path), message, path, part };
 }
 
-const QUOTE_MAX = 60;
-
-function show(v: unknown): string {
-  if (v === null || v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a map';
-  if (typeof v === 'string') return JSON.stringify(v.length > QUOTE_MAX ? `${v.slice(0, QUOTE_MAX - 3)}...` : v);
-  return String(v);
-}
-
-function toPath(pointer: string): Path {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((raw) => {
-      const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      return /^(0|[1-9]\d*)$/.test(seg) ? Number(seg) : seg;
-    });
-}
-
-const TYPE_WORDS: Record<string, string> = { string: 'text', array: 'a list', object: 'a map (key: value)' };
 const PRIORITY = ['additionalProperties', 'required', 'type', 'enum', 'minItems', 'maxItems', 'minLength', 'maxLength'];
-
-function listWords(words: readonly string[]): string {
-  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
-}
 
 /** ajv's findings as one error per offending node, in document order. */
 function schemaErrors(data: unknown, errors: readonly ErrorObject[]): RequestError[] {
@@ -85,7 +52,7 @@ function schemaErrors(data: unknown, errors: readonly ErrorObject[]): RequestErr
   }
   const out: RequestError[] = [];
   for (const [pointer, list] of byNode) {
-    const path = toPath(pointer);
+    const path = pointerToPath(pointer, data);
     const rank = (e: ErrorObject) => {
       const i = PRIORITY.indexOf(e.keyword);
       return i < 0 ? PRIORITY.length : i;
@@ -98,22 +65,22 @@ function schemaErrors(data: unknown, errors: readonly ErrorObject[]): RequestErr
       case 'additionalProperties': {
         const key = String(path[path.length - 1]);
         const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
-        message = `unknown key "${key}"${didYouMean(key, allowed) || `; expected ${listWords(allowed)}`}`;
+        message = `unknown key "${key}"${didYouMean(key, allowed) || `; expected ${joinWords(allowed)}`}`;
         break;
       }
       case 'required':
-        message = `is missing ${listWords(required.map((r) => (r.params as { missingProperty: string }).missingProperty))}`;
+        message = `is missing ${joinWords(required.map((r) => (r.params as { missingProperty: string }).missingProperty))}`;
         break;
       case 'type': {
         const t = (e.params as { type: string }).type;
         message = path.length === 0
-          ? `a change request must be a map with rules (and optionally id, description); got ${show(value)}`
-          : `must be ${TYPE_WORDS[t] ?? t}; got ${show(value)}`;
+          ? `a change request must be a map with rules (and optionally id, description); got ${describeValue(value)}`
+          : `must be ${TYPE_WORDS[t] ?? t}; got ${describeValue(value)}`;
         break;
       }
       case 'enum': {
         const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-        message = `must be ${allowed.join(' or ')}; got ${show(value)}${typeof value === 'string' ? didYouMean(value, allowed) : ''}`;
+        message = `must be ${allowed.join(' or ')}; got ${describeValue(value)}${typeof value === 'string' ? didYouMean(value, allowed) : ''}`;
         break;
       }
       case 'minItems':
@@ -127,7 +94,7 @@ function schemaErrors(data: unknown, errors: readonly ErrorObject[]): RequestErr
         message = `is longer than ${(e.params as { limit: number }).limit} characters`;
         break;
       default:
-        message = `${e.message ?? 'is not valid'}; got ${show(value)}`;
+        message = `${e.message ?? 'is not valid'}; got ${describeValue(value)}`;
     }
     out.push(error(path, message, e.keyword === 'additionalProperties' ? 'key' : 'value'));
   }
@@ -202,12 +169,12 @@ function parseEndpoints(model: Model, list: readonly [string, number][], path: P
     if (!looksLikeAddress(text)) {
       const candidates = [...names(model).segments.keys(), ...model.groups.keys()];
       const hint = didYouMean(text, candidates) || '; write a CIDR, an address, a segment or group name, outside or tier:<tier>';
-      errors.push(error(at, `no segment or group named ${show(text)}${hint}`));
+      errors.push(error(at, `no segment or group named ${describeValue(text)}${hint}`));
       return;
     }
     const r = parseCidr(text, true);
     if (!r.ok) {
-      errors.push(error(at, r.reason.includes(`"${text}"`) ? r.reason : `${show(text)}: ${r.reason}`));
+      errors.push(error(at, r.reason.includes(`"${text}"`) ? r.reason : `${describeValue(text)}: ${r.reason}`));
       return;
     }
     const { family, first, last } = r.cidr;
@@ -243,7 +210,7 @@ function parseServices(model: Model, list: readonly [string, number][], path: Pa
     }
     const literal = /^(tcp|udp|icmp|icmpv6|proto)(\/|$)/.test(text) || text.includes('/');
     const hint = didYouMean(text, model.services.keys()) || '; write tcp/443, udp/53, tcp/8000-8080, icmp, icmpv6, proto/47, any or a service name of the rule set';
-    errors.push(error([...path, i], literal ? r.reason : `no service named ${show(text)}${hint}`));
+    errors.push(error([...path, i], literal ? r.reason : `no service named ${describeValue(text)}${hint}`));
   });
   return mergeRanges(ranges);
 }

@@ -3,50 +3,20 @@
  * rewritten as problems a network administrator can act on, each at the offending node.
  * The validator is compiled once, when this module loads.
  */
-import Ajv2020Module, { type ErrorObject } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../schemas/rules.schema.json' with { type: 'json' };
 import { problem, type Problem } from '../problems/problem.js';
 import type { ProblemCode } from '../problems/codes.js';
 import type { Path, SourceFile } from '../source/read.js';
 import { didYouMean } from '../model/suggest.js';
+import { compileSchema, describePath, describeValue, joinWords, pointerToPath, TYPE_WORDS } from './schema-words.js';
+
+export { describePath, describeValue };
 
 export const RULES_SCHEMA_ID: string = schema.$id;
 export const RULES_SCHEMA = schema;
 
-// ajv is CommonJS: under NodeNext the default import is module.exports, whose .default is the class.
-const Ajv2020 = Ajv2020Module.default;
-const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
-const validate = ajv.compile(schema);
-
-/** `segments[2].tier`, `services.https[0]`, `policy.clauses["X Y"]`; "the file" for the root. */
-export function describePath(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[\p{L}\p{N}_-]+$/u.test(seg)) out += out === '' ? seg : `.${seg}`;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out === '' ? 'the file' : out;
-}
-
-/** A value as the message shows it: `"lgwn"`, `42`, `a list`, `a map`, `nothing`. */
-export function describeValue(v: unknown): string {
-  if (v === null || v === undefined) return 'nothing (an empty value)';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a map';
-  if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
-  return String(v);
-}
-
-const TYPE_WORDS: Record<string, string> = {
-  string: 'text',
-  array: 'a list',
-  object: 'a map (key: value)',
-  boolean: 'true or false',
-  integer: 'a whole number',
-  number: 'a number',
-  null: 'empty',
-};
+const validate = compileSchema(schema);
 
 /** Messages for pattern failures, keyed by the $defs entry whose pattern failed. */
 const PATTERN_HINTS: Record<string, string> = {
@@ -60,24 +30,6 @@ const PATTERN_HINTS: Record<string, string> = {
 function defOf(e: ErrorObject): string | null {
   const m = /^#\/\$defs\/([^/]+)\//.exec(e.schemaPath);
   return m ? m[1]! : null;
-}
-
-/** JSON pointer → path, with array indices as numbers (SourceFile.locate needs them). */
-function toPath(pointer: string, data: unknown): (string | number)[] {
-  if (pointer === '') return [];
-  const out: (string | number)[] = [];
-  let node: unknown = data;
-  for (const raw of pointer.slice(1).split('/')) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(node)) {
-      out.push(Number(seg));
-      node = node[Number(seg)];
-    } else {
-      out.push(seg);
-      node = node && typeof node === 'object' ? (node as Record<string, unknown>)[seg] : undefined;
-    }
-  }
-  return out;
 }
 
 /** The keys a map at this place may hold, from the schema that rejected one. */
@@ -106,10 +58,6 @@ interface Node {
   errors: ErrorObject[];
 }
 
-function join(words: string[]): string {
-  return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
-}
-
 function explain(file: SourceFile, node: Node): Problem[] {
   const where = describePath(node.path);
   const at = file.locate(node.path, node.part);
@@ -123,7 +71,7 @@ function explain(file: SourceFile, node: Node): Problem[] {
     const allowed = allowedKeys(unknown);
     const parent = describePath(node.path.slice(0, -1));
     const inWhat = node.path.length === 1 ? 'unknown top-level key' : `unknown key in ${parent}:`;
-    const hint = didYouMean(key, allowed) || (allowed.length ? `; expected ${join(allowed)}` : '');
+    const hint = didYouMean(key, allowed) || (allowed.length ? `; expected ${joinWords(allowed)}` : '');
     return [problem('SCHEMA-UNKNOWN-KEY', at, `${inWhat} "${key}"${hint}`)];
   }
 
@@ -131,7 +79,7 @@ function explain(file: SourceFile, node: Node): Problem[] {
   if (missing.length) {
     const keys = missing.map((e) => expectation(e, (e.params as { missingProperty: string }).missingProperty));
     const what = node.path.length === 0 ? 'the file' : where;
-    return [problem('SCHEMA-VIOLATION', at, `${what} is missing ${join(keys)}`)];
+    return [problem('SCHEMA-VIOLATION', at, `${what} is missing ${joinWords(keys)}`)];
   }
 
   const e = [...errors].sort((a, b) => rank(a) - rank(b))[0]!;
@@ -203,7 +151,7 @@ export function checkSchema(file: SourceFile): Problem[] {
   if (validate(file.data)) return [];
   const nodes = new Map<string, Node>();
   for (const e of validate.errors ?? []) {
-    const base = toPath(e.instancePath, file.data);
+    const base = pointerToPath(e.instancePath, file.data);
     let path = base;
     let part: 'key' | 'value' = 'value';
     if (e.keyword === 'additionalProperties') {
