@@ -102,32 +102,9 @@ class Draw {
 
 // — addresses —
 
-export function formatV4(value: number): string {
-  return `${value >>> 24}.${(value >>> 16) & 255}.${(value >>> 8) & 255}.${value & 255}`;
-}
-
-/** RFC 5952 text: lower case, the longest run (≥ 2) of zero groups as `::`. */
-export function formatV6(value: bigint): string {
-  const g: string[] = [];
-  for (let i = 7; i >= 0; i--) g.push(((value >> BigInt(i * 16)) & 0xffffn).toString(16));
-  let best = -1;
-  let bestLen = 1;
-  for (let i = 0; i < 8; ) {
-    if (g[i] !== '0') {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && g[j] === '0') j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
-  if (best < 0) return g.join(':');
-  return `${g.slice(0, best).join(':')}::${g.slice(best + bestLen).join(':')}`;
-}
+// The project's own formatters (RFC 5952 for IPv6), re-exported for the bench and its tests.
+export { formatV4, compressV6 as formatV6 } from '../src/model/cidr.js';
+import { formatV4, compressV6 as formatV6 } from '../src/model/cidr.js';
 
 const ULA = 0xfd00n << 112n;
 

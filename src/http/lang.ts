@@ -2,7 +2,9 @@
  * The language of decision messages from Accept-Language (RFC 9110 §12.5.4): Japanese when
  * the caller prefers it to English, English otherwise. Only the primary subtag matters.
  */
-export type Lang = 'en' | 'ja';
+import type { Lang } from '../i18n/messages.js';
+
+export type { Lang };
 
 export function pickLang(header: string | undefined): Lang {
   if (header === undefined || header === '') return 'en';
