@@ -5,6 +5,7 @@
  * bench/scenarios/http-single.ts; reports its port over IPC.
  */
 import Fastify from 'fastify';
+import { serveChild } from './serve-child.js';
 
 const DECISION = {
   decision: 'allow',
@@ -21,11 +22,4 @@ const DECISION = {
 
 const app = Fastify({ logger: false });
 app.post('/v1/decide', async () => DECISION);
-await app.listen({ host: '127.0.0.1', port: 0 });
-const address = app.server.address();
-process.send!({ port: typeof address === 'object' && address ? address.port : 0 });
-process.on('disconnect', () => void app.close().then(() => process.exit(0)));
-// CPU time used so far: the scenarios divide it by the requests served in between.
-process.on('message', (m) => {
-  if (m === 'usage') process.send!({ usage: process.cpuUsage() });
-});
+await serveChild(app);
