@@ -170,6 +170,44 @@ export function renderDecisionInto(buf: Buffer, offset: number, table: DecisionT
   return o + x.length;
 }
 
+/** input[from, to) into buf at o; returns the offset after it. Addresses: a dozen bytes or so. */
+function copyBytes(buf: Uint8Array, o: number, input: Uint8Array, from: number, to: number): number {
+  for (let i = from; i < to; i++) buf[o++] = input[i]!;
+  return o;
+}
+
+/**
+ * renderDecisionInto with the two addresses taken as bytes of `input` (the request line they
+ * were read from, accepted by the flow parser: ASCII, each byte its own character) and the
+ * language as langIndex. The caller holds `b` (byteFragments of the table) and leaves room for
+ * maxFixed plus the two ranges' lengths.
+ */
+export function renderBytesInto(buf: Uint8Array, offset: number, b: ByteFragments, id: number, srcSeg: number, dstSeg: number, input: Uint8Array, srcFrom: number, srcTo: number, dstFrom: number, dstTo: number, lang: number): number {
+  let x = b.head[id]!;
+  buf.set(x, offset);
+  let o = copyBytes(buf, offset + x.length, input, srcFrom, srcTo);
+  x = b.segDst[srcSeg]!;
+  buf.set(x, o);
+  o = copyBytes(buf, o + x.length, input, dstFrom, dstTo);
+  x = b.seg[dstSeg]!;
+  buf.set(x, o);
+  o += x.length;
+  const side = b.side[id]!;
+  if (side === 0) {
+    x = b.pathTail[id * 2 + lang]!;
+  } else {
+    x = b.path[id]!;
+    buf.set(x, o);
+    o += x.length;
+    x = b.segName[side === 1 ? srcSeg : dstSeg]!;
+    buf.set(x, o);
+    o += x.length;
+    x = b.tail[id * 2 + lang]!;
+  }
+  buf.set(x, o);
+  return o + x.length;
+}
+
 export interface EndpointObject {
   address: string;
   segment: string;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { loadPolicy } from '../../src/policy.js';
-import { byteFragments, renderDecision, renderDecisionInto } from '../../src/lookup/render.js';
+import { byteFragments, langIndex, renderBytesInto, renderDecision, renderDecisionInto } from '../../src/lookup/render.js';
 import type { Lang } from '../../src/i18n/messages.js';
 
 // A day the sample city's exception holds and one after it expired: different decision sets.
@@ -24,6 +24,13 @@ for (const asOf of ['2026-06-01', '2031-01-01']) {
             const buf = Buffer.alloc(7 + b.maxFixed + src.length + dst.length, 0xff);
             const end = renderDecisionInto(buf, 7, table, id, s, d, src, dst, lang);
             if (end - 7 !== want.length || !buf.subarray(7, end).equals(want)) differ++;
+            // The same with the addresses taken from the bytes of a request line.
+            const line = Buffer.from(`{"src":"${src}","dst":"${dst}"}`);
+            const sf = 8;
+            const df = line.indexOf('"dst":"') + 7;
+            buf.fill(0xff);
+            const end2 = renderBytesInto(buf, 7, b, id, s, d, line, sf, sf + src.length, df, df + dst.length, langIndex(lang));
+            if (end2 - 7 !== want.length || !buf.subarray(7, end2).equals(want)) differ++;
             if (/[^\x00-\x7f]/.test(want.toString('utf8'))) withJapanese++;
             checked++;
           }

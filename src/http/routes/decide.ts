@@ -15,9 +15,10 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { LoadedPolicy } from '../../policy.js';
-import { FlowResult, resolveFlow, type FlowField } from '../../lookup/flow.js';
-import { byteFragments, renderDecision, renderDecisionInto } from '../../lookup/render.js';
-import { FlowLine, scanFlowLine } from '../flow-line.js';
+import { FlowBatch, FlowResult, resolveFlow, type FlowField } from '../../lookup/flow.js';
+import { byteFragments, langIndex, renderBytesInto, renderDecision, renderDecisionInto, type ByteFragments } from '../../lookup/render.js';
+import type { DecisionTable } from '../../lookup/table.js';
+import { DST_FROM, DST_TO, FlowLine, scanFlowBytes, scanFlowLine, SERVICE_FROM, SERVICE_TO, SRC_FROM, SRC_TO } from '../flow-line.js';
 import { pickLang, type Lang } from '../lang.js';
 import { parseJson } from '../json.js';
 import { sendProblem } from '../problems.js';
@@ -29,6 +30,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const NDJSON = 'application/x-ndjson';
 /** Output slab for NDJSON answers: a few hundred answers, a few socket writes' worth. */
 const SLAB = 256 * 1024;
+/** Flows decided together (lookup/flow.ts FlowBatch). */
+const BATCH = 64;
 
 interface FlowBody {
   src: string;
@@ -172,141 +175,18 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
   }
 
   function streamBatch(ctx: SansoContext, p: LoadedPolicy, request: FastifyRequest, reply: FastifyReply, input: Readable, lang: Lang) {
-    const limit = ctx.ndjsonLineLimit;
-    const table = p.table;
-    const counts = new Uint32Array(table.decisions.length);
-    const bytes = byteFragments(table);
-    const flow = new FlowLine();
-    let lines = 0;
-    let errors = 0;
-
-    // Answers are written as UTF-8 straight into a slab; the filled parts of it go out as they
-    // are, so no answer is ever a string (see render.ts, renderDecisionInto).
-    let slab = Buffer.allocUnsafe(SLAB);
-    let used = 0;
-    let mark = 0; // start of the part of the slab not yet handed out
-    const ready: Buffer[] = [];
-    const room = (need: number): void => {
-      if (used + need <= slab.length) return;
-      if (used > mark) ready.push(slab.subarray(mark, used));
-      slab = Buffer.allocUnsafe(Math.max(SLAB, need));
-      used = 0;
-      mark = 0;
-    };
-    const text = (s: string): void => {
-      room(Buffer.byteLength(s) + 1);
-      used += slab.write(s, used);
-      slab[used++] = 10;
-    };
-    /** After resolveFlow accepted the flow: the answer's bytes, straight into the slab. */
-    const render = (src: string, dst: string): void => {
-      counts[out.decision]!++;
-      room(bytes.maxFixed + src.length + dst.length + 1);
-      used = renderDecisionInto(slab, used, table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
-      slab[used++] = 10;
-    };
-
-    /** One request line → one answer line. */
-    const answer = (line: string, n: number): void => {
-      // The fast path holds only for a flow the flow parser accepts: its values are then plain
-      // ASCII, read as JSON would (see flow-line.ts). Any other line, and every error, is
-      // answered from the safe parser's reading as before.
-      if (scanFlowLine(line, flow) && resolveFlow(table, flow.src, flow.dst, flow.service, out)) return render(flow.src, flow.dst);
-      const parsed = parseJson(line);
-      if (!parsed.ok) {
-        errors++;
-        return text(`{"line":${n},"error":${JSON.stringify(parsed.reason)}}`);
-      }
-      const v = parsed.value as Record<string, unknown>;
-      if (
-        v === null ||
-        typeof v !== 'object' ||
-        Array.isArray(v) ||
-        typeof v.src !== 'string' ||
-        typeof v.dst !== 'string' ||
-        typeof v.service !== 'string' ||
-        Object.keys(v).length !== 3
-      ) {
-        errors++;
-        return text(`{"line":${n},"error":"expected an object with exactly the string keys src, dst and service"}`);
-      }
-      if (!resolveFlow(table, v.src, v.dst, v.service, out)) {
-        errors++;
-        return text(`{"line":${n},"error":${JSON.stringify(flowError(out.field!, v[out.field!] as string, out.reason!))}}`);
-      }
-      render(v.src, v.dst);
-    };
-
+    const answers = new NdjsonAnswers(p.table, lang, ctx.ndjsonLineLimit);
     async function* run(): AsyncGenerator<Buffer> {
-      const decoder = new StringDecoder('utf8');
-      let pending = '';
-      // A line longer than the limit is answered with an error and skipped up to its newline.
-      let skipping = false;
-      const take = (chunk: string, final: boolean): void => {
-        let start = 0;
-        for (;;) {
-          const nl = chunk.indexOf('\n', start);
-          if (nl < 0) break;
-          const from = start;
-          start = nl + 1;
-          if (skipping) {
-            // The end of an overlong line, already counted and answered.
-            skipping = false;
-            continue;
-          }
-          lines++;
-          // A whole line within this chunk is first read where it lies (no slice; a trailing
-          // \r is JSON white space to the scanner as to the parser).
-          if (pending.length === 0 && nl - from <= limit && scanFlowLine(chunk, flow, from, nl) && resolveFlow(table, flow.src, flow.dst, flow.service, out)) {
-            render(flow.src, flow.dst);
-            continue;
-          }
-          let line = chunk.slice(from, nl);
-          if (pending.length > 0) {
-            line = pending + line;
-            pending = '';
-          }
-          if (line.length > limit) {
-            errors++;
-            text(`{"line":${lines},"error":"the line is longer than ${limit} characters"}`);
-            continue;
-          }
-          if (line.endsWith('\r')) line = line.slice(0, -1);
-          if (line.trim() === '') continue;
-          answer(line, lines);
-        }
-        const rest = chunk.slice(start);
-        if (!skipping) {
-          pending += rest;
-          if (pending.length > limit) {
-            // Answer now and drop the rest of this line as it arrives.
-            lines++;
-            errors++;
-            text(`{"line":${lines},"error":"the line is longer than ${limit} characters"}`);
-            pending = '';
-            skipping = true;
-          }
-        }
-        if (final && !skipping && pending.trim() !== '') {
-          lines++;
-          let line = pending;
-          pending = '';
-          if (line.endsWith('\r')) line = line.slice(0, -1);
-          answer(line, lines);
-        }
-        if (used > mark) {
-          ready.push(slab.subarray(mark, used));
-          mark = used;
-        }
-      };
       for await (const chunk of input) {
-        take(decoder.write(chunk as Buffer), false);
+        answers.write(chunk as Buffer);
+        const ready = answers.ready;
         while (ready.length > 0) yield ready.shift()!;
       }
-      take(decoder.end(), true);
+      answers.end();
+      const ready = answers.ready;
       while (ready.length > 0) yield ready.shift()!;
-      const byCode = tally(ctx, p, counts);
-      logBatch(ctx, request, null, p, lines, errors, byCode);
+      const byCode = tally(ctx, p, answers.counts);
+      logBatch(ctx, request, null, p, answers.lines, answers.errors, byCode);
     }
 
     const stream = Readable.from(run(), { objectMode: false, highWaterMark: 64 * 1024 });
@@ -318,5 +198,233 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
     if (log === null || !log.sampled()) return;
     const id = log.batch({ route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, flows, errors, counts });
     reply?.header('sanso-decision-id', id);
+  }
+}
+
+/**
+ * The NDJSON batch's answers, chunk by chunk: request bytes in (write, then end), answer bytes
+ * out (ready: filled parts of the output slabs, in order). A line wholly inside a chunk is read
+ * from its bytes (flow-line.ts scanFlowBytes, lookup/flow.ts FlowBatch) and answered
+ * straight into the slab from byte fragments and its own address bytes: no string is made of it.
+ * Every other line — one cut by a chunk's end, an error, an unusual shape — is decoded and read
+ * by the safe parser exactly as before, with one decoder fed the bytes of the cut lines only: a
+ * newline ends any UTF-8 sequence, so that decoder is clean wherever a line starts, and every
+ * line reads as the whole stream decoded at once would read it.
+ */
+export class NdjsonAnswers {
+  lines = 0;
+  errors = 0;
+  /** Per decision id, how many answers gave it. */
+  readonly counts: Uint32Array;
+  readonly ready: Buffer[] = [];
+  private readonly table: DecisionTable;
+  private readonly lang: Lang;
+  private readonly langIndex: number;
+  private readonly limit: number;
+  private readonly bytes: ByteFragments;
+  private readonly out = new FlowResult();
+  private readonly flow = new FlowLine();
+  private readonly pos = new Int32Array(6);
+  private readonly batch = new FlowBatch(BATCH);
+  private slab = Buffer.allocUnsafe(SLAB);
+  private used = 0;
+  /** Start of the part of the slab not yet handed out. */
+  private mark = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  /** Decoded text of a line cut by a chunk's end. */
+  private pending = '';
+  /** A line longer than the limit was answered; its rest is dropped up to its newline. */
+  private skipping = false;
+  /** The last chunk ended inside a line: the next one's first line goes through the decoder. */
+  private carry = false;
+
+  constructor(table: DecisionTable, lang: Lang, limit: number) {
+    this.table = table;
+    this.lang = lang;
+    this.langIndex = langIndex(lang);
+    this.limit = limit;
+    this.bytes = byteFragments(table);
+    this.counts = new Uint32Array(table.decisions.length);
+  }
+
+  write(chunk: Buffer): void {
+    const len = chunk.length;
+    let start = 0;
+    if (this.carry || this.skipping) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.take(this.decoder.write(chunk), false);
+        this.carry = true;
+        return this.flush();
+      }
+      this.take(this.decoder.write(chunk.subarray(0, nl + 1)), false);
+      start = nl + 1;
+    }
+    const { batch, pos, limit } = this;
+    while (start < len) {
+      const nl = scanFlowBytes(chunk, start, len, pos);
+      if (nl >= 0 && nl - start <= limit && batch.add(chunk, pos[SRC_FROM]!, pos[SRC_TO]!, pos[DST_FROM]!, pos[DST_TO]!, pos[SERVICE_FROM]!, pos[SERVICE_TO]!)) {
+        this.lines++;
+        if (batch.count === batch.size) this.answerBatch(chunk);
+        start = nl + 1;
+        continue;
+      }
+      // Answers go out in order: the batch's before this line's.
+      this.answerBatch(chunk);
+      const end = chunk.indexOf(10, start);
+      if (end < 0) break;
+      this.lines++;
+      this.line(chunk.toString('utf8', start, end));
+      start = end + 1;
+    }
+    this.answerBatch(chunk);
+    this.carry = start < len;
+    if (this.carry) this.take(this.decoder.write(chunk.subarray(start)), false);
+    this.flush();
+  }
+
+  end(): void {
+    this.take(this.decoder.end(), true);
+    this.flush();
+  }
+
+  /** The batch's flows decided and answered, from their bytes in `input`; the batch emptied. */
+  private answerBatch(input: Buffer): void {
+    const batch = this.batch;
+    const n = batch.count;
+    if (n === 0) return;
+    batch.decide(this.table);
+    const { bytes, counts, langIndex } = this;
+    const { text, decision, srcSeg, dstSeg } = batch;
+    for (let k = 0; k < n; k++) {
+      const id = decision[k]!;
+      counts[id]!++;
+      const t = k << 2;
+      const srcFrom = text[t]!;
+      const srcTo = text[t + 1]!;
+      const dstFrom = text[t + 2]!;
+      const dstTo = text[t + 3]!;
+      this.room(bytes.maxFixed + (srcTo - srcFrom) + (dstTo - dstFrom) + 1);
+      const o = renderBytesInto(this.slab, this.used, bytes, id, srcSeg[k]!, dstSeg[k]!, input, srcFrom, srcTo, dstFrom, dstTo, langIndex);
+      this.slab[o] = 10;
+      this.used = o + 1;
+    }
+    batch.count = 0;
+  }
+
+  /** The filled part of the slab, handed out. */
+  private flush(): void {
+    if (this.used > this.mark) {
+      this.ready.push(this.slab.subarray(this.mark, this.used));
+      this.mark = this.used;
+    }
+  }
+
+  private room(need: number): void {
+    if (this.used + need <= this.slab.length) return;
+    this.flush();
+    this.slab = Buffer.allocUnsafe(Math.max(SLAB, need));
+    this.used = 0;
+    this.mark = 0;
+  }
+
+  private text(s: string): void {
+    this.room(Buffer.byteLength(s) + 1);
+    this.used += this.slab.write(s, this.used);
+    this.slab[this.used++] = 10;
+  }
+
+  /** After resolveFlow accepted the flow: the answer's bytes, straight into the slab. */
+  private render(src: string, dst: string): void {
+    const out = this.out;
+    this.counts[out.decision]!++;
+    this.room(this.bytes.maxFixed + src.length + dst.length + 1);
+    this.used = renderDecisionInto(this.slab, this.used, this.table, out.decision, out.srcSeg, out.dstSeg, src, dst, this.lang);
+    this.slab[this.used++] = 10;
+  }
+
+  /** Decoded text: lines are read the safe way, a cut line's text kept for the next chunk. */
+  private take(chunk: string, final: boolean): void {
+    const limit = this.limit;
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      if (nl < 0) break;
+      let line = chunk.slice(start, nl);
+      start = nl + 1;
+      if (this.skipping) {
+        // The end of an overlong line, already counted and answered.
+        this.skipping = false;
+        continue;
+      }
+      this.lines++;
+      if (this.pending.length > 0) {
+        line = this.pending + line;
+        this.pending = '';
+      }
+      this.line(line);
+    }
+    const rest = chunk.slice(start);
+    if (!this.skipping) {
+      this.pending += rest;
+      if (this.pending.length > limit) {
+        // Answer now and drop the rest of this line as it arrives.
+        this.lines++;
+        this.errors++;
+        this.text(`{"line":${this.lines},"error":"the line is longer than ${limit} characters"}`);
+        this.pending = '';
+        this.skipping = true;
+      }
+    }
+    if (final && !this.skipping && this.pending.trim() !== '') {
+      this.lines++;
+      let line = this.pending;
+      this.pending = '';
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      this.answer(line, this.lines);
+    }
+  }
+
+  /** One whole line (without its newline), already counted. */
+  private line(line: string): void {
+    if (line.length > this.limit) {
+      this.errors++;
+      return this.text(`{"line":${this.lines},"error":"the line is longer than ${this.limit} characters"}`);
+    }
+    if (line.endsWith('\r')) line = line.slice(0, -1);
+    if (line.trim() === '') return;
+    this.answer(line, this.lines);
+  }
+
+  /** One request line → one answer line. */
+  private answer(line: string, n: number): void {
+    const { table, out, flow } = this;
+    // The fast path holds only for a flow the flow parser accepts: its values are then plain
+    // ASCII, read as JSON would (see flow-line.ts). Any other line, and every error, is
+    // answered from the safe parser's reading.
+    if (scanFlowLine(line, flow) && resolveFlow(table, flow.src, flow.dst, flow.service, out)) return this.render(flow.src, flow.dst);
+    const parsed = parseJson(line);
+    if (!parsed.ok) {
+      this.errors++;
+      return this.text(`{"line":${n},"error":${JSON.stringify(parsed.reason)}}`);
+    }
+    const v = parsed.value as Record<string, unknown>;
+    if (
+      v === null ||
+      typeof v !== 'object' ||
+      Array.isArray(v) ||
+      typeof v.src !== 'string' ||
+      typeof v.dst !== 'string' ||
+      typeof v.service !== 'string' ||
+      Object.keys(v).length !== 3
+    ) {
+      this.errors++;
+      return this.text(`{"line":${n},"error":"expected an object with exactly the string keys src, dst and service"}`);
+    }
+    if (!resolveFlow(table, v.src, v.dst, v.service, out)) {
+      this.errors++;
+      return this.text(`{"line":${n},"error":${JSON.stringify(flowError(out.field!, v[out.field!] as string, out.reason!))}}`);
+    }
+    this.render(v.src, v.dst);
   }
 }
