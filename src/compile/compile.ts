@@ -8,7 +8,8 @@
  * 3. a pair's decision vector (one decision per service class) depends only on the two bases and
  *    the rule list, so vectors are memoized on that and deduplicated by content;
  * 4. the class × class matrix of vector ids is reduced to its distinct rows and columns
- *    (the equivalence classes of recursive flow classification, Gupta & McKeown 1999).
+ *    (the equivalence classes of recursive flow classification, Gupta & McKeown 1999);
+ * 5. that matrix is stored as its base-pair prediction plus the pairs that differ (pairs.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { isActive } from '../model/dates.js';
@@ -18,6 +19,7 @@ import { buildFragments } from '../lookup/render.js';
 import { planAddresses, v4Arrays, v6Arrays } from './addresses.js';
 import { ceilingRow, planBases, type Base, type BasePlan, type CeilingRow } from './ceiling.js';
 import { computeVector, DecisionInterner, type Matchers } from './decisions.js';
+import { packPairs } from './pairs.js';
 import { planServices, type ServicePlan } from './services.js';
 import { FNV_SEED, mix, VectorStore } from './vectors.js';
 
@@ -289,10 +291,19 @@ function build(model: Model, asOf: string): DecisionTable {
   rows.reps.forEach((a, r) => reduced.set(matrix.subarray(a * nD, (a + 1) * nD), r * nD));
   const cols = dedupeRuns(reduced, nD, (b) => b, nRows, nD);
   const nCols = cols.reps.length;
-  const pairs = nVec <= 65536 ? new Uint16Array(nRows * nCols) : new Uint32Array(nRows * nCols);
+  const classMatrix = new Uint32Array(nRows * nCols);
   for (let r = 0; r < nRows; r++) {
-    for (let c = 0; c < nCols; c++) pairs[r * nCols + c] = reduced[r * nD + cols.reps[c]!]!;
+    for (let c = 0; c < nCols; c++) classMatrix[r * nCols + c] = reduced[r * nD + cols.reps[c]!]!;
   }
+  const pairMap = packPairs(
+    classMatrix,
+    nRows,
+    nCols,
+    rows.reps.map((a) => src.base[a]!),
+    cols.reps.map((b) => dst.base[b]!),
+    (ba, bb) => baseVec[ba * nB + bb]!,
+    nVec > 65536,
+  );
   const srcClass = new Uint32Array(N);
   const dstClass = new Uint32Array(N);
   for (let s = 0; s < N; s++) {
@@ -307,7 +318,7 @@ function build(model: Model, asOf: string): DecisionTable {
   const v4 = v4Arrays(plan.v4);
   const v6 = v6Arrays(plan.v6);
 
-  const arrays = [v4.starts, v4.segments, v4.l1, v4.l2, v6.starts, v6.segments, services.tcp, services.udp, services.proto, srcClass, dstClass, pairs, vectorRuns, runs];
+  const arrays = [v4.starts, v4.segments, v4.l1, v4.l2, v6.starts, v6.segments, services.tcp, services.udp, services.proto, srcClass, dstClass, pairMap.bits, pairMap.vectors, pairMap.baseVectors, pairMap.rowBase, pairMap.colBase, vectorRuns, runs];
   const table = new DecisionTable({
     model,
     asOf,
@@ -328,7 +339,7 @@ function build(model: Model, asOf: string): DecisionTable {
     dstClass,
     srcClasses: nRows,
     dstClasses: nCols,
-    pairs,
+    pairs: pairMap,
     vectorRuns,
     runs,
     decisions,

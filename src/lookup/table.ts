@@ -2,7 +2,7 @@
  * The compiled decision table and its hot path. Everything a lookup touches is a typed array
  * read: no objects, closures, strings or bigints, so deciding a flow allocates nothing.
  *
- * v = pairs[srcClass[seg(src)] * dstClasses + dstClass[seg(dst)]]
+ * v = the vector of pair (srcClass[seg(src)], dstClass[seg(dst)]) (pair-map.ts)
  * decide = the decision of the last run of vector v that starts at or below serviceClass
  *
  * Vectors are stored as runs of equal decisions (~11 runs over ~300 service classes in a
@@ -12,6 +12,7 @@
 import type { DecisionRecord } from '../compile/decisions.js';
 import type { Model } from '../model/types.js';
 import type { RenderFragments } from './render.js';
+import { pairVector, type PairMap } from './pair-map.js';
 import { lastAtOrBelow } from './search.js';
 
 export interface TableStats {
@@ -52,8 +53,8 @@ export interface TableParts {
   dstClass: Uint32Array;
   srcClasses: number;
   dstClasses: number;
-  /** Per (src class, dst class): its vector id. */
-  pairs: Uint16Array | Uint32Array;
+  /** Per (src class, dst class): its vector id (see pair-map.ts). */
+  pairs: PairMap;
   /** Vector v's runs are runs[2k], runs[2k + 1] for k in [vectorRuns[v], vectorRuns[v + 1]). */
   vectorRuns: Uint32Array;
   /** Per run: its first service class, then its decision id. */
@@ -63,11 +64,13 @@ export interface TableParts {
 }
 
 const MAPPED_HI = 0xffff;
-/** addresses.ts V4_SEARCH_ALL (not imported: the lookup depends on nothing of the compiler). */
+// The level-2 layout of addresses.ts, written as literals in segment4 (a module constant costs a
+// hole check per use, bytes that count against V8's inlining budget): V4_SEARCH_ALL -0x80000000,
+// V4_L2_COUNT_BITS 9 (count mask 511), V4_L2_PACKED 4. Not imported: the lookup depends on
+// nothing of the compiler; test/lookup/layout.test.ts decides /24s with 0 to 9 starts each.
 const SEARCH_ALL = -0x80000000;
-/** addresses.ts V4_L2_COUNT_BITS. */
 const L2_COUNT_BITS = 9;
-const L2_COUNT_MASK = (1 << L2_COUNT_BITS) - 1;
+const L2_COUNT_MASK = 511;
 
 export class DecisionTable {
   readonly model: Model;
@@ -94,7 +97,7 @@ export class DecisionTable {
   readonly proto: Uint16Array | Uint32Array;
   readonly srcClass: Uint32Array;
   readonly dstClass: Uint32Array;
-  readonly pairs: Uint16Array | Uint32Array;
+  readonly pairs: PairMap;
   readonly vectorRuns: Uint32Array;
   readonly runs: Uint16Array | Uint32Array;
   /** Distinct decision vectors (ids 0 … vectorCount - 1). */
@@ -142,33 +145,46 @@ export class DecisionTable {
     const a = address >>> 0;
     const v = this.v4L1[a >>> 16]!;
     if (v >= 0) return v;
-    const starts = this.v4Starts;
-    let lo: number;
-    let hi: number;
-    if (v !== SEARCH_ALL) {
-      const w = this.v4L2[(~v << 8) | ((a >>> 8) & 255)]!;
-      if (w >= 0) return w;
-      // Interval lo holds the /24's first address; `count` more start inside the /24, and
-      // usually only one to three: scan those, search when there are many.
-      const e = ~w;
-      const count = e & L2_COUNT_MASK;
-      lo = e >>> L2_COUNT_BITS;
-      if (count <= 8) {
-        const end = lo + count;
-        while (lo < end && starts[lo + 1]! <= a) lo++;
-        return this.v4Segments[lo]!;
+    if (v !== -0x80000000) {
+      const k = ((~v << 8) | ((a >>> 8) & 255)) << 1;
+      const e = this.v4L2[k]!;
+      if ((e & 511) <= 4) {
+        // Σ over the packed starts b of [b ≤ a & 255], as carries out of a byte (addresses.ts).
+        const p = this.v4L2[k + 1]!;
+        const x = a & 255;
+        return this.v4Segments[(e >>> 9) + ((x + (p & 255)) >> 8) + ((x + ((p >>> 8) & 255)) >> 8) + ((x + ((p >>> 16) & 255)) >> 8) + ((x + (p >>> 24)) >> 8)]!;
       }
-      hi = lo + count;
-    } else {
-      lo = 0;
-      hi = this.v4Segments.length - 1;
+    }
+    return this.v4Segments[this.search4(address | 0, v)]!;
+  }
+
+  /**
+   * segment4's rare paths, kept out of it so that it stays small enough to inline into its
+   * callers' loops: the interval holding an address in a /24 with more than V4_L2_PACKED starts, or
+   * in a /16 without a level-2 table (v = SEARCH_ALL). The address comes signed: an unsigned one
+   * above 2^31 would be boxed into a heap number by the call.
+   */
+  private search4(address: number, v: number): number {
+    const a = address >>> 0;
+    const starts = this.v4Starts;
+    let lo = 0;
+    let hi = this.v4Segments.length - 1;
+    if (v !== SEARCH_ALL) {
+      const e = this.v4L2[((~v << 8) | ((a >>> 8) & 255)) << 1]!;
+      lo = e >>> L2_COUNT_BITS;
+      hi = lo + (e & L2_COUNT_MASK);
+      // Usually a handful: a scan is cheaper than halving.
+      if (hi - lo <= 8) {
+        while (lo < hi && starts[lo + 1]! <= a) lo++;
+        return lo;
+      }
     }
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (starts[mid]! <= a) lo = mid;
       else hi = mid - 1;
     }
-    return this.v4Segments[lo]!;
+    return lo;
   }
 
   /**
@@ -217,7 +233,7 @@ export class DecisionTable {
 
   /** Vector id of a (source class, destination class) pair. */
   vectorOf(srcClass: number, dstClass: number): number {
-    return this.pairs[srcClass * this.dstClasses + dstClass]!;
+    return pairVector(this.pairs, this.dstClasses, srcClass, dstClass);
   }
 
   /** Decision id of vector v at a service class: the last run starting at or below it. */
@@ -250,12 +266,16 @@ export class DecisionTable {
 
   /** Decision id for a flow between two segments. */
   decideSegments(srcSeg: number, dstSeg: number, proto: number, port: number): number {
-    return this.cellOfVector(this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]!, this.serviceClass(proto, port));
+    return this.cellOfVector(this.vectorOf(this.srcClass[srcSeg]!, this.dstClass[dstSeg]!), this.serviceClass(proto, port));
   }
 
-  /** Decision id for an IPv4 flow; addresses as 32-bit numbers, unsigned or signed (see segment4). */
+  /**
+   * Decision id for an IPv4 flow; addresses as 32-bit numbers, unsigned or signed. Pass them
+   * signed (`a | 0`) from a loop: the whole lookup is more bytecode than V8 inlines into a
+   * caller, and an unsigned address above 2^31 would be boxed into a heap number by the call.
+   */
   decide4(src: number, dst: number, proto: number, port: number): number {
-    return this.cellOfVector(this.pairs[this.srcClass[this.segment4(src)]! * this.dstClasses + this.dstClass[this.segment4(dst)]!]!, this.serviceClass(proto, port));
+    return this.cellOfVector(this.vectorOf(this.srcClass[this.segment4(src)]!, this.dstClass[this.segment4(dst)]!), this.serviceClass(proto, port));
   }
 
   /** Decision id for an IPv6 flow; addresses as four words each (see segment6). */
@@ -265,7 +285,7 @@ export class DecisionTable {
 
   /** Decision id of a table cell: the change-request checker walks cells, not flows. */
   cell(srcSeg: number, dstSeg: number, serviceClass: number): number {
-    return this.cellOfVector(this.pairs[this.srcClass[srcSeg]! * this.dstClasses + this.dstClass[dstSeg]!]!, serviceClass);
+    return this.cellOfVector(this.vectorOf(this.srcClass[srcSeg]!, this.dstClass[dstSeg]!), serviceClass);
   }
 
   decision(id: number): DecisionRecord {

@@ -39,6 +39,37 @@ t.test('segment4 in /24s holding few and many intervals = naive longest prefix m
   t.ok(table.stats.intervals4 > 80, `the /24 is cut into many intervals (${table.stats.intervals4} in all)`);
 });
 
+t.test('segment4 in /24s with 0 to 9 starts each (packed and searched) = naive longest prefix match', async (t) => {
+  // 10.2.k.0/24 holds k host routes (k = 0 … 9) at .1, .255 and in between, so every count on
+  // either side of the packed limit (addresses.ts V4_L2_PACKED) is decided, edges included.
+  const cidrs: { text: string; first: number; last: number; prefix: number }[] = [{ text: '10.2.0.0/16', first: 0x0a020000, last: 0x0a02ffff, prefix: 16 }];
+  for (let k = 0; k <= 9; k++) {
+    const hosts = [...new Set([1, 255, ...Array.from({ length: k }, (_, j) => 2 + ((j * 53 + k * 17) % 250))])].slice(0, k);
+    for (const h of hosts) {
+      const a = 0x0a020000 + k * 256 + h;
+      cidrs.push({ text: `10.2.${k}.${h}/32`, first: a, last: a, prefix: 32 });
+    }
+  }
+  const yaml = `segments:\n${cidrs.map((c, i) => `  - name: s${i}\n    tier: lgwan\n    cidrs: ["${c.text}"]\n`).join('')}`;
+  const model = modelOf(yaml);
+  const table = compile(model, { asOf: AS_OF });
+  const naive = (a: number): number => {
+    let best = model.outside;
+    let bestPrefix = -1;
+    cidrs.forEach((c, i) => {
+      if (a >= c.first && a <= c.last && c.prefix > bestPrefix) {
+        best = i;
+        bestPrefix = c.prefix;
+      }
+    });
+    return best;
+  };
+  let wrong = 0;
+  for (let a = 0x0a020000; a <= 0x0a0209ff; a++) if (table.segment4(a) !== naive(a) || table.segment4(a | 0) !== naive(a)) wrong++;
+  t.equal(wrong, 0, 'every address of 10.2.0.0 – 10.2.9.255');
+  t.equal(cidrs.length, 1 + 45, 'k host routes in the k-th /24');
+});
+
 t.test('vectors as runs: cellOfVector = vectorCells, runs are maximal and start at class 0', async (t) => {
   const { table } = loadPolicy(['rules/'], { asOf: '2026-06-01' }).policy!;
   const n = table.serviceClasses;
@@ -58,5 +89,4 @@ t.test('vectors as runs: cellOfVector = vectorCells, runs are maximal and start 
   t.ok(table.vectorCount > 1, `${table.vectorCount} vectors`);
   t.equal(mismatches, 0, 'every cell of every vector');
   t.equal(badRuns, 0, 'runs ascend, differ from their neighbour, first starts at class 0');
-  t.equal(table.vectorOf(table.srcClass[0]!, table.dstClass[1]!), table.pairs[table.srcClass[0]! * table.dstClasses + table.dstClass[1]!], 'vectorOf reads the pair matrix');
 });
