@@ -80,8 +80,9 @@ export const scenario: Scenario = {
     const flows = v4Text(v4Flows(set.policy.model, 20_000, 30));
     const flow: TextFlow = flows.find((f) => resolveFlow(table, f.src, f.dst, f.service, out) && table.decision(out.decision).code === 'GRANTED') ?? flows[0]!;
     const body = JSON.stringify(flow);
-    const seconds = ctx.quick ? 2 : 10;
-    const runs = ctx.runs(3, 1);
+    // Five shorter runs rather than three long ones: more pairs for the paired median.
+    const seconds = ctx.quick ? 2 : 8;
+    const runs = ctx.runs(5, 1);
     const LATENCY_REQUESTS = ctx.quick ? 500 : 5000;
     const servers: Child[] = [];
     try {
@@ -118,18 +119,25 @@ export const scenario: Scenario = {
       }
       const rps = (who: 'ceiling' | 'sanso') => median(results[who].map((x) => x.requests.average));
       const lat = (who: 'ceiling' | 'sanso', p: number) => round(median(latency[who].map((x) => percentile(x, p))), 3);
+      // The target is judged on paired runs: each run of sanso against the ceiling's run next to
+      // it, then the median of those ratios, so that load from other tenants drifting between
+      // runs (this machine's CPU time per request moved 2x within minutes) cancels out.
+      const pairedRatio = median(results.sanso.map((x, r) => x.requests.average / results.ceiling[r]!.requests.average));
       const ratio = rps('sanso') / rps('ceiling');
       const base = { scenario: 'http-single', set: 'prefecture', runs };
       const how = `${CONNECTIONS} connections × ${PIPELINING} pipelined, ${seconds} s per run, body ${body}`;
       const rows: Row[] = [
         row({ ...base, subject: 'bare Fastify route, constant answer (ceiling)', metric: 'rate', value: Math.round(rps('ceiling')), unit: 'requests/s', note: how }),
         row({ ...base, subject: 'sanso POST /v1/decide', metric: 'rate', value: Math.round(rps('sanso')), unit: 'requests/s', ratio: { to: 'ceiling', value: round(ratio) }, note: how }),
-        row({ ...base, subject: 'sanso ÷ ceiling, by requests/s', metric: 'ratio', value: round(ratio), unit: '×', target: { op: '>=', value: 0.85 } }),
+        row({ ...base, subject: 'sanso ÷ ceiling, by requests/s (median of paired runs)', metric: 'ratio', value: round(pairedRatio), unit: '×', target: { op: '>=', value: 0.85 },
+          note: `per run: ${results.sanso.map((x, r) => round(x.requests.average / results.ceiling[r]!.requests.average, 2)).join(', ')}; ratio of the medians ${round(ratio)}` }),
       ];
       const capacity = (who: 'ceiling' | 'sanso') => 1e6 / median(cpuPer[who]);
       rows.push(row({ ...base, subject: 'ceiling server CPU per request → capacity of one core', metric: 'rate', value: Math.round(capacity('ceiling')), unit: 'requests/s', note: `${fmt(median(cpuPer.ceiling))} µs of server CPU per request` }));
       rows.push(row({ ...base, subject: 'sanso server CPU per request → capacity of one core', metric: 'rate', value: Math.round(capacity('sanso')), unit: 'requests/s', ratio: { to: 'ceiling', value: round(capacity('sanso') / capacity('ceiling')) }, note: `${fmt(median(cpuPer.sanso))} µs of server CPU per request` }));
-      rows.push(row({ ...base, subject: 'sanso ÷ ceiling, by server CPU per request', metric: 'ratio', value: round(capacity('sanso') / capacity('ceiling')), unit: '×', target: { op: '>=', value: 0.85 } }));
+      const pairedCpu = median(cpuPer.sanso.map((x, r) => cpuPer.ceiling[r]! / x));
+      rows.push(row({ ...base, subject: 'sanso ÷ ceiling, by server CPU per request (median of paired runs)', metric: 'ratio', value: round(pairedCpu), unit: '×', target: { op: '>=', value: 0.85 },
+        note: `per run: ${cpuPer.sanso.map((x, r) => round(cpuPer.ceiling[r]! / x, 2)).join(', ')}; ratio of the medians ${round(capacity('sanso') / capacity('ceiling'))}` }));
       for (const who of ['ceiling', 'sanso'] as const) {
         const how = `${LATENCY_REQUESTS} requests one at a time on one connection, client included`;
         rows.push(row({ ...base, subject: `${who} latency p50`, metric: 'latency', value: lat(who, 50), unit: 'ms', note: how }));
