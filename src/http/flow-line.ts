@@ -1,3 +1,5 @@
+import type { FlowBatch } from '../lookup/flow.js';
+
 /**
  * The common NDJSON request line, `{"src":"…","dst":"…","service":"…"}` (keys in any order, JSON
  * white space anywhere between tokens), read by walking char codes instead of JSON.parse: the
@@ -103,25 +105,14 @@ export function plainValue(value: string): boolean {
 }
 
 /**
- * Where scanFlowBytes leaves the three values: byte ranges [from, to) of the buffer it read,
- * in the order src, dst, service.
+ * scanFlowLine over the UTF-8 bytes of a request chunk, from a line's first byte, with each value
+ * read by the flow parser in the pass that finds its end (FlowBatch.srcValue …, which refuse any
+ * byte outside ASCII and every backslash: a value they accept is its own JSON reading). Then JSON
+ * white space up to the line's newline, whose index it returns with the flow in the batch's next
+ * slot, not yet taken. -1 for any other line, or a line without its newline before `end`: the
+ * caller finds the line's end itself and reads it the safe way.
  */
-export const SRC_FROM = 0;
-export const SRC_TO = 1;
-export const DST_FROM = 2;
-export const DST_TO = 3;
-export const SERVICE_FROM = 4;
-export const SERVICE_TO = 5;
-
-/**
- * scanFlowLine over the UTF-8 bytes of a request chunk, from a line's first byte: the common
- * shape, then JSON white space up to the line's newline, whose index it returns; -1 for any
- * other line, or a line without its newline before `end` (the caller then finds the line's end
- * itself and reads it the safe way). The values' ranges go into `pos` (SRC_FROM …), each the raw
- * bytes between quotes: the flow parser must accept them (FlowBatch.add in lookup/flow.ts, ASCII without
- * backslashes) before they count as the line's JSON reading.
- */
-export function scanFlowBytes(buf: Uint8Array, from: number, end: number, pos: Int32Array): number {
+export function readFlowLine(buf: Uint8Array, from: number, end: number, batch: FlowBatch): number {
   let i = from;
   let c = 0;
   // White space is rare in the common line: each skip is an inline test, not a call.
@@ -136,18 +127,16 @@ export function scanFlowBytes(buf: Uint8Array, from: number, end: number, pos: I
       i++;
       while (i < end && ((c = buf[i]!) === 32 || c === 9 || c === 13)) i++;
     }
+    // The key by its bytes, then `:` and the value's opening quote; `end` lies past them all
+    // in a line that goes on to a value (checked per key).
     if (i + 5 >= end || buf[i] !== 34 /* " */) return -1;
-    // The key by its bytes; `end` is at least one past them (checked per case).
     const c0 = buf[i + 1];
     let key: number;
-    let slot: number;
     if (c0 === 115 /* s */ && buf[i + 2] === 114 && buf[i + 3] === 99 && buf[i + 4] === 34) {
       key = SRC; // "src"
-      slot = SRC_FROM;
       i += 5;
     } else if (c0 === 100 /* d */ && buf[i + 2] === 115 && buf[i + 3] === 116 && buf[i + 4] === 34) {
       key = DST; // "dst"
-      slot = DST_FROM;
       i += 5;
     } else if (
       c0 === 115 &&
@@ -161,7 +150,6 @@ export function scanFlowBytes(buf: Uint8Array, from: number, end: number, pos: I
       buf[i + 8] === 34
     ) {
       key = SERVICE; // "service"
-      slot = SERVICE_FROM;
       i += 9;
     } else return -1;
     if ((seen & key) !== 0) return -1; // a repeated key: JSON.parse keeps the last, let it
@@ -171,12 +159,9 @@ export function scanFlowBytes(buf: Uint8Array, from: number, end: number, pos: I
     i++;
     while (i < end && ((c = buf[i]!) === 32 || c === 9 || c === 13)) i++;
     if (i >= end || buf[i] !== 34) return -1;
-    const start = ++i;
-    // Values are short: a loop beats a call into the native indexOf.
-    while (i < end && buf[i] !== 34) i++;
-    if (i >= end) return -1;
-    pos[slot] = start;
-    pos[slot + 1] = i;
+    i++;
+    i = key === SRC ? batch.srcValue(buf, i, end) : key === DST ? batch.dstValue(buf, i, end) : batch.serviceValue(buf, i, end);
+    if (i < 0) return -1;
     i++;
   }
   while (i < end && ((c = buf[i]!) === 32 || c === 9 || c === 13)) i++;

@@ -18,7 +18,7 @@ import type { LoadedPolicy } from '../../policy.js';
 import { FlowBatch, FlowResult, resolveFlow, type FlowField } from '../../lookup/flow.js';
 import { byteFragments, langIndex, renderBytesInto, renderDecision, renderDecisionInto, type ByteFragments } from '../../lookup/render.js';
 import type { DecisionTable } from '../../lookup/table.js';
-import { DST_FROM, DST_TO, FlowLine, scanFlowBytes, scanFlowLine, SERVICE_FROM, SERVICE_TO, SRC_FROM, SRC_TO } from '../flow-line.js';
+import { FlowLine, readFlowLine, scanFlowLine } from '../flow-line.js';
 import { pickLang, type Lang } from '../lang.js';
 import { parseJson } from '../json.js';
 import { sendProblem } from '../problems.js';
@@ -204,7 +204,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
 /**
  * The NDJSON batch's answers, chunk by chunk: request bytes in (write, then end), answer bytes
  * out (ready: filled parts of the output slabs, in order). A line wholly inside a chunk is read
- * from its bytes (flow-line.ts scanFlowBytes, lookup/flow.ts FlowBatch) and answered
+ * from its bytes (flow-line.ts readFlowLine into a lookup/flow.ts FlowBatch) and answered
  * straight into the slab from byte fragments and its own address bytes: no string is made of it.
  * Every other line — one cut by a chunk's end, an error, an unusual shape — is decoded and read
  * by the safe parser exactly as before, with one decoder fed the bytes of the cut lines only: a
@@ -224,7 +224,6 @@ export class NdjsonAnswers {
   private readonly bytes: ByteFragments;
   private readonly out = new FlowResult();
   private readonly flow = new FlowLine();
-  private readonly pos = new Int32Array(6);
   private readonly batch = new FlowBatch(BATCH);
   private slab = Buffer.allocUnsafe(SLAB);
   private used = 0;
@@ -260,10 +259,11 @@ export class NdjsonAnswers {
       this.take(this.decoder.write(chunk.subarray(0, nl + 1)), false);
       start = nl + 1;
     }
-    const { batch, pos, limit } = this;
+    const { batch, limit } = this;
     while (start < len) {
-      const nl = scanFlowBytes(chunk, start, len, pos);
-      if (nl >= 0 && nl - start <= limit && batch.add(chunk, pos[SRC_FROM]!, pos[SRC_TO]!, pos[DST_FROM]!, pos[DST_TO]!, pos[SERVICE_FROM]!, pos[SERVICE_TO]!)) {
+      const nl = readFlowLine(chunk, start, len, batch);
+      if (nl >= 0 && nl - start <= limit) {
+        batch.take();
         this.lines++;
         if (batch.count === batch.size) this.answerBatch(chunk);
         start = nl + 1;
@@ -296,19 +296,19 @@ export class NdjsonAnswers {
     batch.decide(this.table);
     const { bytes, counts, langIndex } = this;
     const { text, decision, srcSeg, dstSeg } = batch;
+    // Room for the longest answers once per batch: an address the parser accepts is at most
+    // 45 bytes.
+    this.room(n * (bytes.maxFixed + 2 * 45 + 1));
+    const slab = this.slab;
+    let o = this.used;
     for (let k = 0; k < n; k++) {
       const id = decision[k]!;
       counts[id]!++;
       const t = k << 2;
-      const srcFrom = text[t]!;
-      const srcTo = text[t + 1]!;
-      const dstFrom = text[t + 2]!;
-      const dstTo = text[t + 3]!;
-      this.room(bytes.maxFixed + (srcTo - srcFrom) + (dstTo - dstFrom) + 1);
-      const o = renderBytesInto(this.slab, this.used, bytes, id, srcSeg[k]!, dstSeg[k]!, input, srcFrom, srcTo, dstFrom, dstTo, langIndex);
-      this.slab[o] = 10;
-      this.used = o + 1;
+      o = renderBytesInto(slab, o, bytes, id, srcSeg[k]!, dstSeg[k]!, input, text[t]!, text[t + 1]!, text[t + 2]!, text[t + 3]!, langIndex);
+      slab[o++] = 10;
     }
+    this.used = o;
     batch.count = 0;
   }
 
