@@ -12,12 +12,14 @@ export interface Child {
 
 /**
  * Starts bench/servers/<name>.js with args; resolves once it listens. With BENCH_CPU_PROF=DIR in
- * the environment the server runs under `node --cpu-prof` and leaves its profile in DIR.
+ * the environment the server runs under `node --cpu-prof` and leaves its profile in DIR; with
+ * BENCH_NODE_FLAGS (space-separated, e.g. `--trace-gc`) it gets those flags too.
  */
 export function startServer(name: string, args: readonly string[], timeoutMs = 60_000): Promise<Child> {
   const script = fileURLToPath(new URL(`../servers/${name}.js`, import.meta.url));
   const prof = process.env['BENCH_CPU_PROF'];
   const execArgv = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
+  execArgv.push(...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== ''));
   const child = fork(script, [...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -148,3 +148,38 @@ t.test('NDJSON streams both ways on a real loopback port', async (t) => {
   const versions = new Set(reader.lines.filter((_, i) => i !== 100).map((l) => JSON.parse(l).policyVersion));
   t.same([...versions], [policy.version]);
 });
+
+t.test('NDJSON on a real port to a reader that stalls: slabs are written again only once sent', async (t) => {
+  // The server reuses an answer slab once the response has written everything handed to it; a
+  // reader that keeps stopping fills the socket, so writes wait in the kernel's queue and a slab
+  // reused too early would show up as answers overwritten by later ones.
+  const app = await server(t, { asOf: '2026-06-01' });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const N = 40000;
+  const want = FLOWS.map((f) => JSON.stringify(expected(f.src, f.dst, f.service)));
+  const body = Buffer.from(Array.from({ length: N }, (_, i) => `${JSON.stringify(FLOWS[(i * 3) % FLOWS.length])}\n`).join(''));
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method: 'POST', path: '/v1/decide/batch', headers: NDJSON }, resolve);
+    req.on('error', reject);
+    req.end(body);
+  });
+  const parts: Buffer[] = [];
+  let events = 0;
+  res.on('data', (b: Buffer) => {
+    parts.push(b);
+    if (++events % 8 === 0) {
+      res.pause();
+      setTimeout(() => res.resume(), 5);
+    }
+  });
+  await new Promise((resolve) => res.on('end', resolve));
+  const lines = Buffer.concat(parts).toString('utf8').split('\n');
+  t.equal(lines.pop(), '', 'the last answer ends with a newline');
+  t.equal(lines.length, N);
+  let differ = 0;
+  lines.forEach((l, i) => {
+    if (JSON.stringify(JSON.parse(l)) !== want[(i * 3) % FLOWS.length]) differ++;
+  });
+  t.equal(differ, 0, `all ${N} answers as decided (${Math.round(Buffer.concat(parts).length / 2 ** 20)} MB)`);
+});

@@ -30,6 +30,8 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 const NDJSON = 'application/x-ndjson';
 /** Output slab for NDJSON answers: a few hundred answers, a few socket writes' worth. */
 const SLAB = 256 * 1024;
+/** Slabs remembered for reuse while the response still holds some of them. */
+const MAX_HANDED_OUT = 8;
 /** Flows decided together (lookup/flow.ts FlowBatch). */
 const BATCH = 64;
 
@@ -175,7 +177,11 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
   }
 
   function streamBatch(ctx: SansoContext, p: LoadedPolicy, request: FastifyRequest, reply: FastifyReply, input: Readable, lang: Lang) {
-    const answers = new NdjsonAnswers(p.table, lang, ctx.ndjsonLineLimit);
+    // Every answer handed out has left the process once the stream holds none unread and the
+    // response none unwritten (a socket counts a write until the kernel has taken all of it):
+    // its slabs can then be written again, which keeps them in cache.
+    const released = (): boolean => stream.readableLength === 0 && reply.raw.writableLength === 0;
+    const answers = new NdjsonAnswers(p.table, lang, ctx.ndjsonLineLimit, released);
     async function* run(): AsyncGenerator<Buffer> {
       for await (const chunk of input) {
         answers.write(chunk as Buffer);
@@ -225,10 +231,14 @@ export class NdjsonAnswers {
   private readonly out = new FlowResult();
   private readonly flow = new FlowLine();
   private readonly batch = new FlowBatch(BATCH);
-  private slab = Buffer.allocUnsafe(SLAB);
+  private slab: Buffer = Buffer.allocUnsafe(SLAB);
   private used = 0;
   /** Start of the part of the slab not yet handed out. */
   private mark = 0;
+  /** Slabs that were handed out, oldest first; free: slabs known to be out of every reader's hands. */
+  private readonly handedOut: Buffer[] = [];
+  private readonly free: Buffer[] = [];
+  private readonly released: () => boolean;
   private readonly decoder = new StringDecoder('utf8');
   /** Decoded text of a line cut by a chunk's end. */
   private pending = '';
@@ -237,7 +247,13 @@ export class NdjsonAnswers {
   /** The last chunk ended inside a line: the next one's first line goes through the decoder. */
   private carry = false;
 
-  constructor(table: DecisionTable, lang: Lang, limit: number) {
+  /**
+   * `released`: true when every buffer taken from `ready` so far is out of the reader's hands
+   * (written and let go), so that their slabs may be overwritten. Without it slabs are never
+   * reused.
+   */
+  constructor(table: DecisionTable, lang: Lang, limit: number, released: () => boolean = () => false) {
+    this.released = released;
     this.table = table;
     this.lang = lang;
     this.langIndex = langIndex(lang);
@@ -322,8 +338,24 @@ export class NdjsonAnswers {
 
   private room(need: number): void {
     if (this.used + need <= this.slab.length) return;
+    // Asked before this slab's last part joins `ready`: parts still there have not been read.
+    const released = this.released();
     this.flush();
-    this.slab = Buffer.allocUnsafe(Math.max(SLAB, need));
+    const old = this.slab;
+    if (released) {
+      // All but the slabs of parts still in `ready`.
+      const { ready, handedOut } = this;
+      let kept = 0;
+      for (const s of handedOut) {
+        if (ready.some((b) => b.buffer === s.buffer)) handedOut[kept++] = s;
+        else this.free.push(s);
+      }
+      handedOut.length = kept;
+    }
+    if (old.length === SLAB) this.handedOut.push(old);
+    // A reader that never lets go leaves these to the collector.
+    if (this.handedOut.length > MAX_HANDED_OUT) this.handedOut.shift();
+    this.slab = need <= SLAB ? (this.free.pop() ?? Buffer.allocUnsafe(SLAB)) : Buffer.allocUnsafe(need);
     this.used = 0;
     this.mark = 0;
   }
