@@ -1,12 +1,13 @@
-import type { FlowBatch } from '../lookup/flow.js';
-
 /**
  * The common NDJSON request line, `{"src":"…","dst":"…","service":"…"}` (keys in any order, JSON
- * white space anywhere between tokens), read by walking char codes instead of JSON.parse: the
- * parse was a quarter of the batch's CPU. Anything else — an escaped, repeated or other key, a
- * value that is not a string, a BOM, garbage — is refused here so the caller falls back to the
- * safe parser (json.ts), whose answers (and error messages) stay the contract.
+ * white space anywhere between tokens), read by walking its bytes (readFlowLine, for a line
+ * wholly inside a request chunk) or char codes (scanFlowLine, for a line decoded from a cut)
+ * instead of JSON.parse: the parse was a quarter of the batch's CPU. Anything else — an escaped,
+ * repeated or other key, a value that is not a string, a BOM, garbage — is refused here so the
+ * caller falls back to the safe parser (json.ts), whose answers (and error messages) stay the
+ * contract.
  */
+import type { FlowBatch } from '../lookup/flow.js';
 
 /** Reusable result of scanFlowLine: one per caller, overwritten each call. */
 export class FlowLine {

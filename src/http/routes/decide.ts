@@ -7,9 +7,9 @@
  * POST /v1/decide/batch takes a JSON array up to the batch limit, or NDJSON streamed both
  * ways: request lines are decided as they arrive and answers written with backpressure, so
  * millions of flows pass without being held in memory. A bad flow is answered in its place.
- * NDJSON answers never become strings: common lines are read by a scanner (http/flow-line.ts)
- * and answers written as UTF-8 bytes into slabs (lookup/render.ts, renderDecisionInto) —
- * string answers holding Japanese fragments cost more to flatten and encode than to decide.
+ * NDJSON requests and answers never become strings (NdjsonAnswers below): common lines are read
+ * from the request's bytes and decided in batches, answers written as UTF-8 bytes into slabs
+ * that are reused once sent — strings cost more to decode, flatten and encode than to decide.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
