@@ -276,8 +276,9 @@ export class NdjsonAnswers {
       start = nl + 1;
     }
     const { batch, limit } = this;
+    const view = new DataView(chunk.buffer, chunk.byteOffset, len);
     while (start < len) {
-      const nl = readFlowLine(chunk, start, len, batch);
+      const nl = readFlowLine(chunk, view, start, len, batch);
       if (nl >= 0 && nl - start <= limit) {
         batch.take();
         this.lines++;
