@@ -25,11 +25,12 @@ for (const asOf of ['2026-06-01', '2031-01-01']) {
             const end = renderDecisionInto(buf, 7, table, id, s, d, src, dst, lang);
             if (end - 7 !== want.length || !buf.subarray(7, end).equals(want)) differ++;
             // The same with the addresses taken from the bytes of a request line.
-            const line = Buffer.from(`{"src":"${src}","dst":"${dst}"}`);
+            const line = Buffer.from(`{"src":"${src}","dst":"${dst}"}\n`);
             const sf = 8;
             const df = line.indexOf('"dst":"') + 7;
             buf.fill(0xff);
-            const end2 = renderBytesInto(buf, 7, b, id, s, d, line, sf, sf + src.length, df, df + dst.length, langIndex(lang));
+            const view = (u: Uint8Array) => new DataView(u.buffer, u.byteOffset, u.length);
+            const end2 = renderBytesInto(buf, view(buf), 7, b, id, s, d, view(line), sf, sf + src.length, df, df + dst.length, langIndex(lang));
             if (end2 - 7 !== want.length || !buf.subarray(7, end2).equals(want)) differ++;
             if (/[^\x00-\x7f]/.test(want.toString('utf8'))) withJapanese++;
             checked++;

@@ -232,6 +232,8 @@ export class NdjsonAnswers {
   private readonly flow = new FlowLine();
   private readonly batch = new FlowBatch(BATCH);
   private slab: Buffer = Buffer.allocUnsafe(SLAB);
+  /** The slab's bytes as a DataView (renderBytesInto copies addresses four bytes at a time). */
+  private view = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.length);
   private used = 0;
   /** Start of the part of the slab not yet handed out. */
   private mark = 0;
@@ -282,19 +284,19 @@ export class NdjsonAnswers {
       if (nl >= 0 && nl - start <= limit) {
         batch.take();
         this.lines++;
-        if (batch.count === batch.size) this.answerBatch(chunk);
+        if (batch.count === batch.size) this.answerBatch(view);
         start = nl + 1;
         continue;
       }
       // Answers go out in order: the batch's before this line's.
-      this.answerBatch(chunk);
+      this.answerBatch(view);
       const end = chunk.indexOf(10, start);
       if (end < 0) break;
       this.lines++;
       this.line(chunk.toString('utf8', start, end));
       start = end + 1;
     }
-    this.answerBatch(chunk);
+    this.answerBatch(view);
     this.carry = start < len;
     if (this.carry) this.take(this.decoder.write(chunk.subarray(start)), false);
     this.flush();
@@ -306,7 +308,7 @@ export class NdjsonAnswers {
   }
 
   /** The batch's flows decided and answered, from their bytes in `input`; the batch emptied. */
-  private answerBatch(input: Buffer): void {
+  private answerBatch(input: DataView): void {
     const batch = this.batch;
     const n = batch.count;
     if (n === 0) return;
@@ -316,13 +318,13 @@ export class NdjsonAnswers {
     // Room for the longest answers once per batch: an address the parser accepts is at most
     // 45 bytes.
     this.room(n * (bytes.maxFixed + 2 * 45 + 1));
-    const slab = this.slab;
+    const { slab, view } = this;
     let o = this.used;
     for (let k = 0; k < n; k++) {
       const id = decision[k]!;
       counts[id]!++;
       const t = k << 2;
-      o = renderBytesInto(slab, o, bytes, id, srcSeg[k]!, dstSeg[k]!, input, text[t]!, text[t + 1]!, text[t + 2]!, text[t + 3]!, langIndex);
+      o = renderBytesInto(slab, view, o, bytes, id, srcSeg[k]!, dstSeg[k]!, input, text[t]!, text[t + 1]!, text[t + 2]!, text[t + 3]!, langIndex);
       slab[o++] = 10;
     }
     this.used = o;
@@ -357,6 +359,7 @@ export class NdjsonAnswers {
     // A reader that never lets go leaves these to the collector.
     if (this.handedOut.length > MAX_HANDED_OUT) this.handedOut.shift();
     this.slab = need <= SLAB ? (this.free.pop() ?? Buffer.allocUnsafe(SLAB)) : Buffer.allocUnsafe(need);
+    this.view = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.length);
     this.used = 0;
     this.mark = 0;
   }
