@@ -151,12 +151,17 @@ export function renderDecisionInto(buf: Buffer, offset: number, table: DecisionT
   x = b.segDst[srcSeg]!;
   buf.set(x, o);
   o = writeAscii(buf, o + x.length, dstText);
-  x = b.seg[dstSeg]!;
+  return writeTail(buf, o, b, id, srcSeg, dstSeg, langIndex(lang));
+}
+
+/** What follows the destination address: its segment, the path, the sanitizer and the message. */
+function writeTail(buf: Uint8Array, o: number, b: ByteFragments, id: number, srcSeg: number, dstSeg: number, lang: number): number {
+  let x = b.seg[dstSeg]!;
   buf.set(x, o);
   o += x.length;
   const side = b.side[id]!;
   if (side === 0) {
-    x = b.pathTail[id * 2 + langIndex(lang)]!;
+    x = b.pathTail[id * 2 + lang]!;
   } else {
     x = b.path[id]!;
     buf.set(x, o);
@@ -164,7 +169,7 @@ export function renderDecisionInto(buf: Buffer, offset: number, table: DecisionT
     x = b.segName[side === 1 ? srcSeg : dstSeg]!;
     buf.set(x, o);
     o += x.length;
-    x = b.tail[id * 2 + langIndex(lang)]!;
+    x = b.tail[id * 2 + lang]!;
   }
   buf.set(x, o);
   return o + x.length;
@@ -196,23 +201,7 @@ export function renderBytesInto(buf: Uint8Array, view: DataView, offset: number,
   x = b.segDst[srcSeg]!;
   buf.set(x, o);
   o = copyWords(view, o + x.length, inView, dstFrom, dstTo);
-  x = b.seg[dstSeg]!;
-  buf.set(x, o);
-  o += x.length;
-  const side = b.side[id]!;
-  if (side === 0) {
-    x = b.pathTail[id * 2 + lang]!;
-  } else {
-    x = b.path[id]!;
-    buf.set(x, o);
-    o += x.length;
-    x = b.segName[side === 1 ? srcSeg : dstSeg]!;
-    buf.set(x, o);
-    o += x.length;
-    x = b.tail[id * 2 + lang]!;
-  }
-  buf.set(x, o);
-  return o + x.length;
+  return writeTail(buf, o, b, id, srcSeg, dstSeg, lang);
 }
 
 export interface EndpointObject {
