@@ -64,13 +64,13 @@ export interface TableParts {
 }
 
 const MAPPED_HI = 0xffff;
-// The level-2 layout of addresses.ts, written as literals in segment4 (a module constant costs a
-// hole check per use, bytes that count against V8's inlining budget): V4_SEARCH_ALL -0x80000000,
-// V4_L2_COUNT_BITS 9 (count mask 511), V4_L2_PACKED 4. Not imported: the lookup depends on
-// nothing of the compiler; test/lookup/layout.test.ts decides /24s with 0 to 9 starts each.
+// The level-2 layout of addresses.ts (V4_SEARCH_ALL, V4_L2_COUNT_BITS, V4_L2_PACKED), not
+// imported: the lookup depends on nothing of the compiler. test/lookup/layout.test.ts decides
+// /24s with 0 to 9 starts each, so a mismatch fails there.
 const SEARCH_ALL = -0x80000000;
 const L2_COUNT_BITS = 9;
-const L2_COUNT_MASK = 511;
+const L2_COUNT_MASK = (1 << L2_COUNT_BITS) - 1;
+const L2_PACKED = 4;
 
 export class DecisionTable {
   readonly model: Model;
@@ -145,14 +145,14 @@ export class DecisionTable {
     const a = address >>> 0;
     const v = this.v4L1[a >>> 16]!;
     if (v >= 0) return v;
-    if (v !== -0x80000000) {
+    if (v !== SEARCH_ALL) {
       const k = ((~v << 8) | ((a >>> 8) & 255)) << 1;
       const e = this.v4L2[k]!;
-      if ((e & 511) <= 4) {
+      if ((e & L2_COUNT_MASK) <= L2_PACKED) {
         // Σ over the packed starts b of [b ≤ a & 255], as carries out of a byte (addresses.ts).
         const p = this.v4L2[k + 1]!;
         const x = a & 255;
-        return this.v4Segments[(e >>> 9) + ((x + (p & 255)) >> 8) + ((x + ((p >>> 8) & 255)) >> 8) + ((x + ((p >>> 16) & 255)) >> 8) + ((x + (p >>> 24)) >> 8)]!;
+        return this.v4Segments[(e >>> L2_COUNT_BITS) + ((x + (p & 255)) >> 8) + ((x + ((p >>> 8) & 255)) >> 8) + ((x + ((p >>> 16) & 255)) >> 8) + ((x + (p >>> 24)) >> 8)]!;
       }
     }
     return this.v4Segments[this.search4(address | 0, v)]!;
@@ -160,7 +160,7 @@ export class DecisionTable {
 
   /**
    * segment4's rare paths, kept out of it so that it stays small enough to inline into its
-   * callers' loops: the interval holding an address in a /24 with more than V4_L2_PACKED starts, or
+   * callers' loops: the interval holding an address in a /24 with more than L2_PACKED starts, or
    * in a /16 without a level-2 table (v = SEARCH_ALL). The address comes signed: an unsigned one
    * above 2^31 would be boxed into a heap number by the call.
    */
