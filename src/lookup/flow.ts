@@ -347,22 +347,6 @@ function v6Bytes(buf: Uint8Array, from: number, to: number, words: Uint32Array, 
   return true;
 }
 
-/**
- * An address in buf[from, to) into words[w … w + 3], as parseAddress reads the same text; false
- * for anything parseAddress refuses (or might: a byte outside [0-9A-Fa-f.:] is refused).
- */
-export function parseAddressBytes(buf: Uint8Array, from: number, to: number, words: Uint32Array, w: number): boolean {
-  if (from >= to) return false;
-  let colon = false;
-  for (let i = from; i < to; i++) if (buf[i] === 58) colon = true;
-  if (colon) return v6Bytes(buf, from, to, words, w);
-  if (!v4Bytes(buf, from, to, words, w)) return false;
-  words[w] = 0;
-  words[w + 1] = 0;
-  words[w + 2] = 0xffff;
-  return true;
-}
-
 /** Decimal without leading zeros in buf[from, to), ≤ maxDigits; -1 if not. */
 function decimalBytes(buf: Uint8Array, from: number, to: number, maxDigits: number): number {
   const n = to - from;
@@ -377,7 +361,7 @@ function decimalBytes(buf: Uint8Array, from: number, to: number, maxDigits: numb
 }
 
 /** A flow service in buf[from, to) into out.proto / out.port, as parseFlowService; false if not. */
-export function parseFlowServiceBytes(buf: Uint8Array, from: number, to: number, out: FlowResult): boolean {
+function parseFlowServiceBytes(buf: Uint8Array, from: number, to: number, out: FlowResult): boolean {
   const len = to - from;
   if (len < 4) return false;
   const c0 = buf[from];
@@ -414,8 +398,9 @@ export function parseFlowServiceBytes(buf: Uint8Array, from: number, to: number,
 /**
  * An address as a JSON string's content: from buf[from] up to the closing quote, read in the
  * same pass that finds the quote. Returns the quote's index with the address in words[w … w + 3],
- * or -1 where parseAddressBytes would refuse the bytes before the quote, or there is no quote
- * before `end`. A dotted quad is read as it is scanned; anything else goes to parseAddressBytes.
+ * or -1 where parseAddress would refuse the text before the quote (or might: a byte outside
+ * [0-9A-Fa-f.:] is refused), or there is no quote before `end`. A dotted quad is read as it is
+ * scanned; anything else goes to v6Bytes.
  */
 export function addressValue(buf: Uint8Array, from: number, end: number, words: Uint32Array, w: number): number {
   let i = from;
@@ -508,25 +493,6 @@ export class FlowBatch {
     this.srcSeg = new Int32Array(size);
     this.dstSeg = new Int32Array(size);
     this.decision = new Int32Array(size);
-  }
-
-  /**
-   * Parses a flow into the next slot (parseAddressBytes, parseFlowServiceBytes); true if it was taken. False:
-   * not taken, the caller resolves it with resolveFlow. The batch must not be full.
-   */
-  add(buf: Uint8Array, srcFrom: number, srcTo: number, dstFrom: number, dstTo: number, svcFrom: number, svcTo: number): boolean {
-    const k = this.count;
-    const s = this.service;
-    if (!parseAddressBytes(buf, srcFrom, srcTo, this.src, k << 2) || !parseAddressBytes(buf, dstFrom, dstTo, this.dst, k << 2) || !parseFlowServiceBytes(buf, svcFrom, svcTo, s)) return false;
-    this.proto[k] = s.proto;
-    this.port[k] = s.port;
-    const t = this.text;
-    t[k << 2] = srcFrom;
-    t[(k << 2) + 1] = srcTo;
-    t[(k << 2) + 2] = dstFrom;
-    t[(k << 2) + 3] = dstTo;
-    this.count = k + 1;
-    return true;
   }
 
   /*
