@@ -206,7 +206,7 @@ class AddressPlan {
  */
 const CIDR_PATTERN = ['a4', 'a6', 'j4', 'n4', 'j6', 'j4', 'n6', 'n4', 'j4', 'j6'] as const;
 
-function planCidrs(d: Draw, plan: AddressPlan, segments: number, total: number): void {
+function planCidrs(plan: AddressPlan, segments: number, total: number): void {
   for (let seg = 0; seg < segments; seg++) {
     const want = Math.floor(total / segments) + (seg < total % segments ? 1 : 0);
     let j4 = 0;
@@ -299,7 +299,7 @@ export function generatePrefecture(seed: number, size: PrefectureSize = PREFECTU
 
   // Segments, tier by tier.
   const plan = new AddressPlan(d, N);
-  planCidrs(d, plan, N, Math.max(size.cidrs, N));
+  planCidrs(plan, N, Math.max(size.cidrs, N));
   const infos: SegmentInfo[] = [];
   const raw: RawSegment[] = [];
   const byTier: Record<SiteTier, SegmentInfo[]> = { mynumber: [], lgwan: [], internet: [] };

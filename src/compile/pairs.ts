@@ -71,7 +71,7 @@ export function packPairs(
     const base = rowBase[r]!;
     for (let c = 0; c < cols; c++, i++) {
       if (matrix[i] !== baseVectors[base + colBase[c]!]) {
-        bits[(i >>> 5) << 1] |= 1 << (i & 31);
+        bits[(i >>> 5) << 1]! |= 1 << (i & 31);
         differing++;
       }
     }

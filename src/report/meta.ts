@@ -23,7 +23,7 @@ export interface ReportMeta {
    * The directory that machine-read paths are relative to: the repository root for SARIF
    * (%SRCROOT%) and GitHub annotations. Absent: paths are shown as given.
    */
-  root?: string;
+  root?: string | undefined;
   /** The directory relative problem paths were given from; default root. */
   cwd?: string;
   /** --strict: warnings fail the run too, so reports that carry a verdict count them as failures. */

@@ -7,7 +7,7 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../schemas/rules.schema.json' with { type: 'json' };
 import { problem, type Problem } from '../problems/problem.js';
 import type { ProblemCode } from '../problems/codes.js';
-import type { Path, SourceFile } from '../source/read.js';
+import type { SourceFile } from '../source/read.js';
 import { didYouMean } from '../model/suggest.js';
 import { compileSchema, describePath, describeValue, joinWords, pointerToPath, TYPE_WORDS } from './schema-words.js';
 
