@@ -5,7 +5,7 @@
  *
  * - every flow rule is intra-tier, a deny (the ceiling does not judge denies), or a cross-tier
  *   allow that a sanitizer bridges for every service it names (an allow the ceiling forbids in
- *   whole is an error, SPEC §3);
+ *   whole is an error, docs/validate.md);
  * - sanitizers only where the bridging table (src/model/bridging.ts) lets them take effect;
  * - every segment is in a group, every My Number terminal has mfa: true, every exception is
  *   unexpired on AS_OF and crosses a tier boundary (one the ceiling never holds would be needless).

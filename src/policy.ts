@@ -1,5 +1,5 @@
 /**
- * Loading a policy: validate the rule files (SPEC §3), then compile the decision table. A rule
+ * Loading a policy: validate the rule files (docs/validate.md), then compile the decision table. A rule
  * set with errors is never loaded — callers print the problems and keep whatever they had.
  */
 import { compile } from './compile/compile.js';

@@ -6,7 +6,7 @@
  * What the Cedar policy covers — the first K flow rules of the rule set, in order, that name
  * only segments and groups (rules naming `outside` or `tier:X` are skipped: the first would need
  * "in no CIDR at all" over every CIDR):
- *   allow → permit, deny → forbid (Cedar's forbid-overrides-permit is SPEC §2 step 1);
+ *   allow → permit, deny → forbid (Cedar's forbid-overrides-permit is step 1 of docs/decisions.md);
  *   from/to → `principal.ip.isInRange(ip("…")) || …` over every CIDR of the segments named;
  *   services → `context.proto == P && context.port >= lo && context.port <= hi`, one per range.
  * The flow is principal Host::"src" and resource Host::"dst", each with an `ip` attribute, action

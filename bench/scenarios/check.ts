@@ -1,5 +1,5 @@
 /**
- * Change-request check (SPEC §4), the worst case: one allow rule 0.0.0.0/0 → 0.0.0.0/0 any,
+ * Change-request check (docs/check.md), the worst case: one allow rule 0.0.0.0/0 → 0.0.0.0/0 any,
  * which the checker must decide exactly over every address interval and service class of the
  * rule set (never by sampling). Timed from the parsed request object to the result, parsing
  * included, on a compiled table.

@@ -1,5 +1,5 @@
 /**
- * The naive reference evaluator (test/reference/evaluator.ts: SPEC §2 read straight off the raw
+ * The naive reference evaluator (test/reference/evaluator.ts: docs/decisions.md read straight off the raw
  * rule data, linear scans, BigInt addresses) on the same flows as the table, far fewer of them,
  * as a rate. It is the algorithm a careful first implementation would write; the table is what
  * compiling it buys. Every decision is also compared with the table's: the figure is only worth
@@ -14,7 +14,7 @@ import { row, SET_NAMES, type Row, type Scenario } from '../lib/scenario.js';
 
 export const scenario: Scenario = {
   name: 'reference',
-  title: 'Naive reference evaluator (SPEC §2 over raw rules) vs the table',
+  title: 'Naive reference evaluator (the algorithm over raw rules) vs the table',
   async run(ctx) {
     const rows: Row[] = [];
     for (const name of SET_NAMES) {
@@ -59,7 +59,7 @@ export const scenario: Scenario = {
       }));
       rows.push(row({
         ratio: { to: 'sanso resolveFlow', value: median(rates) / sansoRate },
-        scenario: 'reference', set: name, subject: 'reference evaluator (naive SPEC §2)', metric: 'rate', value: round(median(rates), 1),
+        scenario: 'reference', set: name, subject: 'reference evaluator (naive)', metric: 'rate', value: round(median(rates), 1),
         unit: 'decisions/s', runs,
         note: `${flows.length} flows (90 % IPv4), wall clock; ${agree}/${flows.length} decisions (code, rule, segments) identical to the table's`,
       }));

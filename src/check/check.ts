@@ -1,5 +1,5 @@
 /**
- * The change-request check (SPEC §4), exact over address and port ranges, never sampled.
+ * The change-request check (docs/check.md), exact over address and port ranges, never sampled.
  *
  * A rule's flows are (source segment, destination segment, service class) cells of the table:
  * every flow in a cell gets the same decision. So the ranges are first cut into the segments and
@@ -22,7 +22,7 @@ import type { ChangeRequest, CheckResult, Finding, RequestRule, RuleResult, Verd
 
 export const MAX_FINDINGS = 1000;
 
-/** SPEC §2 order: findings are listed by code in this order, then by source and destination segment. */
+/** Decision-code order: findings are listed by code in this order, then by source and destination segment. */
 export const CODE_ORDER = Object.keys(DECISION_CODES) as DecisionCode[];
 const NCODES = CODE_ORDER.length;
 const bitOf = (code: DecisionCode): number => 1 << CODE_ORDER.indexOf(code);
@@ -261,7 +261,7 @@ export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
   return worst;
 }
 
-/** SPEC §4: every rule of the request against the loaded policy; the object of SPEC §5. */
+/** Every rule of the request against the loaded policy, answered with the result object of docs/check.md. */
 export function checkRequest(policy: Pick<LoadedPolicy, 'table' | 'version'>, request: ChangeRequest, opts: CheckOptions): CheckResult {
   const { table } = policy;
   const ctx: Context = { table, opts, memo: vectorMemo(table), codeOf: codeIndex(table), texts: new Map() };

@@ -33,7 +33,7 @@ function successor<T extends number | bigint>(x: T): T {
 }
 
 /**
- * An IPv6 range split at ::ffff:0:0/96: the part inside is IPv4 (SPEC §1: mapped addresses
+ * An IPv6 range split at ::ffff:0:0/96: the part inside is IPv4 (docs/rules.md: mapped addresses
  * resolve as IPv4), the rest stays IPv6.
  */
 export function splitMapped(lo: bigint, hi: bigint): { v6: Range6[]; mapped: Range4 | null } {

@@ -1,5 +1,5 @@
 /**
- * A change request (SPEC §4) as the checker reads it, and the result it answers with (SPEC §5).
+ * A change request (docs/check.md) as the checker reads it, and the result it answers with.
  * The request is parsed against one compiled table: names are already segment indices and
  * addresses already numbers, so checking never meets text again.
  */

@@ -1,7 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './io.js';
 
-/** Options every command takes (SPEC §5). */
+/** Options every command takes (the command table in README). */
 export const COMMON_OPTIONS = {
   rules: { type: 'string', default: 'rules/' },
   'as-of': { type: 'string' },

@@ -1,5 +1,5 @@
 /**
- * `sanso check FILE` (SPEC §4, §5): pre-check a firewall change request written in YAML or JSON
+ * `sanso check FILE` (docs/check.md): pre-check a firewall change request written in YAML or JSON
  * (`-` reads standard input). Exit 0 compliant, 3 ungranted or violation, 1 a bad request or a
  * rule set with errors, 2 usage. `--json` prints the object `POST /v1/check` answers with.
  */
@@ -19,7 +19,7 @@ import { EXIT, UsageError, type Io } from './io.js';
 
 export const CHECK_USAGE = `usage: sanso check FILE [options]
 
-Pre-checks a firewall change request (SPEC §4) against the rule set, exactly over its address
+Pre-checks a firewall change request (docs/check.md) against the rule set, exactly over its address
 and port ranges. FILE is YAML or JSON ("-" reads standard input), e.g.
 
   id: CR-2026-0042

@@ -1,5 +1,5 @@
 /**
- * `sanso decide SRC DST SERVICE` and `sanso decide --batch FILE|-` (SPEC §5). One flow: exit 0
+ * `sanso decide SRC DST SERVICE` and `sanso decide --batch FILE|-` (docs/decisions.md). One flow: exit 0
  * allow, 3 deny. A batch: one JSON decision per input line in the same order, a bad line
  * answered in its place with {"line":N,"error":…}; exit 1 if any line was bad, else 0.
  */
@@ -18,7 +18,7 @@ import { EXIT, UsageError, type Io } from './io.js';
 export const DECIDE_USAGE = `usage: sanso decide SRC DST SERVICE [options]
        sanso decide --batch FILE|- [options]
 
-Decides flows against the rule set (SPEC §2). One flow: exit 0 allow, 3 deny, 1 bad input.
+Decides flows against the rule set (docs/decisions.md). One flow: exit 0 allow, 3 deny, 1 bad input.
 SERVICE is tcp/PORT, udp/PORT, icmp, icmpv6 or proto/N.
 
 options:

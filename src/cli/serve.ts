@@ -1,5 +1,5 @@
 /**
- * `sanso serve`: the HTTP API (SPEC §5) on 127.0.0.1:8080 by default. Refuses to start on a
+ * `sanso serve`: the HTTP API (docs/http-api.md) on 127.0.0.1:8080 by default. Refuses to start on a
  * rule set with errors (printing the validator's report), on a bad token list, and on a
  * non-loopback address without tokens unless --insecure says an open API is intended.
  * SIGHUP reloads the rules; SIGTERM/SIGINT finish the requests in flight, then exit 0.
@@ -20,7 +20,7 @@ import { EXIT, UsageError, type Io } from './io.js';
 
 export const SERVE_USAGE = `usage: sanso serve [options]
 
-Serves the HTTP API (see README, The HTTP service). Environment: HOST, PORT, SANSO_TOKENS (the token
+Serves the HTTP API (see docs/http-api.md). Environment: HOST, PORT, SANSO_TOKENS (the token
 list itself), SANSO_TOKENS_FILE, SANSO_DECISION_LOG.
 
 options:

@@ -1,5 +1,5 @@
 /**
- * `sanso validate [PATH...]`: what CI runs (SPEC §3). The report goes to stdout (or --output)
+ * `sanso validate [PATH...]`: what CI runs (docs/validate.md). The report goes to stdout (or --output)
  * and nothing else does, so it can be piped straight into a SARIF upload or a JUnit collector;
  * the one-line human summary goes to stderr in every format.
  */

@@ -1,5 +1,5 @@
 /**
- * Rule-set analysis that needs the compiled table (SPEC §3), exact over segments and service
+ * Rule-set analysis that needs the compiled table (docs/validate.md), exact over segments and service
  * classes, never sampled:
  * - ALLOW-CEILING-FORBIDDEN / -PARTIAL: an allow rule the tier model forbids in whole / in part;
  * - EXCEPTION-NEEDLESS: an active exception none of whose flows the tier model forbids;

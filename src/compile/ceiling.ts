@@ -1,5 +1,5 @@
 /**
- * The ceiling of SPEC §2 step 2 (the tier model), per segment "base": what of a segment the
+ * The ceiling (docs/decisions.md step 2, the tier model), per segment "base": what of a segment the
  * ceiling reads — tier, whether it is a My Number terminal without MFA, its sanitizer. Segments
  * with one base are interchangeable for the ceiling, so it is computed once per base pair.
  */
@@ -75,7 +75,7 @@ function bridgeSide(S: Base, D: Base, c: number, services: ServicePlan, fileSani
   return SIDE_NONE;
 }
 
-/** SPEC §2 step 2 for every service class of one base pair. */
+/** The ceiling (docs/decisions.md step 2) for every service class of one base pair. */
 export function ceilingRow(S: Base, D: Base, services: ServicePlan): CeilingRow {
   const n = services.classes;
   const row: CeilingRow = { mask: new Uint32Array(services.words), code: new Uint8Array(n), side: new Uint8Array(n), wouldBe: new Uint8Array(n) };

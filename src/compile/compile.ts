@@ -1,5 +1,5 @@
 /**
- * Model → DecisionTable (SPEC §2 precomputed). The full segment × segment × service cube would
+ * Model → DecisionTable (the algorithm of docs/decisions.md, precomputed). The full segment × segment × service cube would
  * be 2,000 × 2,000 × K decisions for a large city; instead:
  *
  * 1. segments with the same base and the same from-/to-memberships are one membership class;

@@ -92,7 +92,7 @@ export interface Matchers {
 }
 
 /**
- * SPEC §2 for every service class of one situation: bases S and D and the matchers whose from
+ * The decision algorithm (docs/decisions.md) for every service class of one situation: bases S and D and the matchers whose from
  * holds S and to holds D, in order. Writes decision ids into `out`.
  *
  * Word-parallel over the service-class bitsets: each step claims the classes its matchers hold

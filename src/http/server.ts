@@ -193,7 +193,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         description:
           'Policy decisions for the three-tier model (三層の対策) of Japanese local-government networks: decide flows, pre-check firewall change requests, read the policy. Errors are RFC 9457 application/problem+json.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token whose SHA-256 digest is configured (see README, The HTTP service).' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token whose SHA-256 digest is configured (see docs/http-api.md, Tokens and scopes).' } } },
       tags: [
         { name: 'decide', description: 'Flow decisions (scope decide).' },
         { name: 'check', description: 'Change-request pre-check (scope check).' },

@@ -1,7 +1,7 @@
 /**
  * A flow as text (two addresses and a service) → integers → a decision, without allocating on
  * the happy path: parsers walk char codes, results go into a reusable FlowResult, and errors are
- * constant strings. As strict as the rule files (SPEC §1): an IPv4 octet with a leading zero or
+ * constant strings. As strict as the rule files (docs/rules.md): an IPv4 octet with a leading zero or
  * above 255, a zone id, a port range or `any` is refused, never normalised.
  */
 import type { DecisionTable } from './table.js';

@@ -1,5 +1,5 @@
 /**
- * Decisions as JSON (SPEC §2 shape and field order, policyVersion last). Everything but the two
+ * Decisions as JSON (the shape and field order of docs/decisions.md, policyVersion last). Everything but the two
  * addresses is serialized once at compile time, per decision id and per segment, so rendering a
  * decision is a handful of string concatenations (pino's trick).
  */
@@ -210,7 +210,7 @@ export interface EndpointObject {
   tier: Tier;
 }
 
-/** The decision object of SPEC §2 (same fields and order as renderDecision's JSON). */
+/** The decision object of docs/decisions.md (same fields and order as renderDecision's JSON). */
 export interface DecisionObject {
   decision: 'allow' | 'deny';
   code: DecisionCode;

@@ -189,7 +189,7 @@ export class DecisionTable {
 
   /**
    * Segment index of an IPv6 address held as four big-endian 32-bit words at words[off..off+3].
-   * ::ffff:a.b.c.d resolves as the IPv4 address (SPEC §1).
+   * ::ffff:a.b.c.d resolves as the IPv4 address (docs/rules.md).
    */
   segment6(words: Uint32Array, off: number): number {
     const w0 = words[off]!;

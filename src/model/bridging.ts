@@ -1,9 +1,9 @@
 /**
- * Which sanitizers can ever bridge a flow (SPEC §2). A sanitizer in `tier` with `peer`,
+ * Which sanitizers can ever bridge a flow (docs/decisions.md). A sanitizer in `tier` with `peer`,
  * `method` and `direction` is only useful if some flow it bridges would otherwise be held at a
  * ceiling the bridge lifts; one that can never take effect is an error (SANITIZER-CANNOT-BRIDGE),
  * because a reviewer reading it would believe a path exists that the decision never grants.
- * The validator, the compiler and README all read this one table.
+ * The validator, the compiler and docs/rules.md all read this one table.
  */
 import type { Direction, SanitizerMethod, SiteTier } from './types.js';
 

@@ -1,6 +1,6 @@
 /**
  * Strict CIDR and address parsing for rule files and change requests (compile time only: ip-num
- * objects are bigint-backed and never reach the lookup). SPEC §1: host bits, an out-of-range
+ * objects are bigint-backed and never reach the lookup). As docs/rules.md says: host bits, an out-of-range
  * prefix, a leading zero or a zone id is an error, never silently normalised.
  */
 import ipnum from 'ip-num';
@@ -18,7 +18,7 @@ export type CidrResult = { ok: true; cidr: ParsedCidr } | { ok: false; reason: s
 
 const V4_ADDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const V6_CHARS = /^[0-9a-fA-F:.]+$/;
-/** The IPv4-mapped block ::ffff:0:0/96: such addresses resolve as IPv4 (SPEC §1). */
+/** The IPv4-mapped block ::ffff:0:0/96: such addresses resolve as IPv4 (docs/rules.md). */
 export const V4_MAPPED_FIRST = 0xffffn << 32n;
 
 function checkV4(addr: string): string | null {

@@ -1,6 +1,6 @@
 /**
  * Calendar dates for exception expiry. An exception is valid through its `expires` date
- * inclusive, in policy.timezone (SPEC §1), so everything here works on YYYY-MM-DD strings,
+ * inclusive, in policy.timezone (docs/rules.md), so everything here works on YYYY-MM-DD strings,
  * which compare correctly as text.
  */
 

@@ -75,7 +75,7 @@ export interface Selector {
 }
 
 export interface FlowRule {
-  /** Merged order across files: the "first matching rule" of SPEC §2. */
+  /** Merged order across files: the "first matching rule" of docs/decisions.md. */
   index: number;
   id: string;
   action: Action;

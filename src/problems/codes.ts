@@ -1,12 +1,14 @@
 /**
  * The one catalogue of codes sanso emits. Names are stable: CI pipelines, SARIF rule ids and
- * HTTP problem types are keyed on them. README documents every entry (a test enforces it).
+ * HTTP problem types are keyed on them. docs/problem-codes.md is generated from this file
+ * (`npm run docs:codes`), and a test checks both ways: every code is documented, and every
+ * documented code exists.
  */
 import type { Severity } from './problem.js';
 
 interface CodeInfo {
   severity: Severity;
-  /** What it means, one line (README, SARIF rule description). */
+  /** What it means, one line (docs/problem-codes.md, SARIF rule description). */
   meaning: string;
   /** How to fix it, one line. */
   fix: string;
@@ -38,7 +40,7 @@ export const CODES = {
   'CIDR-INVALID': { severity: 'error', meaning: 'A CIDR is malformed: host bits set, no or an out-of-range prefix, leading zero, zone id, or an IPv4-mapped IPv6 CIDR (::ffff:a.b.c.d/n).', fix: 'Write the network address exactly, e.g. 10.20.0.0/16; write IPv4-mapped networks as the IPv4 CIDR.' },
   'CIDR-DUPLICATE': { severity: 'error', meaning: 'The same CIDR is claimed twice.', fix: 'Give each CIDR to one segment.' },
   'SERVICE-INVALID': { severity: 'error', meaning: 'A service is malformed: unknown protocol, port out of 1–65535, range upside down, or a named service listed inside another (they do not nest).', fix: 'Write tcp/443, udp/53, tcp/8000-8080, icmp, icmpv6, proto/47 or any.' },
-  'SANITIZER-CANNOT-BRIDGE': { severity: 'error', meaning: 'A sanitizer whose peer, method or direction can never bridge the tier pair.', fix: 'See README “Sanitizers”: which method and direction each tier pair allows.' },
+  'SANITIZER-CANNOT-BRIDGE': { severity: 'error', meaning: 'A sanitizer whose peer, method or direction can never bridge the tier pair.', fix: 'See docs/rules.md “Sanitizers”: which method and direction each tier pair allows.' },
   'EXCEPTION-DATE-INVALID': { severity: 'error', meaning: 'An exception’s expires is not a calendar date written YYYY-MM-DD (2027-02-30, 2027-3-31).', fix: 'Write expires as YYYY-MM-DD, a day that exists.' },
   'ALLOW-CEILING-FORBIDDEN': { severity: 'error', meaning: 'An allow rule every flow of which the tier model forbids: it can never take effect.', fix: 'Remove the rule, route through a sanitizer, or file a time-limited exception.' },
   'ALLOW-CEILING-PARTIAL': { severity: 'warning', meaning: 'An allow rule part of which the tier model forbids.', fix: 'Narrow the rule to the flows the tier model permits.' },
@@ -51,7 +53,7 @@ export const CODES = {
 
 export type ProblemCode = keyof typeof CODES;
 
-/** Decision codes of SPEC §2, with the built-in clause of the basic policy each cites. */
+/** Decision codes (docs/decisions.md), with the built-in clause of the basic policy each cites. */
 export const DECISION_CODES = {
   'EXPLICIT-DENY': { clause: null, meaning: 'A deny flow rule matches.' },
   'CLOUD-AGGREGATION': { clause: '5(3)ウ', meaning: 'Internet traffic must be aggregated through the security cloud.' },
@@ -65,7 +67,7 @@ export const DECISION_CODES = {
 } as const;
 
 export type DecisionCode = keyof typeof DECISION_CODES;
-/** Ceiling codes in the order SPEC §2 step 2 tries them. */
+/** Ceiling codes in the order the ceiling (docs/decisions.md step 2) tries them. */
 export const CEILING_CODES = ['CLOUD-AGGREGATION', 'MN-ISOLATION', 'SPLIT-PATH', 'MFA-REQUIRED'] as const;
 export type CeilingCode = (typeof CEILING_CODES)[number];
 

@@ -1,5 +1,5 @@
 /**
- * The SPEC §3 line format, one problem a line: `FILE:LINE:COL: error|warning CODE message`.
+ * The line format of docs/validate.md, one problem a line: `FILE:LINE:COL: error|warning CODE message`.
  * Editors' and CI problem matchers read it line by line, so a message or file name can never
  * break a line: control characters are written as escapes (\n, \r, \t, \u001b), which also
  * keeps a hostile rule file from sending escape sequences to a terminal.

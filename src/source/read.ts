@@ -38,7 +38,7 @@ export interface ReadResult {
 
 const RULE_FILE = /\.ya?ml$/;
 
-/** Byte order of names, as SPEC §1 says, not locale order. */
+/** Byte order of names, as docs/rules.md says, not locale order. */
 function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

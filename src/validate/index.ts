@@ -1,5 +1,5 @@
 /**
- * The whole of `sanso validate` as a library call (SPEC §3), in two passes as the stages run:
+ * The whole of `sanso validate` as a library call (docs/validate.md), in two passes as the stages run:
  * read and schema-check every file (all their problems are reported), and only when that is
  * clean, build the model and analyse it. Merging files that failed a pass would only add
  * problems that are echoes of the first (an unknown name defined in the file that did not parse).

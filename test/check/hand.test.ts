@@ -1,7 +1,7 @@
 /**
  * checkRequest on the hand-written city of test/fixtures/change-requests/rules/hand-city.yaml.
  * Every expected verdict, count, finding and witness below was worked out by hand from that
- * file's address plan and rules against SPEC §2 (the comment on each case says why); none was
+ * file's address plan and rules against docs/decisions.md (the comment on each case says why); none was
  * produced by running the checker. Each witness is also replayed through the real lookup.
  */
 import { fileURLToPath } from 'node:url';
@@ -79,7 +79,7 @@ t.test('lgwan clients to a sanitizer and to a plain internet server', async (t) 
   replay(t, r);
 });
 
-t.test('the object of SPEC §5 starts with its fields in order', async (t) => {
+t.test('the result object of docs/check.md starts with its fields in order', async (t) => {
   const r = check([A]);
   t.same(Object.keys(r).slice(0, 3), ['verdict', 'policyVersion', 'rules']);
   t.same(Object.keys(r.rules[0]!).slice(0, 5), ['index', 'verdict', 'truncated', 'counts', 'findings']);
@@ -191,7 +191,7 @@ t.test('every source segment of 0.0.0.0/0 towards the screen-transfer server', a
   const r = check([{ src: ['0.0.0.0/0'], dst: ['inet-vb'], services: ['https'], action: 'allow' }]);
   t.equal(r.verdict, 'violation');
   t.same(r.rules[0]!.counts, { 'CLOUD-AGGREGATION': 1, 'MN-ISOLATION': 3, 'NO-GRANT': 3 });
-  t.same(Object.keys(r.rules[0]!.counts), ['CLOUD-AGGREGATION', 'MN-ISOLATION', 'NO-GRANT'], 'counts in SPEC §2 order');
+  t.same(Object.keys(r.rules[0]!.counts), ['CLOUD-AGGREGATION', 'MN-ISOLATION', 'NO-GRANT'], 'counts in decision-code order');
   t.same(r.rules[0]!.findings.map(short), [
     ['CLOUD-AGGREGATION', 'outside', 'inet-vb', '0.0.0.0', '172.16.9.10', 'tcp/443'],
     ['MN-ISOLATION', 'mn-term', 'inet-vb', '10.10.100.0', '172.16.9.10', 'tcp/443'],

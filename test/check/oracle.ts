@@ -37,7 +37,7 @@ export interface ExpectedFinding {
 }
 
 export interface ExpectedRule {
-  /** Sorted as the checker must list them: code (SPEC §2 order), source, destination segment. */
+  /** Sorted as the checker must list them: code (decision-code order), source, destination segment. */
   findings: ExpectedFinding[];
   counts: Record<string, number>;
   empty: boolean;

@@ -1,5 +1,5 @@
 /**
- * Every path of the SPEC §2 decision algorithm, on a small hand-made city whose answers are
+ * Every path of the decision algorithm (docs/decisions.md), on a small hand-made city whose answers are
  * worked out by hand below (each expectation says why), through the text-level lookup and both
  * renderings (the JSON text must parse to exactly the decision object).
  */
@@ -147,7 +147,7 @@ function decide(t: Test, src: string, dst: string, service: string, tbl = table,
   const obj = decisionObject(tbl, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
   const text = renderDecision(tbl, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
   t.same(JSON.parse(text), obj, 'the JSON text is the decision object');
-  t.same(Object.keys(JSON.parse(text)), ['decision', 'code', 'rule', 'src', 'dst', 'path', 'sanitizer', 'clause', 'message', 'policyVersion'], 'SPEC field order');
+  t.same(Object.keys(JSON.parse(text)), ['decision', 'code', 'rule', 'src', 'dst', 'path', 'sanitizer', 'clause', 'message', 'policyVersion'], 'documented field order');
   return obj;
 }
 

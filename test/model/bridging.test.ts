@@ -1,5 +1,5 @@
 /**
- * canBridge against the rule as SPEC §2 states it, restated here flow by flow: a sanitizer
+ * canBridge against the rule as docs/decisions.md states it, restated here flow by flow: a sanitizer
  * bridges the flows of its direction (inbound: peer → its tier; outbound: its tier → peer), and
  * it is only valid when every flow it claims to bridge is one whose ceiling a bridge can lift.
  */
@@ -7,7 +7,7 @@ import t from 'tap';
 import { canBridge, DIRECTIONS, METHODS } from '../../src/model/bridging.js';
 import { SITE_TIERS, type Direction, type SanitizerMethod, type SiteTier } from '../../src/model/types.js';
 
-/** Whether SPEC §2 lets a bridge of `method` lift the ceiling of a flow from → to. */
+/** Whether docs/decisions.md lets a bridge of `method` lift the ceiling of a flow from → to. */
 function liftable(from: SiteTier, to: SiteTier, method: SanitizerMethod): boolean {
   if (from === to) return false; // no ceiling between equals for a bridge to lift
   if (from === 'mynumber' || to === 'mynumber') return from === 'lgwan' && to === 'mynumber' && method === 'file-sanitize';

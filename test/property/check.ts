@@ -42,7 +42,7 @@ function flagged(model: Model, problems: readonly Problem[]): Map<string, Set<st
 
 /**
  * Analysis codes that say a rule never decides the way the reference just saw it decide: such a
- * flag is wrong (the analysis claims to be exact, SPEC §3).
+ * flag is wrong (the analysis claims to be exact, docs/validate.md).
  */
 function contradicts(d: RefDecision, codes: Set<string>): string | null {
   if (codes.has('RULE-SHADOWED')) return 'RULE-SHADOWED';

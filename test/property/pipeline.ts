@@ -30,7 +30,7 @@ export interface Loaded {
 }
 
 /**
- * The rule set the files stand for, merged as SPEC §1 says: lists concatenated in file order,
+ * The rule set the files stand for, merged as docs/rules.md says: lists concatenated in file order,
  * named maps united, the one policy taken as is. What the reference evaluator reads.
  */
 export function mergeFiles(files: readonly RuleFile[]): RawRuleSet {

@@ -201,7 +201,7 @@ const selectorGene: fc.Arbitrary<SelectorGene> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('outside' as const) }) },
 );
 
-// — sanitizers: the bridging table (README "Sanitizers") —
+// — sanitizers: the bridging table (docs/rules.md, "Sanitizers") —
 
 type SiteTier = 'mynumber' | 'lgwan' | 'internet';
 
@@ -453,7 +453,7 @@ function build(g: Genome): Built {
 }
 
 /**
- * Splits a merged rule set across files (SPEC §1: merged in byte order of names), so that the
+ * Splits a merged rule set across files (docs/rules.md: merged in byte order of names), so that the
  * pipeline's merge is exercised: each list is cut into contiguous chunks in file order; policy,
  * services and groups each go whole into one file.
  */

@@ -1,5 +1,5 @@
 /**
- * The reference evaluator against answers worked out by hand from SPEC §2, so that the property
+ * The reference evaluator against answers worked out by hand from docs/decisions.md, so that the property
  * test compares the table with something known to read the spec right.
  */
 import t from 'tap';

@@ -1,5 +1,5 @@
 /**
- * A naive evaluator written straight from SPEC §2, to check the compiled decision table against.
+ * A naive evaluator written straight from docs/decisions.md, to check the compiled decision table against.
  *
  * It works from the RAW rule data (the merged plain objects the YAML files parse to), not from the
  * resolved Model and not from anything in compile/ or lookup/, so that name resolution, group
@@ -15,7 +15,7 @@
 import { parseCidr } from '../../src/model/cidr.js';
 import { parseServiceRange } from '../../src/model/services.js';
 
-// — the raw rule language (SPEC §1), as the YAML parses —
+// — the raw rule language (docs/rules.md), as the YAML parses —
 
 export interface RawSanitizer {
   method: string;
@@ -134,7 +134,7 @@ function parseV6(text: string): bigint | null {
 }
 
 /**
- * An address as a flow gives it, as (family, value); IPv4-mapped IPv6 folded to IPv4 (SPEC §1).
+ * An address as a flow gives it, as (family, value); IPv4-mapped IPv6 folded to IPv4 (docs/rules.md).
  * Parsed here rather than with parseCidr so the reference does not share the lookup's parsing.
  */
 export function parseFlowAddress(text: string): { family: 4 | 6; value: bigint } | null {
@@ -180,7 +180,7 @@ export class ReferenceEvaluator {
     }
   }
 
-  /** SPEC §1 Resolution: longest matching prefix, else `outside`. */
+  /** docs/rules.md, resolution: longest matching prefix, else `outside`. */
   segmentOf(addr: { family: 4 | 6; value: bigint }): RawSegment {
     let best: RawSegment = OUTSIDE;
     let bestPrefix = -1;
@@ -247,7 +247,7 @@ export class ReferenceEvaluator {
   }
 
   /**
-   * SPEC §2 "bridged": S's sanitizer with peer = tier(D), outbound|both, service in its services;
+   * docs/decisions.md "bridged": S's sanitizer with peer = tier(D), outbound|both, service in its services;
    * or D's with peer = tier(S), inbound|both. Returns the bridging segment (S's first), or null.
    * `method` restricts which sanitizers count (step 2.2 wants file-sanitize).
    */
@@ -285,7 +285,7 @@ export class ReferenceEvaluator {
     return this.selectsAny(r.from, S) && this.selectsAny(r.to, D) && this.serviceIn(r.services, key);
   }
 
-  /** SPEC §2 step 2: the first ceiling code that applies, or null. */
+  /** The ceiling (docs/decisions.md step 2): the first ceiling code that applies, or null. */
   ceiling(S: RawSegment, D: RawSegment, key: number): string | null {
     const tS = S.tier;
     const tD = D.tier;

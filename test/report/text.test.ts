@@ -3,7 +3,7 @@ import { formatText, escapeLine } from '../../src/report/text.js';
 import { summaryLine } from '../../src/report/meta.js';
 import { JA, meta, problems } from './problems.js';
 
-t.test('one SPEC §3 line per problem, sorted by file, line, column', async (t) => {
+t.test('one text-format line per problem, sorted by file, line, column', async (t) => {
   const out = formatText(problems, meta());
   t.equal(
     out,

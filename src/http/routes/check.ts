@@ -1,5 +1,5 @@
 /**
- * POST /v1/check: a firewall change request pre-checked against the serving policy (SPEC §4).
+ * POST /v1/check: a firewall change request pre-checked against the serving policy (docs/check.md).
  * The checker validates the request itself (its schema, then every address, name and service
  * against the policy), so the API and `sanso check` report the same errors naming the same rule
  * index and field; Fastify only parses the JSON. The answer is serialized by its schema.

@@ -76,7 +76,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       schema: {
         tags: ['decide'],
         summary: 'Decide one flow.',
-        description: 'The decision of SPEC §2 for (src, dst, service). Messages in Japanese with Accept-Language: ja.',
+        description: 'The decision for (src, dst, service). Messages in Japanese with Accept-Language: ja.',
         security: [{ bearer: [] }],
         body: ref('flow'),
         response: { 200: { description: 'The decision.', content: { 'application/json': { schema: ref('decision') } } }, ...problems(...POST_PROBLEMS, 503) },
