@@ -2,9 +2,7 @@
  * Loading a policy: validate the rule files (docs/validate.md), then compile the decision table. A rule
  * set with errors is never loaded — callers print the problems and keep whatever they had.
  */
-import { compile } from './compile/compile.js';
 import type { DecisionTable } from './lookup/table.js';
-import { todayIn } from './model/dates.js';
 import type { Model } from './model/types.js';
 import type { Problem } from './problems/problem.js';
 import { validateRuleSet } from './validate/index.js';
@@ -28,10 +26,9 @@ export interface LoadOptions {
 
 export function loadPolicy(paths: readonly string[], opts: LoadOptions = {}): { policy: LoadedPolicy | null; problems: Problem[] } {
   const result = validateRuleSet(paths, opts.asOf === undefined ? {} : { asOf: opts.asOf });
-  const model = result.model;
-  if (model === null) return { policy: null, problems: result.problems };
-  const asOf = result.asOf ?? todayIn(model.policy.timezone);
-  const table = compile(model, { asOf });
+  const { model, table, asOf } = result;
+  // validateRuleSet compiled the table its analysis read; a valid rule set always has both.
+  if (model === null || table === null || asOf === null) return { policy: null, problems: result.problems };
   return {
     policy: { model, table, version: model.version, loadedAt: new Date(), asOf, warnings: result.problems },
     problems: result.problems,

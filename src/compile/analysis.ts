@@ -15,7 +15,7 @@ import { CEILING_CODES, type CeilingCode } from '../problems/codes.js';
 import type { DecisionTable } from '../lookup/table.js';
 import { MAPPED_V4 } from './addresses.js';
 import { CEIL_NAMES, CEIL_NONE } from './ceiling.js';
-import { compile, compileInternals, type CompileInternals } from './compile.js';
+import { compileWithInternals, type Compiled, type CompileInternals } from './compile.js';
 import { hasClass } from './services.js';
 
 /** At most this many rule ids are named as the reason a rule is shadowed. */
@@ -23,9 +23,14 @@ const MAX_NAMED = 3;
 /** Bound on cells inspected to name what shadows a rule (the verdict itself is exact). */
 const MAX_EXPLAIN_CELLS = 200_000;
 
+/** Compiles the model and analyses it (for callers that have no table yet). */
 export function analyzeModel(model: Model, opts: { asOf: string }): Problem[] {
-  const table = compile(model, { asOf: opts.asOf });
-  return new Analysis(model, table).run();
+  return analyzeCompiled(model, compileWithInternals(model, { asOf: opts.asOf }));
+}
+
+/** Analyses a table compiled from `model` (with its plans), compiling nothing. */
+export function analyzeCompiled(model: Model, compiled: Compiled): Problem[] {
+  return new Analysis(model, compiled.table, compiled.internals).run();
 }
 
 interface CeilingSummary {
@@ -38,12 +43,14 @@ interface CeilingSummary {
 }
 
 class Analysis {
-  private readonly internals: CompileInternals;
   private readonly reachable: Uint8Array;
   private readonly problems: Problem[] = [];
 
-  constructor(private readonly model: Model, private readonly table: DecisionTable) {
-    this.internals = compileInternals(table);
+  constructor(
+    private readonly model: Model,
+    private readonly table: DecisionTable,
+    private readonly internals: CompileInternals,
+  ) {
     // A segment whose every CIDR is covered by longer prefixes of others owns no address.
     this.reachable = new Uint8Array(model.segments.length);
     for (const s of table.v4Segments) this.reachable[s] = 1;

@@ -15,7 +15,6 @@ import { performance } from 'node:perf_hooks';
 import { isActive } from '../model/dates.js';
 import { selectorSegments, serviceRanges, type Model, type ServiceRange } from '../model/types.js';
 import { DecisionTable } from '../lookup/table.js';
-import { buildFragments } from '../lookup/render.js';
 import { planAddresses, v4Arrays, v6Arrays } from './addresses.js';
 import { ceilingRow, planBases, type Base, type BasePlan, type CeilingRow } from './ceiling.js';
 import { computeVector, DecisionInterner, type Matchers } from './decisions.js';
@@ -40,21 +39,23 @@ export interface CompileInternals {
   active: number[];
 }
 
-const internalsOf = new WeakMap<DecisionTable, CompileInternals>();
-
-export function compileInternals(table: DecisionTable): CompileInternals {
-  return internalsOf.get(table)!;
+/** A compiled table together with the plans it was built from, which the analysis reads. */
+export interface Compiled {
+  table: DecisionTable;
+  internals: CompileInternals;
 }
 
-// analyzeModel compiles to find shadowed rules; loading the same model then reuses that table.
-const cache = new WeakMap<Model, DecisionTable>();
-
+/** The decision table alone: what serving and the change-request check need. */
 export function compile(model: Model, opts: CompileOptions): DecisionTable {
-  const cached = cache.get(model);
-  if (cached && cached.asOf === opts.asOf) return cached;
-  const table = build(model, opts.asOf);
-  cache.set(model, table);
-  return table;
+  return build(model, opts.asOf).table;
+}
+
+/**
+ * The table and the compile-time plans. validateRuleSet compiles once this way, analyses, and
+ * hands the table on, so loading a policy never compiles twice (and nothing is cached here).
+ */
+export function compileWithInternals(model: Model, opts: CompileOptions): Compiled {
+  return build(model, opts.asOf);
 }
 
 /** Word hash of a run of a Uint32Array (FNV-1a over words): buckets for row/vector dedupe. */
@@ -137,7 +138,7 @@ function ceilingCache(bases: readonly Base[], services: ServicePlan): (a: number
   };
 }
 
-function build(model: Model, asOf: string): DecisionTable {
+function build(model: Model, asOf: string): Compiled {
   const t0 = performance.now();
   const N = model.segments.length;
   const R = model.flows.length;
@@ -357,8 +358,6 @@ function build(model: Model, asOf: string): DecisionTable {
       compileMs: 0,
     },
   });
-  table.fragments = buildFragments(table);
-  internalsOf.set(table, { services, bases: basePlan, ceilingOf, froms, tos, active: matchers.exceptionIndex });
   table.stats.compileMs = Math.round((performance.now() - t0) * 10) / 10;
-  return table;
+  return { table, internals: { services, bases: basePlan, ceilingOf, froms, tos, active: matchers.exceptionIndex } };
 }

@@ -3,35 +3,13 @@
  * segments (which the lookup supplies), so records are few and interned; a vector is the decision
  * id for every service class of one (source, destination) situation.
  */
-import type { CeilingCode, DecisionCode } from '../problems/codes.js';
+import type { DecisionCode } from '../problems/codes.js';
 import type { Model, SanitizerMethod, Tier } from '../model/types.js';
 import { CEIL_NAMES, CEIL_NONE, SIDE_NONE, SIDE_SRC, type Base, type CeilingRow } from './ceiling.js';
 import type { ServicePlan } from './services.js';
+import type { DecisionRecord, SanitizerSide } from '../lookup/decision.js';
 
-export type SanitizerSide = 'none' | 'src' | 'dst';
-
-export interface DecisionRecord {
-  id: number;
-  decision: 'allow' | 'deny';
-  code: DecisionCode;
-  /** Index into model.flows of the deciding rule (EXPLICIT-DENY, GRANTED), else -1. */
-  rule: number;
-  /** Index into model.exceptions of the deciding exception (EXCEPTION), else -1. */
-  exception: number;
-  /** The deciding flow or exception id, or null. */
-  ruleId: string | null;
-  path: 'direct' | 'sanitized' | 'none';
-  /** Which segment's sanitizer the path goes through; the segment itself is the flow's. */
-  sanitizerSide: SanitizerSide;
-  method: SanitizerMethod | null;
-  /**
-   * The tier-model code this decision relates to: the ceiling an exception lifts, the split a
-   * sanitizer bridges, or the ceiling code of a ceiling denial. Null for plain rule decisions.
-   */
-  ceiling: CeilingCode | null;
-  /** For DEFAULT-ALLOW: the tier whose default allowed it. */
-  tier: Tier | null;
-}
+export type { DecisionRecord, SanitizerSide } from '../lookup/decision.js';
 
 const CODES: readonly DecisionCode[] = ['EXPLICIT-DENY', 'CLOUD-AGGREGATION', 'MN-ISOLATION', 'SPLIT-PATH', 'MFA-REQUIRED', 'EXCEPTION', 'GRANTED', 'DEFAULT-ALLOW', 'NO-GRANT'];
 const C_EXPLICIT = 0;

@@ -6,7 +6,7 @@
  */
 import { DECISION_CODES, type CeilingCode, type DecisionCode } from '../problems/codes.js';
 import type { Policy, SanitizerMethod, Tier } from '../model/types.js';
-import type { DecisionRecord } from '../compile/decisions.js';
+import type { DecisionRecord } from '../lookup/decision.js';
 
 export type Lang = 'en' | 'ja';
 export const LANGS: readonly Lang[] = ['en', 'ja'];

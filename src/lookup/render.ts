@@ -58,7 +58,7 @@ export function buildFragments(table: DecisionTable): RenderFragments {
  * must have passed the flow parser (hex digits, dots and colons only: nothing to escape).
  */
 export function renderDecision(table: DecisionTable, id: number, srcSeg: number, dstSeg: number, srcText: string, dstText: string, lang: Lang): string {
-  const f = table.fragments!;
+  const f = table.fragments;
   const side = f.side[id]!;
   return (
     f.head[id]! +
@@ -112,7 +112,7 @@ export function byteFragments(table: DecisionTable): ByteFragments {
     lastBytes = b;
     return b;
   }
-  const f = table.fragments!;
+  const f = table.fragments;
   const enc = (s: string): Buffer => Buffer.from(s, 'utf8');
   const max = (a: Buffer[]): number => a.reduce((m, x) => Math.max(m, x.length), 0);
   const head = f.head.map(enc);

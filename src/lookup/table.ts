@@ -9,9 +9,9 @@
  * 2,000-segment prefecture): a twentieth of the flat vector × class matrix, so a lookup reads one
  * or two cache lines of a table that stays in cache instead of one entry of an 11 MB array.
  */
-import type { DecisionRecord } from '../compile/decisions.js';
+import type { DecisionRecord } from './decision.js';
 import type { Model } from '../model/types.js';
-import type { RenderFragments } from './render.js';
+import { buildFragments, type RenderFragments } from './render.js';
 import { pairVector, type PairMap } from './pair-map.js';
 import { lastAtOrBelow } from './search.js';
 
@@ -82,8 +82,8 @@ export class DecisionTable {
   readonly serviceClasses: number;
   readonly srcClasses: number;
   readonly dstClasses: number;
-  /** Filled once by the compiler: pre-serialized JSON pieces (see render.ts). */
-  fragments: RenderFragments | null = null;
+  /** Pre-serialized JSON pieces (see render.ts), built with the table. */
+  readonly fragments: RenderFragments;
 
   // Hot-path arrays; public so the change-request checker and tests can read the layout.
   readonly v4Starts: Uint32Array;
@@ -135,6 +135,8 @@ export class DecisionTable {
     this.serviceStarts = p.serviceStarts;
     this.serviceIntervalClass = p.serviceIntervalClass;
     this.serviceSample = p.serviceSample;
+    // Last: the fragments read the decisions and the model set above.
+    this.fragments = buildFragments(this);
   }
 
   /**

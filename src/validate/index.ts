@@ -4,7 +4,9 @@
  * clean, build the model and analyse it. Merging files that failed a pass would only add
  * problems that are echoes of the first (an unknown name defined in the file that did not parse).
  */
-import { analyzeModel } from '../compile/analysis.js';
+import { analyzeCompiled } from '../compile/analysis.js';
+import { compileWithInternals } from '../compile/compile.js';
+import type { DecisionTable } from '../lookup/table.js';
 import { buildModel } from '../model/build.js';
 import { todayIn } from '../model/dates.js';
 import type { Model } from '../model/types.js';
@@ -28,6 +30,11 @@ export interface ValidationResult {
   files: string[];
   /** The date exceptions were judged on; null when no model was built. */
   asOf: string | null;
+  /**
+   * The table the analysis compiled (judged on `asOf`); null exactly when `model` is. Loading a
+   * policy serves this table rather than compiling the model a second time.
+   */
+  table: DecisionTable | null;
 }
 
 export function validateRuleSet(paths: readonly string[], opts: ValidateOptions = {}): ValidationResult {
@@ -38,13 +45,18 @@ export function validateRuleSet(paths: readonly string[], opts: ValidateOptions 
   // cannot judge exceptions on two different dates when a load straddles midnight.
   const now = new Date();
   let asOf: string | null = null;
-  const done = (model: Model | null): ValidationResult => ({
-    model: model && !hasErrors(problems) ? model : null,
-    problems: sortProblems(problems),
-    version: read.version,
-    files: read.names,
-    asOf,
-  });
+  let table: DecisionTable | null = null;
+  const done = (model: Model | null): ValidationResult => {
+    const ok = model !== null && !hasErrors(problems);
+    return {
+      model: ok ? model : null,
+      problems: sortProblems(problems),
+      version: read.version,
+      files: read.names,
+      asOf,
+      table: ok ? table : null,
+    };
+  };
   if (hasErrors(problems)) return done(null);
 
   const built = buildModel(read.files, read.version, { ...opts, now });
@@ -52,6 +64,8 @@ export function validateRuleSet(paths: readonly string[], opts: ValidateOptions 
   if (!built.model) return done(null);
 
   asOf = opts.asOf ?? todayIn(built.model.policy.timezone, now);
-  problems.push(...analyzeModel(built.model, { asOf }));
+  const compiled = compileWithInternals(built.model, { asOf });
+  table = compiled.table;
+  problems.push(...analyzeCompiled(built.model, compiled));
   return done(built.model);
 }
