@@ -5,7 +5,7 @@
  */
 import { TIER_NAMES, type Lang } from '../i18n/messages.js';
 import type { Tier } from '../model/types.js';
-import { escapeLine } from '../report/text.js';
+import { escapeLine } from '../problems/escape.js';
 import type { ChangeRequest, CheckResult, Finding, RuleResult, Verdict } from './types.js';
 
 const WORDS = {

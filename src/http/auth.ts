@@ -127,6 +127,11 @@ export function hasScope(caller: Caller | null, scope: Scope): boolean {
   return caller !== null && (caller.scopes.has(scope) || caller.scopes.has('admin'));
 }
 
+/** Whether this caller may see CIDRs and rule bodies: anyone when no tokens are configured. */
+export function canReadPolicy(ctx: { readonly secured: boolean }, caller: Caller | null): boolean {
+  return !ctx.secured || hasScope(caller, 'read-policy');
+}
+
 /** Hosts that only this machine can reach: where an open (token-less) service may listen. */
 export function isLoopbackHost(host: string): boolean {
   const h = host.toLowerCase().replace(/^\[|\]$/g, '');

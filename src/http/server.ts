@@ -89,10 +89,8 @@ export class PolicyLoadError extends Error {
   }
 }
 
-/** Whether this caller may see CIDRs and rule bodies. */
-export function canReadPolicy(ctx: SansoContext, caller: Caller | null): boolean {
-  return !ctx.secured || hasScope(caller, 'read-policy');
-}
+// Lives in auth.ts so that routes need not import this module (which imports them).
+export { canReadPolicy } from './auth.js';
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const paths = typeof opts.rulesPath === 'string' ? [opts.rulesPath] : [...opts.rulesPath];

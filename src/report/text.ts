@@ -1,22 +1,14 @@
 /**
  * The line format of docs/validate.md, one problem a line: `FILE:LINE:COL: error|warning CODE message`.
  * Editors' and CI problem matchers read it line by line, so a message or file name can never
- * break a line: control characters are written as escapes (\n, \r, \t, \u001b), which also
+ * break a line: control characters are written as escapes (problems/escape.ts), which also
  * keeps a hostile rule file from sending escape sequences to a terminal.
  */
 import type { Formatter } from './meta.js';
 import { ordered } from './meta.js';
+import { escapeLine } from '../problems/escape.js';
 
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
-
-export function escapeLine(s: string): string {
-  return s.replace(CONTROL, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\r') return '\\r';
-    if (c === '\t') return '\\t';
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-  });
-}
+export { escapeLine } from '../problems/escape.js';
 
 export const formatText: Formatter = (problems) =>
   ordered(problems)

@@ -8,7 +8,8 @@ import { isActive } from '../../model/dates.js';
 import type { Problem } from '../../problems/problem.js';
 import type { ReloadRecord } from '../lifecycle.js';
 import { sendProblem } from '../problems.js';
-import { canReadPolicy, type SansoContext } from '../server.js';
+import { canReadPolicy } from '../auth.js';
+import type { SansoContext } from '../server.js';
 import { ref } from '../schemas.js';
 import { problems } from './common.js';
 
