@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { machine } from './lib/machine.js';
 import { fmt } from './lib/stats.js';
-import { loadSet, packageRoot, SEED, type RuleSet } from './lib/rulesets.js';
+import { packageRoot } from '../src/source/package-root.js';
+import { loadSet, SEED, type RuleSet } from './lib/rulesets.js';
 import { PREFECTURE, type PrefectureSize } from './synthetic.js';
 import type { Context, Row, Scenario, SetName } from './lib/scenario.js';
 

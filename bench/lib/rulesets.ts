@@ -3,13 +3,13 @@
  * synthetic prefecture, written to a temporary directory and loaded the way `sanso serve` loads
  * rules (loadPolicy: validate, then compile).
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import YAML from 'yaml';
 import { loadPolicy, type LoadedPolicy } from '../../src/policy.js';
+import { packageRoot } from '../../src/source/package-root.js';
 import type { RawRuleSet } from '../../test/reference/evaluator.js';
 import { AS_OF, generatePrefecture, PREFECTURE, type PrefectureSize } from '../synthetic.js';
 import type { SetName } from './scenario.js';
@@ -30,16 +30,6 @@ export interface RuleSet {
   size: PrefectureSize;
 }
 
-/** The package root: the nearest directory above this file with a package.json. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(join(dir, 'package.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('bench: no package.json above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-  return dir;
-}
 
 /** Rule files as the reference evaluator reads them: lists concatenated, maps united. */
 export function readRaw(dir: string): RawRuleSet {

@@ -1,11 +1,11 @@
 /**
  * The API's JSON Schemas, read once from schemas/api/ (the same files Fastify validates and
- * serializes with and @fastify/swagger publishes at /docs). Found by walking up from this
- * module, so it works from src/ under tap and from dist/src/ after a build alike.
+ * serializes with and @fastify/swagger publishes at /docs), in the package root
+ * (source/package-root.ts).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { findPackageRoot } from '../source/package-root.js';
 
 export const SCHEMA_BASE = 'https://sanso.example/schemas/api/v1/';
 
@@ -32,14 +32,10 @@ export function ref(name: SchemaName): { $ref: string } {
 }
 
 export function schemasDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'schemas', 'api');
-    if (existsSync(join(candidate, 'flow.json'))) return candidate;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('schemas/api not found above the sanso module (copy schemas/ next to dist/)');
-    dir = up;
-  }
+  const root = findPackageRoot();
+  const dir = root === null ? null : join(root.dir, 'schemas', 'api');
+  if (dir === null || !existsSync(join(dir, 'flow.json'))) throw new Error('schemas/api not found in the sanso package (copy schemas/ next to dist/)');
+  return dir;
 }
 
 let cached: JsonSchema[] | undefined;
