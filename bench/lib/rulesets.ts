@@ -30,7 +30,6 @@ export interface RuleSet {
   size: PrefectureSize;
 }
 
-
 /** Rule files as the reference evaluator reads them: lists concatenated, maps united. */
 export function readRaw(dir: string): RawRuleSet {
   const merged: Record<string, unknown> = {};
