@@ -7,7 +7,7 @@
  * caller falls back to the safe parser (json.ts), whose answers (and error messages) stay the
  * contract.
  */
-import type { FlowBatch } from '../lookup/flow.js';
+import type { FlowBatch } from '../lookup/flow-batch.js';
 
 /** Reusable result of scanFlowLine: one per caller, overwritten each call. */
 export class FlowLine {
