@@ -170,6 +170,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   };
   app.decorate('sanso', ctx);
   app.decorateRequest('caller', null);
+  app.decorateRequest('policy', null); // set by the ready hook (ready.ts)
 
   // Only JSON (and, on the batch route, NDJSON): anything else is a 415, never a guess.
   app.removeAllContentTypeParsers();

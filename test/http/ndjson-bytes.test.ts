@@ -12,7 +12,7 @@ import { loadPolicy } from '../../src/policy.js';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
 import { renderDecision } from '../../src/lookup/render.js';
 import { parseJson } from '../../src/http/json.js';
-import { NdjsonAnswers } from '../../src/http/routes/decide.js';
+import { NdjsonAnswers } from '../../src/http/ndjson.js';
 import type { Lang } from '../../src/i18n/messages.js';
 
 const { table } = loadPolicy(['rules/'], { asOf: '2026-06-01' }).policy!;

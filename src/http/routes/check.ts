@@ -9,15 +9,18 @@ import { checkRequest } from '../../check/check.js';
 import { CHANGE_REQUEST_SCHEMA_ID, formatRequestError, parseChangeRequest } from '../../check/parse.js';
 import { pickLang } from '../lang.js';
 import { sendProblem } from '../problems.js';
+import { policyReady } from '../ready.js';
 import type { SansoContext } from '../server.js';
 import { ref } from '../schemas.js';
 import { POST_PROBLEMS, problems } from './common.js';
 
 export async function checkRoutes(app: FastifyInstance, ctx: SansoContext): Promise<void> {
+  const ready = policyReady(ctx.lifecycle);
   app.post(
     '/v1/check',
     {
       config: { scope: 'check' },
+      preHandler: ready,
       // Documented by the schema, validated by parseChangeRequest (see above).
       validatorCompiler: () => () => true,
       schema: {
@@ -31,8 +34,7 @@ export async function checkRoutes(app: FastifyInstance, ctx: SansoContext): Prom
       },
     },
     (request: FastifyRequest, reply: FastifyReply) => {
-      const p = ctx.lifecycle.current;
-      if (p === null) return sendProblem(reply, 'NOT-READY', 'no policy is loaded yet');
+      const p = request.policy!;
       const parsed = parseChangeRequest(request.body, p.table);
       if (parsed.errors) {
         const n = parsed.errors.length;

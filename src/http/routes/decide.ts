@@ -1,55 +1,36 @@
 /**
  * The decision routes, the hot path. POST /v1/decide does what a request must and nothing
- * more: Fastify parses and validates the body, then one read of the serving policy, one
- * parse-and-lookup (lookup/flow.ts, no allocation), and the answer concatenated from fragments
- * serialized at compile time (lookup/render.ts), sent as a string.
+ * more: Fastify parses and validates the body, the ready hook reads the serving policy once,
+ * then one parse-and-lookup (lookup/flow.ts, no allocation), and the answer concatenated from
+ * fragments serialized at compile time (lookup/render.ts), sent as a string.
  *
  * POST /v1/decide/batch takes a JSON array up to the batch limit, or NDJSON streamed both
- * ways: request lines are decided as they arrive and answers written with backpressure, so
- * millions of flows pass without being held in memory. A bad flow is answered in its place.
- * NDJSON requests and answers never become strings (NdjsonAnswers below): common lines are read
- * from the request's bytes and decided in batches, answers written as UTF-8 bytes into slabs
- * that are reused once sent — strings cost more to decode, flatten and encode than to decide.
+ * ways (the engine is ../ndjson.ts). A bad flow is answered in its place.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type { LoadedPolicy } from '../../policy.js';
-import { FlowBatch, FlowResult, resolveFlow, type FlowField } from '../../lookup/flow.js';
-import { byteFragments, langIndex, renderBytesInto, renderDecision, renderDecisionInto, type ByteFragments } from '../../lookup/render.js';
-import type { DecisionTable } from '../../lookup/table.js';
-import { FlowLine, readFlowLine, scanFlowLine } from '../flow-line.js';
+import { FlowResult, resolveFlow } from '../../lookup/flow.js';
+import { renderDecision } from '../../lookup/render.js';
+import { flowError } from '../flow-error.js';
 import { pickLang, type Lang } from '../lang.js';
-import { parseJson } from '../json.js';
+import { answerStream } from '../ndjson.js';
 import { sendProblem } from '../problems.js';
+import { policyReady } from '../ready.js';
 import type { SansoContext } from '../server.js';
 import { ref } from '../schemas.js';
 import { POST_PROBLEMS, problems } from './common.js';
 
+// The engine moved to ../ndjson.ts; tests and callers that imported it from here still can.
+export { NdjsonAnswers } from '../ndjson.js';
+
 const JSON_TYPE = 'application/json; charset=utf-8';
 const NDJSON = 'application/x-ndjson';
-/** Output slab for NDJSON answers: a few hundred answers, a few socket writes' worth. */
-const SLAB = 256 * 1024;
-/** Slabs remembered for reuse while the response still holds some of them. */
-const MAX_HANDED_OUT = 8;
-/** Flows decided together (lookup/flow.ts FlowBatch). */
-const BATCH = 64;
 
 interface FlowBody {
   src: string;
   dst: string;
   service: string;
-}
-
-/** Longest value quoted back in an error: the caller's own input, bounded. */
-const QUOTE_MAX = 64;
-
-function quote(value: string): string {
-  return JSON.stringify(value.length > QUOTE_MAX ? `${value.slice(0, QUOTE_MAX)}…` : value);
-}
-
-function flowError(field: FlowField, value: string, reason: string): string {
-  return `${field} ${quote(value)}: ${reason}`;
 }
 
 /** Tallies decisions by id while a batch runs; folded into metrics by code at the end. */
@@ -68,11 +49,13 @@ function tally(ctx: SansoContext, p: LoadedPolicy, counts: Uint32Array): Record<
 export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Promise<void> {
   // One scratch result for the route: resolve and render run with no await in between.
   const out = new FlowResult();
+  const ready = policyReady(ctx.lifecycle);
 
   app.post(
     '/v1/decide',
     {
       config: { scope: 'decide' },
+      preHandler: ready,
       schema: {
         tags: ['decide'],
         summary: 'Decide one flow.',
@@ -83,8 +66,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       },
     },
     (request: FastifyRequest, reply: FastifyReply) => {
-      const p = ctx.lifecycle.current; // read once: the whole answer comes from this policy
-      if (p === null) return sendProblem(reply, 'NOT-READY', 'no policy is loaded yet');
+      const p = request.policy!; // read once by the hook: the whole answer comes from this policy
       const body = request.body as FlowBody;
       if (!resolveFlow(p.table, body.src, body.dst, body.service, out)) {
         const field = out.field!;
@@ -118,6 +100,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       '/v1/decide/batch',
       {
         config: { scope: 'decide' },
+        preHandler: ready,
         bodyLimit: Math.max(app.initialConfig.bodyLimit ?? 0, ctx.batchLimit * 256),
         schema: {
           tags: ['decide'],
@@ -148,8 +131,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
         },
       },
       (request: FastifyRequest, reply: FastifyReply) => {
-        const p = ctx.lifecycle.current;
-        if (p === null) return sendProblem(reply, 'NOT-READY', 'no policy is loaded yet');
+        const p = request.policy!;
         const lang = pickLang(request.headers['accept-language']);
         if (request.body instanceof Readable) return streamBatch(ctx, p, request, reply, request.body, lang);
         return jsonBatch(ctx, p, request, reply, (request.body as { flows: FlowBody[] }).flows, lang);
@@ -177,25 +159,10 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
   }
 
   function streamBatch(ctx: SansoContext, p: LoadedPolicy, request: FastifyRequest, reply: FastifyReply, input: Readable, lang: Lang) {
-    // Every answer handed out has left the process once the stream holds none unread and the
-    // response none unwritten (a socket counts a write until the kernel has taken all of it):
-    // its slabs can then be written again, which keeps them in cache.
-    const released = (): boolean => stream.readableLength === 0 && reply.raw.writableLength === 0;
-    const answers = new NdjsonAnswers(p.table, lang, ctx.ndjsonLineLimit, released);
-    async function* run(): AsyncGenerator<Buffer> {
-      for await (const chunk of input) {
-        answers.write(chunk as Buffer);
-        const ready = answers.ready;
-        while (ready.length > 0) yield ready.shift()!;
-      }
-      answers.end();
-      const ready = answers.ready;
-      while (ready.length > 0) yield ready.shift()!;
+    const stream = answerStream(p.table, lang, ctx.ndjsonLineLimit, input, reply.raw, (answers) => {
       const byCode = tally(ctx, p, answers.counts);
       logBatch(ctx, request, null, p, answers.lines, answers.errors, byCode);
-    }
-
-    const stream = Readable.from(run(), { objectMode: false, highWaterMark: 64 * 1024 });
+    });
     return reply.type('application/x-ndjson; charset=utf-8').send(stream);
   }
 
@@ -204,263 +171,5 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
     if (log === null || !log.sampled()) return;
     const id = log.batch({ route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, flows, errors, counts });
     reply?.header('sanso-decision-id', id);
-  }
-}
-
-/**
- * The NDJSON batch's answers, chunk by chunk: request bytes in (write, then end), answer bytes
- * out (ready: filled parts of the output slabs, in order). A line wholly inside a chunk is read
- * from its bytes (flow-line.ts readFlowLine into a lookup/flow.ts FlowBatch) and answered
- * straight into the slab from byte fragments and its own address bytes: no string is made of it.
- * Every other line — one cut by a chunk's end, an error, an unusual shape — is decoded and read
- * by the safe parser exactly as before, with one decoder fed the bytes of the cut lines only: a
- * newline ends any UTF-8 sequence, so that decoder is clean wherever a line starts, and every
- * line reads as the whole stream decoded at once would read it.
- */
-export class NdjsonAnswers {
-  lines = 0;
-  errors = 0;
-  /** Per decision id, how many answers gave it. */
-  readonly counts: Uint32Array;
-  readonly ready: Buffer[] = [];
-  private readonly table: DecisionTable;
-  private readonly lang: Lang;
-  private readonly langIndex: number;
-  private readonly limit: number;
-  private readonly bytes: ByteFragments;
-  private readonly out = new FlowResult();
-  private readonly flow = new FlowLine();
-  private readonly batch = new FlowBatch(BATCH);
-  private slab: Buffer = Buffer.allocUnsafe(SLAB);
-  /** The slab's bytes as a DataView (renderBytesInto copies addresses four bytes at a time). */
-  private view = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.length);
-  private used = 0;
-  /** Start of the part of the slab not yet handed out. */
-  private mark = 0;
-  /** Slabs that were handed out, oldest first; free: slabs known to be out of every reader's hands. */
-  private readonly handedOut: Buffer[] = [];
-  private readonly free: Buffer[] = [];
-  private readonly released: () => boolean;
-  private readonly decoder = new StringDecoder('utf8');
-  /** Decoded text of a line cut by a chunk's end. */
-  private pending = '';
-  /** A line longer than the limit was answered; its rest is dropped up to its newline. */
-  private skipping = false;
-  /** The last chunk ended inside a line: the next one's first line goes through the decoder. */
-  private carry = false;
-
-  /**
-   * `released`: true when every buffer taken from `ready` so far is out of the reader's hands
-   * (written and let go), so that their slabs may be overwritten. Without it slabs are never
-   * reused.
-   */
-  constructor(table: DecisionTable, lang: Lang, limit: number, released: () => boolean = () => false) {
-    this.released = released;
-    this.table = table;
-    this.lang = lang;
-    this.langIndex = langIndex(lang);
-    this.limit = limit;
-    this.bytes = byteFragments(table);
-    this.counts = new Uint32Array(table.decisions.length);
-  }
-
-  write(chunk: Buffer): void {
-    const len = chunk.length;
-    let start = 0;
-    if (this.carry || this.skipping) {
-      const nl = chunk.indexOf(10);
-      if (nl < 0) {
-        this.take(this.decoder.write(chunk), false);
-        this.carry = true;
-        return this.flush();
-      }
-      this.take(this.decoder.write(chunk.subarray(0, nl + 1)), false);
-      start = nl + 1;
-    }
-    const { batch, limit } = this;
-    const view = new DataView(chunk.buffer, chunk.byteOffset, len);
-    while (start < len) {
-      const nl = readFlowLine(chunk, view, start, len, batch);
-      if (nl >= 0 && nl - start <= limit) {
-        batch.take();
-        this.lines++;
-        if (batch.count === batch.size) this.answerBatch(view);
-        start = nl + 1;
-        continue;
-      }
-      // Answers go out in order: the batch's before this line's.
-      this.answerBatch(view);
-      const end = chunk.indexOf(10, start);
-      if (end < 0) break;
-      this.lines++;
-      this.line(chunk.toString('utf8', start, end));
-      start = end + 1;
-    }
-    this.answerBatch(view);
-    this.carry = start < len;
-    if (this.carry) this.take(this.decoder.write(chunk.subarray(start)), false);
-    this.flush();
-  }
-
-  end(): void {
-    this.take(this.decoder.end(), true);
-    this.flush();
-  }
-
-  /** The batch's flows decided and answered, from their bytes in `input`; the batch emptied. */
-  private answerBatch(input: DataView): void {
-    const batch = this.batch;
-    const n = batch.count;
-    if (n === 0) return;
-    batch.decide(this.table);
-    const { bytes, counts, langIndex } = this;
-    const { text, decision, srcSeg, dstSeg } = batch;
-    // Room for the longest answers once per batch: an address the parser accepts is at most
-    // 45 bytes.
-    this.room(n * (bytes.maxFixed + 2 * 45 + 1));
-    const { slab, view } = this;
-    let o = this.used;
-    for (let k = 0; k < n; k++) {
-      const id = decision[k]!;
-      counts[id]!++;
-      const t = k << 2;
-      o = renderBytesInto(slab, view, o, bytes, id, srcSeg[k]!, dstSeg[k]!, input, text[t]!, text[t + 1]!, text[t + 2]!, text[t + 3]!, langIndex);
-      slab[o++] = 10;
-    }
-    this.used = o;
-    batch.count = 0;
-  }
-
-  /** The filled part of the slab, handed out. */
-  private flush(): void {
-    if (this.used > this.mark) {
-      this.ready.push(this.slab.subarray(this.mark, this.used));
-      this.mark = this.used;
-    }
-  }
-
-  private room(need: number): void {
-    if (this.used + need <= this.slab.length) return;
-    // Asked before this slab's last part joins `ready`: parts still there have not been read.
-    const released = this.released();
-    this.flush();
-    const old = this.slab;
-    if (released) {
-      // All but the slabs of parts still in `ready`.
-      const { ready, handedOut } = this;
-      let kept = 0;
-      for (const s of handedOut) {
-        if (ready.some((b) => b.buffer === s.buffer)) handedOut[kept++] = s;
-        else this.free.push(s);
-      }
-      handedOut.length = kept;
-    }
-    if (old.length === SLAB) this.handedOut.push(old);
-    // A reader that never lets go leaves these to the collector.
-    if (this.handedOut.length > MAX_HANDED_OUT) this.handedOut.shift();
-    this.slab = need <= SLAB ? (this.free.pop() ?? Buffer.allocUnsafe(SLAB)) : Buffer.allocUnsafe(need);
-    this.view = new DataView(this.slab.buffer, this.slab.byteOffset, this.slab.length);
-    this.used = 0;
-    this.mark = 0;
-  }
-
-  private text(s: string): void {
-    this.room(Buffer.byteLength(s) + 1);
-    this.used += this.slab.write(s, this.used);
-    this.slab[this.used++] = 10;
-  }
-
-  /** After resolveFlow accepted the flow: the answer's bytes, straight into the slab. */
-  private render(src: string, dst: string): void {
-    const out = this.out;
-    this.counts[out.decision]!++;
-    this.room(this.bytes.maxFixed + src.length + dst.length + 1);
-    this.used = renderDecisionInto(this.slab, this.used, this.table, out.decision, out.srcSeg, out.dstSeg, src, dst, this.lang);
-    this.slab[this.used++] = 10;
-  }
-
-  /** Decoded text: lines are read the safe way, a cut line's text kept for the next chunk. */
-  private take(chunk: string, final: boolean): void {
-    const limit = this.limit;
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf('\n', start);
-      if (nl < 0) break;
-      let line = chunk.slice(start, nl);
-      start = nl + 1;
-      if (this.skipping) {
-        // The end of an overlong line, already counted and answered.
-        this.skipping = false;
-        continue;
-      }
-      this.lines++;
-      if (this.pending.length > 0) {
-        line = this.pending + line;
-        this.pending = '';
-      }
-      this.line(line);
-    }
-    const rest = chunk.slice(start);
-    if (!this.skipping) {
-      this.pending += rest;
-      if (this.pending.length > limit) {
-        // Answer now and drop the rest of this line as it arrives.
-        this.lines++;
-        this.errors++;
-        this.text(`{"line":${this.lines},"error":"the line is longer than ${limit} characters"}`);
-        this.pending = '';
-        this.skipping = true;
-      }
-    }
-    if (final && !this.skipping && this.pending.trim() !== '') {
-      this.lines++;
-      let line = this.pending;
-      this.pending = '';
-      if (line.endsWith('\r')) line = line.slice(0, -1);
-      this.answer(line, this.lines);
-    }
-  }
-
-  /** One whole line (without its newline), already counted. */
-  private line(line: string): void {
-    if (line.length > this.limit) {
-      this.errors++;
-      return this.text(`{"line":${this.lines},"error":"the line is longer than ${this.limit} characters"}`);
-    }
-    if (line.endsWith('\r')) line = line.slice(0, -1);
-    if (line.trim() === '') return;
-    this.answer(line, this.lines);
-  }
-
-  /** One request line → one answer line. */
-  private answer(line: string, n: number): void {
-    const { table, out, flow } = this;
-    // The fast path holds only for a flow the flow parser accepts: its values are then plain
-    // ASCII, read as JSON would (see flow-line.ts). Any other line, and every error, is
-    // answered from the safe parser's reading.
-    if (scanFlowLine(line, flow) && resolveFlow(table, flow.src, flow.dst, flow.service, out)) return this.render(flow.src, flow.dst);
-    const parsed = parseJson(line);
-    if (!parsed.ok) {
-      this.errors++;
-      return this.text(`{"line":${n},"error":${JSON.stringify(parsed.reason)}}`);
-    }
-    const v = parsed.value as Record<string, unknown>;
-    if (
-      v === null ||
-      typeof v !== 'object' ||
-      Array.isArray(v) ||
-      typeof v.src !== 'string' ||
-      typeof v.dst !== 'string' ||
-      typeof v.service !== 'string' ||
-      Object.keys(v).length !== 3
-    ) {
-      this.errors++;
-      return this.text(`{"line":${n},"error":"expected an object with exactly the string keys src, dst and service"}`);
-    }
-    if (!resolveFlow(table, v.src, v.dst, v.service, out)) {
-      this.errors++;
-      return this.text(`{"line":${n},"error":${JSON.stringify(flowError(out.field!, v[out.field!] as string, out.reason!))}}`);
-    }
-    this.render(v.src, v.dst);
   }
 }

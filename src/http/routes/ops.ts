@@ -5,11 +5,13 @@
 import type { FastifyInstance } from 'fastify';
 import { METRICS_CONTENT_TYPE } from '../metrics.js';
 import { sendProblem } from '../problems.js';
+import { policyReady } from '../ready.js';
 import type { SansoContext } from '../server.js';
 import { ref } from '../schemas.js';
 import { problems } from './common.js';
 
 export async function opsRoutes(app: FastifyInstance, ctx: SansoContext): Promise<void> {
+  const ready = policyReady(ctx.lifecycle);
   app.get(
     '/healthz',
     {
@@ -23,16 +25,16 @@ export async function opsRoutes(app: FastifyInstance, ctx: SansoContext): Promis
     '/readyz',
     {
       config: { scope: 'open' },
+      preHandler: ready,
       schema: {
         tags: ['ops'],
         summary: 'Readiness: a policy is loaded and the service is not shutting down.',
         response: { 200: { description: 'Ready.', ...ref('health') }, ...problems(503) },
       },
     },
-    async (_request, reply) => {
-      const p = ctx.lifecycle.current;
-      if (p === null || ctx.closing) return sendProblem(reply, 'NOT-READY', ctx.closing ? 'the service is shutting down' : 'no policy is loaded yet');
-      return { status: 'ready', version: p.version };
+    async (request, reply) => {
+      if (ctx.closing) return sendProblem(reply, 'NOT-READY', 'the service is shutting down');
+      return { status: 'ready', version: request.policy!.version };
     },
   );
 

@@ -8,6 +8,7 @@ import { isActive } from '../../model/dates.js';
 import type { Problem } from '../../problems/problem.js';
 import type { ReloadRecord } from '../lifecycle.js';
 import { sendProblem } from '../problems.js';
+import { policyReady } from '../ready.js';
 import { canReadPolicy } from '../auth.js';
 import type { SansoContext } from '../server.js';
 import { ref } from '../schemas.js';
@@ -32,10 +33,12 @@ function reloadJson(r: ReloadRecord, full: boolean) {
 }
 
 export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Promise<void> {
+  const ready = policyReady(ctx.lifecycle);
   app.get(
     '/v1/policy',
     {
       config: { scope: 'any' },
+      preHandler: ready,
       schema: {
         tags: ['policy'],
         summary: 'The serving policy: name, version, load time, counts, warnings, last reload.',
@@ -44,9 +47,8 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
         response: { 200: { description: 'The policy.', ...ref('policy-info') }, ...problems(401, 503) },
       },
     },
-    async (request, reply) => {
-      const p = ctx.lifecycle.current;
-      if (p === null) return sendProblem(reply, 'NOT-READY', 'no policy is loaded yet');
+    async (request) => {
+      const p = request.policy!;
       const full = canReadPolicy(ctx, request.caller);
       const m = p.model;
       const last = ctx.lifecycle.lastReload;
@@ -76,6 +78,7 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
     '/v1/segments',
     {
       config: { scope: 'any' },
+      preHandler: ready,
       schema: {
         tags: ['policy'],
         summary: 'The declared segments: name and tier; with read-policy also role, CIDRs and sanitizer.',
@@ -83,9 +86,8 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
         response: { 200: { description: 'The segments.', ...ref('segments') }, ...problems(401, 503) },
       },
     },
-    async (request, reply) => {
-      const p = ctx.lifecycle.current;
-      if (p === null) return sendProblem(reply, 'NOT-READY', 'no policy is loaded yet');
+    async (request) => {
+      const p = request.policy!;
       const full = canReadPolicy(ctx, request.caller);
       const segments = p.model.segments
         .filter((s) => s.index !== p.model.outside)
