@@ -14,6 +14,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { runs } from '../property/settings.js';
 import t from 'tap';
 import { checkRequest } from '../../src/check/check.js';
 import { parseChangeRequest } from '../../src/check/parse.js';
@@ -252,7 +253,7 @@ t.test('checkRequest is exact and its witnesses are real', async (t) => {
       });
       assert.equal(result.verdict, expectedWorst, 'request verdict is the worst rule verdict');
     }),
-    { numRuns: Number(process.env.CHECK_RUNS ?? 120) },
+    { numRuns: runs(120) },
   );
   // The generators reach what the properties are about.
   t.ok(findings > 0, `findings checked: ${findings}`);

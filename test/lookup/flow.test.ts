@@ -3,6 +3,7 @@
  * flow services, against hand-written cases and, for IPv6, random addresses in random spellings.
  */
 import fc from 'fast-check';
+import { runs } from '../property/settings.js';
 import t from 'tap';
 import { compressV6 } from '../../src/model/cidr.js';
 import { FLOW_ERRORS, FlowResult, parseAddress, parseFlowService, resolveFlow } from '../../src/lookup/flow.js';
@@ -72,7 +73,7 @@ t.test('IPv6: random addresses in random spellings parse to themselves', async (
       const v = zeros ? v0 & ~(0xffffffffn << 48n) : v0;
       return value(spell(v, how)) === v;
     }),
-    { numRuns: 2000 },
+    { numRuns: runs(2000) },
   );
   t.pass('property held');
 });

@@ -4,6 +4,7 @@
  * count is no multiple of 32. The rank is recounted naively here, bit by bit.
  */
 import fc from 'fast-check';
+import { runs } from '../property/settings.js';
 import t from 'tap';
 import { packPairs } from '../../src/compile/pairs.js';
 import { pairVector, popcount32 } from '../../src/lookup/pair-map.js';
@@ -15,7 +16,7 @@ t.test('popcount32 = the bits counted one by one', async (t) => {
       for (let b = 0; b < 32; b++) n += (x >>> b) & 1;
       return popcount32(x) === n;
     }),
-    { numRuns: 2000 },
+    { numRuns: runs(2000) },
   );
   t.equal(popcount32(-1), 32);
   t.equal(popcount32(0), 0);
@@ -87,7 +88,7 @@ t.test('every pair reads back its vector, whatever the prediction', async (t) =>
       }
       return true;
     }),
-    { numRuns: 300 },
+    { numRuns: runs(300) },
   );
   t.ok(checked > 1000, `${checked} pairs checked`);
 });

@@ -4,6 +4,7 @@
  * IPv4-mapped block; the exported interval lists.
  */
 import fc from 'fast-check';
+import { runs } from '../property/settings.js';
 import t from 'tap';
 import { MAPPED_V4, V4_MAX_L2_BLOCKS } from '../../src/compile/addresses.js';
 import { compile } from '../../src/compile/compile.js';
@@ -81,7 +82,7 @@ t.test('segment4/segment6 = naive longest prefix match', async (t) => {
       }
       return true;
     }),
-    { numRuns: 150 },
+    { numRuns: runs(150) },
   );
   t.pass('property held');
 });

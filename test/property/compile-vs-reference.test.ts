@@ -3,12 +3,13 @@
  * valid rule sets and flows aimed at every edge: every field of every decision must agree, in the
  * decision object and in the pre-serialized JSON the CLI and the service print.
  *
- * SANSO_PROP_RUNS (default 200) and SANSO_PROP_SEED (default random) set the runs and the seed;
- * a failure prints the seed, then the counterexample cut down by test/property/minimize.ts to a
- * small rule set and one flow, as YAML files and a `sanso decide` command. SANSO_PROP_SHRINK=1
+ * SANSO_PROP_RUNS (default 200) and SANSO_PROP_SEED (default a fixed seed; see settings.ts) set
+ * the runs and the seed; a failure prints the seed, then the counterexample cut down by
+ * test/property/minimize.ts to a small rule set and one flow, as YAML files and a `sanso decide` command. SANSO_PROP_SHRINK=1
  * lets fast-check shrink first as well (slower; the minimizer alone is usually enough).
  */
 import fc from 'fast-check';
+import { SEED } from './settings.js';
 import t from 'tap';
 import { ruleSetArb, scenarioArb, type Scenario } from '../reference/arbitrary.js';
 import { buildFailure, newTally, scenarioFailure, type Failure } from './check.js';
@@ -16,7 +17,6 @@ import { minimize } from './minimize.js';
 import { describe } from './pipeline.js';
 
 const RUNS = Number(process.env.SANSO_PROP_RUNS ?? 200);
-const SEED = process.env.SANSO_PROP_SEED === undefined ? (Date.now() ^ (process.pid << 8)) | 0 : Number(process.env.SANSO_PROP_SEED);
 const SHRINK = process.env.SANSO_PROP_SHRINK === '1';
 
 class ScenarioFailed extends Error {

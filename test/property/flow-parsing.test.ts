@@ -4,12 +4,12 @@
  * mostly well-formed and often not: both must accept the same texts, and read the same numbers.
  */
 import fc from 'fast-check';
+import { SEED } from './settings.js';
 import t from 'tap';
 import { FlowResult, parseAddress, parseFlowService } from '../../src/lookup/flow.js';
 import { addressText as address } from '../reference/address-text.js';
 import { parseFlowAddress, parseFlowService as refService } from '../reference/evaluator.js';
 
-const SEED = process.env.SANSO_PROP_SEED === undefined ? (Date.now() ^ (process.pid << 8)) | 0 : Number(process.env.SANSO_PROP_SEED);
 const RUNS = Number(process.env.SANSO_PROP_RUNS ?? 200) * 25;
 
 /** Reference answer as the 128-bit number the lookup reads (IPv4 as ::ffff:a.b.c.d). */

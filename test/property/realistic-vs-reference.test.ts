@@ -7,6 +7,7 @@
  */
 import { basename } from 'node:path';
 import fc from 'fast-check';
+import { SEED } from './settings.js';
 import t, { type Test } from 'tap';
 import { generatePrefecture, type PrefectureSize } from '../../bench/synthetic.js';
 import { flowArbFor, type Scenario } from '../reference/arbitrary.js';
@@ -14,7 +15,6 @@ import { newTally, scenarioFailure } from './check.js';
 import { minimize } from './minimize.js';
 import { describe, loadPaths, mergeFiles } from './pipeline.js';
 
-const SEED = process.env.SANSO_PROP_SEED === undefined ? (Date.now() ^ (process.pid << 8)) | 0 : Number(process.env.SANSO_PROP_SEED);
 const FLOWS = Number(process.env.SANSO_PROP_FLOWS ?? 1000);
 
 function check(t: Test, name: string, s: Omit<Scenario, 'flows'>): void {
