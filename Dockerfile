@@ -1,4 +1,4 @@
-# sanso — the HTTP service in a container (README, "In a container").
+# sanso — the HTTP service in a container (docs/http-api.md, "In a container").
 #
 #   docker build -t sanso .
 #   docker run -p 8080:8080 \
