@@ -229,10 +229,10 @@ t.test('the sample decisions carry the sample policy version', async (t) => {
   t.equal(d.policyVersion, validateRuleSet([RULES], { asOf: AS_OF }).version);
 });
 
-// — README, the sample city's tour: every command in the tour answers what the tour says —
+// — docs/tutorial.md, the sample city's tour: every command in the tour answers what it says —
 
-t.test('the tour of the sample city in README is true', async (t) => {
-  const doc = readFileSync(`${ROOT}README.md`, 'utf8');
+t.test('the tour of the sample city in docs/tutorial.md is true', async (t) => {
+  const doc = readFileSync(`${ROOT}docs/tutorial.md`, 'utf8');
   const rows = [...doc.matchAll(/^\|[^|]*\| `sanso decide ([^`]+)` \| (allow|deny) \| ([A-Z-]+) \| ([^|]*)\|$/gm)];
   t.ok(rows.length >= 20, `the tour lists its commands (${rows.length} found)`);
   for (const [, cmd, decision, code, ruleCell] of rows) {
