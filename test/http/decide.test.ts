@@ -13,7 +13,7 @@ function expected(src: string, dst: string, service: string, lang: 'en' | 'ja' =
   return decisionObject(policy.table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
 }
 
-// From the tour of the sample city (README): one flow per decision code.
+// From the tour of the sample city (docs/tutorial.md): one flow per decision code.
 const TOUR: [string, string, string, string, string, string | null][] = [
   ['10.20.100.5', '172.16.9.10', 'tcp/443', 'allow', 'GRANTED', 'F-120'],
   ['fd00:20:0:100::5', 'fd00:30:0:9::10', 'tcp/443', 'allow', 'GRANTED', 'F-120'],
