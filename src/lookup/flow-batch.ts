@@ -8,7 +8,7 @@ import type { DecisionTable } from './table.js';
 import { addressValue, serviceValue } from './parse-bytes.js';
 import { FlowResult } from './parse-text.js';
 
-/** A batch of flows read from bytes (the NDJSON route fills one per 64 lines). */
+/** Flows read from bytes, decided together (the NDJSON route decides 64 at a time). */
 export class FlowBatch {
   readonly size: number;
   count = 0;
