@@ -2,6 +2,7 @@
  * The CLI's one dispatcher. Commands live one per file and return an exit code; the single
  * try/catch here maps what escapes to exit codes, so no stack trace reaches a user.
  */
+import { toolInfo } from '../report/tool.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 type Command = (args: string[], io: Io) => Promise<number>;
@@ -21,6 +22,8 @@ export const USAGE = `usage: sanso <command> [options]
 commands:
 ${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`).join('\n')}
 
+  sanso --version     print the version (from the installed package.json)
+
 options every command takes:
   --rules PATH        rule file or directory (default rules/)
   --as-of YYYY-MM-DD  the date exceptions are judged on (default: today in policy.timezone)
@@ -33,6 +36,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       (name === undefined ? io.stderr : io.stdout)(USAGE);
       return name === undefined ? EXIT.USAGE : EXIT.OK;
+    }
+    if (name === '--version' || name === '-v' || name === 'version') {
+      io.stdout(`sanso ${toolInfo().version}\n`);
+      return EXIT.OK;
     }
     const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!cmd) throw new UsageError(`unknown command "${name}"`);

@@ -11,6 +11,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import AjvModule from 'ajv';
 import t from 'tap';
 import type { DiffResult } from '../../src/diff/types.js';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
@@ -86,6 +87,16 @@ t.test('the sample city before and after one pull request', async (t) => {
       t.equal(p.model.segments[out.srcSeg]!.name, seg);
     }
   }
+});
+
+t.test('--format json follows schemas/api/diff-result.json', async (t) => {
+  const Ajv = AjvModule.default ?? AjvModule;
+  const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas/api/diff-result.json'), 'utf8')) as object);
+  for (const args of [[V1, V2], [V2, V1], [V1, V1], [V1, V2, '--max-changes', '1']]) {
+    const r = JSON.parse((await sanso(['diff', ...args, '--as-of', AS_OF, '--format', 'json'])).out) as unknown;
+    t.ok(validate(r), `${args.join(' ')}: ${JSON.stringify(validate.errors)}`);
+  }
+  t.notOk(validate({ old: {}, new: {}, counts: {}, myNumber: 0, truncated: false, changes: [] }), 'the schema refuses a hollow object');
 });
 
 t.test('the same rules, or a date that changes nothing, report nothing', async (t) => {
