@@ -121,3 +121,14 @@ t.test('the diff and comment steps on a pull request', { timeout: 240_000 }, asy
   t.equal(calls[1], `api -X PATCH repos/city/rules/issues/comments/4242 -F body=@${diff.outputs.comment} --silent`);
   t.equal(calls[3], `api -X POST repos/city/rules/issues/7/comments -F body=@${diff.outputs.comment} --silent`);
 });
+
+t.test('the example workflow only sets inputs the action has', async (t) => {
+  const wf = YAML.parse(readFileSync(join(ROOT, 'examples/ci/github/sanso.yml'), 'utf8')) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }> };
+  const uses = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => /\/sanso@/.test(s.uses ?? ''));
+  t.equal(uses.length, 1);
+  for (const key of Object.keys(uses[0]!.with ?? {})) t.ok(Object.hasOwn(action.inputs, key), `input ${key}`);
+  const gitlab = YAML.parse(readFileSync(join(ROOT, 'examples/ci/gitlab/.gitlab-ci.yml'), 'utf8')) as { sanso: { script: string[] } };
+  const script = gitlab.sanso.script.join('\n');
+  t.match(script, COMMENT_MARKER, 'the GitLab job finds its note by the same marker');
+  t.equal(spawnSync('bash', ['-n', '-c', script]).status, 0, 'the GitLab script parses');
+});
