@@ -15,30 +15,14 @@ import fc from 'fast-check';
 import t from 'tap';
 import { diffTables } from '../../src/diff/diff.js';
 import type { Change, DiffResult } from '../../src/diff/types.js';
-import { parseServiceRange } from '../../src/model/services.js';
 import { flowArbFor, type FlowText } from '../reference/arbitrary.js';
 import { parseFlowService, ReferenceEvaluator, type RefDecision } from '../reference/evaluator.js';
 import { policyOf, type TestPolicy } from '../check/policy.js';
 import { asFiles, pairArb, type Pair } from './pairs.js';
+import { servicesHold } from './services-text.js';
 
 const RUNS = Math.max(10, Math.floor(Number(process.env.SANSO_PROP_RUNS ?? 200) / 2));
 const SEED = process.env.SANSO_PROP_SEED === undefined ? (Date.now() ^ (process.pid << 8)) | 0 : Number(process.env.SANSO_PROP_SEED);
-
-/** Whether a change's service texts hold a flow key (the texts of src/diff/services.ts). */
-export function servicesHold(texts: readonly string[], key: number): boolean {
-  for (const text of texts) {
-    const m = /^proto\/(\d+)-(\d+)$/.exec(text);
-    if (m) {
-      const p = Math.floor(key / 65536);
-      if (key % 65536 === 0 && p >= Number(m[1]) && p <= Number(m[2])) return true;
-      continue;
-    }
-    const r = parseServiceRange(text);
-    if (!r.ok) throw new Error(`a change lists a service sanso cannot read: ${text}`);
-    if (key >= r.range.lo && key <= r.range.hi) return true;
-  }
-  return false;
-}
 
 const reason = (d: RefDecision) => ({ decision: d.decision, code: d.code, rule: d.rule });
 const same = (x: { decision: string; code: string; rule: string | null }, y: typeof x) => x.decision === y.decision && x.code === y.code && x.rule === y.rule;
@@ -115,7 +99,7 @@ const caseArb = pairArb({ maxSegments: 8, maxFlows: 8, maxExceptions: 3 }).chain
 );
 
 t.test('every changed flow lies in exactly one change with the right before and after', async (t) => {
-  const tally = { changed: 0, unchanged: 0, pairs: 0, skipped: 0, changes: 0 };
+  const tally = { changed: 0, unchanged: 0, pairs: 0, skipped: 0, changes: 0, was: 0, myNumber: 0, kinds: new Map<string, number>() };
   const details = fc.check(
     fc.property(caseArb, ([p, fa, fb]) => {
       const tb = tables(p);
@@ -126,6 +110,11 @@ t.test('every changed flow lies in exactly one change with the right before and 
       tally.pairs++;
       const result = diffTables(tb.a.table, tb.b.table);
       tally.changes += result.changes.length;
+      for (const c of result.changes) {
+        tally.kinds.set(c.kind, (tally.kinds.get(c.kind) ?? 0) + 1);
+        if (c.src.was || c.dst.was) tally.was++;
+        if (c.myNumber) tally.myNumber++;
+      }
       const w = wrong(p, result, [...fa, ...fb], tally);
       if (w) throw new Error(w);
     }),
@@ -138,6 +127,13 @@ t.test('every changed flow lies in exactly one change with the right before and 
   }
   t.pass(`${tally.pairs} pairs (${tally.skipped} skipped as invalid), ${tally.changes} changes, ${tally.changed} changed and ${tally.unchanged} unchanged flows sampled, seed ${SEED}`);
   t.ok(tally.changed > 0, 'some sampled flows change');
+  t.comment(`kinds: ${[...tally.kinds].map(([k, n]) => `${k} ${n}`).join(', ')}; ${tally.was} with moved addresses, ${tally.myNumber} touching My Number`);
+  // The generator must reach every kind of change and moved addresses, or agreement proves less.
+  if (RUNS >= 50) {
+    for (const k of ['newly-allowed', 'newly-denied', 'reason-changed']) t.ok((tally.kinds.get(k) ?? 0) > 0, `some change is ${k}`);
+    t.ok(tally.was > 0, 'some change has addresses that moved segment');
+    t.ok(tally.myNumber > 0, 'some change touches the My Number tier');
+  }
   t.ok(tally.skipped < tally.pairs, 'most mutated rule sets stay valid');
 });
 
