@@ -16,7 +16,7 @@ import { row, type Row, type Scenario } from '../lib/scenario.js';
 import { generatePrefecture, rng } from '../synthetic.js';
 
 /** Changes 50 rules of the prefecture in place; intra-tier rules only, so the copy stays valid. */
-function change50(flows: { id: string; from: string[]; to: string[]; services: string[]; action?: 'allow' | 'deny' }[]): void {
+export function change50(flows: { id: string; from: string[]; to: string[]; services: string[]; action?: 'allow' | 'deny' }[]): void {
   const r = rng(SEED + 1);
   const pick = (): number => Math.floor(r() * flows.length);
   const intra = (f: (typeof flows)[number]): boolean => f.from.every((s) => s.slice(0, 4) === f.from[0]!.slice(0, 4)) && f.to.every((s) => s.slice(0, 4) === f.from[0]!.slice(0, 4)) && f.action !== 'deny';
