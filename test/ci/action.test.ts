@@ -6,7 +6,7 @@
  * loader; `gh` is a stand-in that records what it was asked. Also: every run script parses, and
  * no script pastes an expression (${{ … }}) into shell text.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,4 +131,42 @@ t.test('the example workflow only sets inputs the action has', async (t) => {
   const script = gitlab.sanso.script.join('\n');
   t.match(script, COMMENT_MARKER, 'the GitLab job finds its note by the same marker');
   t.equal(spawnSync('bash', ['-n', '-c', script]).status, 0, 'the GitLab script parses');
+});
+
+t.test('the GitLab job keeps one merge-request note', async (t) => {
+  const gitlab = YAML.parse(readFileSync(join(ROOT, 'examples/ci/gitlab/.gitlab-ci.yml'), 'utf8')) as { sanso: { script: string[] } };
+  const script = gitlab.sanso.script.join('\n');
+  const m = /node --input-type=module -e '([\s\S]*?)'\n/.exec(script);
+  t.ok(m, 'the note is posted by an inline node script');
+  const { createServer } = await import('node:http');
+  const seen: { method: string; url: string; body: string }[] = [];
+  let notes: { id: number; body: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method!, url: req.url!, body });
+      t.equal(req.headers['private-token'], 'secret');
+      res.setHeader('content-type', 'application/json');
+      res.end(req.method === 'GET' ? JSON.stringify(notes) : '{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  const dir = mkdtempSync(join(tmpdir(), 'sanso-gitlab-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, 'sanso-diff.md'), `${COMMENT_MARKER}\nthe report\n`);
+  const env = { ...process.env, CI_API_V4_URL: `http://127.0.0.1:${port}/api/v4`, CI_PROJECT_ID: '12', CI_MERGE_REQUEST_IID: '3', SANSO_GITLAB_TOKEN: 'secret' };
+  const run = () => new Promise<number>((resolve) => {
+    execFile('node', ['--input-type=module', '-e', m![1]!], { cwd: dir, env }, (e) => resolve(e ? 1 : 0));
+  });
+  // No note of ours yet: POST. One there (after someone else's): PUT to it.
+  notes = [{ id: 1, body: 'LGTM' }];
+  t.equal(await run(), 0);
+  notes = [{ id: 1, body: 'LGTM' }, { id: 9, body: `${COMMENT_MARKER}\nold report` }];
+  t.equal(await run(), 0);
+  const writes = seen.filter((s) => s.method !== 'GET');
+  t.same(writes.map((w) => [w.method, w.url]), [['POST', '/api/v4/projects/12/merge_requests/3/notes'], ['PUT', '/api/v4/projects/12/merge_requests/3/notes/9']]);
+  t.same(JSON.parse(writes[1]!.body), { body: `${COMMENT_MARKER}\nthe report\n` });
 });

@@ -139,6 +139,15 @@ t.test('exit codes', async (t) => {
   t.match(bad.err, 'the old rule set');
 });
 
+t.test('sanso --version is the package version', async (t) => {
+  const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const flag of ['--version', '-v', 'version']) {
+    const run = await sanso([flag]);
+    t.equal(run.code, 0);
+    t.equal(run.out, `sanso ${version}\n`);
+  }
+});
+
 t.test('--max-changes lists fewer, counts stay exact', async (t) => {
   const r = JSON.parse((await sanso(['diff', V1, V2, '--as-of', AS_OF, '--format', 'json', '--max-changes', '2'])).out) as DiffResult;
   t.equal(r.changes.length, 2);
