@@ -126,6 +126,9 @@ t.test('exit codes', async (t) => {
   // v2 → v1 allows again what v2 denied: newly allowed too.
   t.equal((await sanso(['diff', V2, V1, '--as-of', AS_OF, '--fail-on', 'newly-allowed'])).code, 3);
   t.equal((await sanso(['diff', V1])).code, 2);
+  const help = await sanso(['diff', '--help']);
+  t.equal(help.code, 0);
+  t.match(help.out, /^usage: sanso diff OLD NEW/);
   t.equal((await sanso(['diff', V1, V2, '--format', 'sarif'])).code, 2);
   t.equal((await sanso(['diff', V1, V2, '--fail-on', 'newly-denied'])).code, 2);
   t.equal((await sanso(['diff', V1, V2, '--max-changes', '0'])).code, 2);
