@@ -2,6 +2,7 @@
  * The CLI's one dispatcher. Commands live one per file and return an exit code; the single
  * try/catch here maps what escapes to exit codes, so no stack trace reaches a user.
  */
+import { toolInfo } from '../report/tool.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 type Command = (args: string[], io: Io) => Promise<number>;
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; file: string }> = {
   validate: { summary: 'check rule files; report problems (text, json, sarif, github, junit)', file: 'validate' },
   decide: { summary: 'decide one flow (SRC DST SERVICE) or a batch (--batch FILE|-)', file: 'decide' },
   check: { summary: 'pre-check a firewall change request (YAML or JSON)', file: 'check' },
+  diff: { summary: 'what changes between two rule sets (paths or git:REF), exactly', file: 'diff' },
   compile: { summary: 'compile the rules and print the decision table statistics', file: 'compile' },
   serve: { summary: 'serve the HTTP API (default 127.0.0.1:8080)', file: 'serve' },
 };
@@ -19,6 +21,8 @@ export const USAGE = `usage: sanso <command> [options]
 
 commands:
 ${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`).join('\n')}
+
+  sanso --version     print the version (from the installed package.json)
 
 options every command takes:
   --rules PATH        rule file or directory (default rules/)
@@ -32,6 +36,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       (name === undefined ? io.stderr : io.stdout)(USAGE);
       return name === undefined ? EXIT.USAGE : EXIT.OK;
+    }
+    if (name === '--version' || name === '-v' || name === 'version') {
+      io.stdout(`sanso ${toolInfo().version}\n`);
+      return EXIT.OK;
     }
     const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!cmd) throw new UsageError(`unknown command "${name}"`);
