@@ -71,11 +71,15 @@ t.test('every field of every decision agrees with the reference evaluator', asyn
     return;
   }
   t.pass(`${tally.scenarios} rule sets, ${tally.flows} flows, seed ${SEED}`);
+  t.comment(`models: ${[...tally.models].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);
   t.comment(`decisions seen: ${[...tally.codes].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);
   // The generator must reach every outcome, or agreement proves less than it seems.
   if (RUNS >= 100) {
-    for (const code of ['EXPLICIT-DENY', 'CLOUD-AGGREGATION', 'MN-ISOLATION', 'SPLIT-PATH', 'MFA-REQUIRED', 'EXCEPTION', 'GRANTED', 'GRANTED+sanitized', 'DEFAULT-ALLOW', 'NO-GRANT']) {
+    for (const code of ['EXPLICIT-DENY', 'CLOUD-AGGREGATION', 'MN-ISOLATION', 'SPLIT-PATH', 'MFA-REQUIRED', 'EXCEPTION', 'GRANTED', 'GRANTED+sanitized', 'DEFAULT-ALLOW', 'NO-GRANT',
+      // the guideline models: β's bridge into the LGWAN tier, α′ breakout and what it does not lift
+      'GRANTED+breakout', 'GRANTED+screen-transfer-into-lgwan', 'SPLIT-PATH+to-breakout']) {
       t.ok((tally.codes.get(code) ?? 0) > 0, `some flow is decided ${code}`);
     }
+    for (const model of ['alpha', 'alpha-prime', 'beta', 'beta-prime']) t.ok((tally.models.get(model) ?? 0) > 0, `some rule set is under model ${model}`);
   }
 });
