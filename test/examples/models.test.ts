@@ -126,3 +126,30 @@ t.test('a grant of a breakout service lifts nothing without the rule (it still n
     t.match(decide(policy!, '10.20.100.5', '203.0.113.10', 'tcp/443'), { decision: 'deny', code: 'NO-GRANT', path: 'none' });
   });
 });
+
+t.test('sanso check follows the model', async (t) => {
+  const check = async (dir: string, rules: unknown[]) => {
+    const r = await sanso(['check', '-', '--rules', dir, '--as-of', AS_OF, '--json'], JSON.stringify({ rules }));
+    return { code: r.code, result: JSON.parse(r.out) as { verdict: string; rules: { verdict: string; counts: Record<string, number> }[] } };
+  };
+  // β: the screen-transfer opening is compliant; straight into a business system is not.
+  let r = await check(EXAMPLES.beta, [
+    { src: ['inet-terminals'], dst: ['lg-vdi'], services: ['tcp/3389'], action: 'allow' },
+    { src: ['inet-terminals'], dst: ['lg-zaimu'], services: ['tcp/443'], action: 'allow' },
+  ]);
+  t.equal(r.code, 3);
+  t.match(r.result.rules, [{ verdict: 'compliant' }, { verdict: 'violation', counts: { 'SPLIT-PATH': 1 } }]);
+  // α′: the breakout opening is compliant on its services only, and only outward.
+  r = await check(EXAMPLES['alpha-prime'], [
+    { src: ['lg-terminals'], dst: ['cloud-collab'], services: ['tcp/443', 'udp/3478-3481'], action: 'allow' },
+    { src: ['lg-terminals'], dst: ['cloud-collab'], services: ['tcp/80-443'], action: 'allow' },
+    { src: ['cloud-collab'], dst: ['lg-terminals'], services: ['tcp/443'], action: 'allow' },
+    { src: ['mn-terminals'], dst: ['cloud-collab'], services: ['tcp/443'], action: 'allow' },
+  ]);
+  t.match(r.result.rules, [
+    { verdict: 'compliant' },
+    { verdict: 'violation', counts: { 'SPLIT-PATH': 1 } },
+    { verdict: 'violation', counts: { 'SPLIT-PATH': 1 } },
+    { verdict: 'violation', counts: { 'MN-ISOLATION': 1 } },
+  ]);
+});
