@@ -235,10 +235,10 @@ export const MODELS = ['alpha', 'alpha-prime', 'beta', 'beta-prime'] as const;
 
 /** The (method, peer, direction) a segment's sanitizer gene picks, under the rule set's model. */
 function bridgeOf(tier: SiteTier, model: string, pick: number): { method: string; peer: SiteTier; direction: string } {
-  // Under β half of LGWAN-tier sanitizers are the β bridge, or random rule sets would seldom
-  // have one.
-  if (tier === 'lgwan' && (model === 'beta' || model === 'beta-prime') && pick % 2 === 0) {
-    return BETA_BRIDGES[Math.floor(pick / 2) % BETA_BRIDGES.length]!;
+  // Under β two thirds of LGWAN-tier sanitizers are the β bridge, or random rule sets would
+  // seldom have one.
+  if (tier === 'lgwan' && (model === 'beta' || model === 'beta-prime') && pick % 3 !== 2) {
+    return BETA_BRIDGES[Math.floor(pick / 3) % BETA_BRIDGES.length]!;
   }
   const options = BRIDGES[tier];
   return options[pick % options.length]!;
@@ -347,11 +347,13 @@ export interface RuleSetOptions {
   maxSegments?: number;
   maxFlows?: number;
   maxExceptions?: number;
+  /** Every rule set under this guideline model (policy.model written); default: any, or none. */
+  model?: (typeof MODELS)[number];
 }
 
 function genomeArb(o: RuleSetOptions): fc.Arbitrary<Genome> {
   return fc.record({
-    policy: fc.option(policyGene, { freq: 8 }),
+    policy: o.model === undefined ? fc.option(policyGene, { freq: 8 }) : policyGene.map((p) => ({ ...p, model: o.model! })),
     segments: fc.array(segmentGene, { minLength: 1, maxLength: o.maxSegments ?? 12 }),
     services: fc.array(fc.array(literalGene, { minLength: 1, maxLength: 3 }), { maxLength: 3 }),
     groups: fc.array(groupGene, { maxLength: 4 }),
@@ -443,7 +445,7 @@ function build(g: Genome): Built {
   const lgwan = segments.filter((x) => x.tier === 'lgwan');
   const flows: RawFlow[] = g.flows.map((f, i) => {
     const r: RawFlow = { id: `F-${String(i + 1).padStart(3, '0')}`, from: list(f.from, selector), to: list(f.to, selector), services: list(f.services, serviceRef) };
-    if (f.bridge !== null && breakouts.length > 0 && (sanitizers.length === 0 || f.bridge % 2 === 1)) {
+    if (f.bridge !== null && breakouts.length > 0 && (sanitizers.length === 0 || f.bridge % 3 !== 0)) {
       // From the LGWAN tier to a breakout destination, on its services (α′).
       const x = breakouts[f.bridge % breakouts.length]!;
       // Often the whole tier, so that flows aimed at the destination from any LGWAN segment match.
@@ -452,9 +454,13 @@ function build(g: Genome): Built {
       r.services = f.ticket ? x.breakout!.services.slice(0, 1) : [...x.breakout!.services];
     } else if (f.bridge !== null && sanitizers.length > 0) {
       // From the peer tier (a selector of the rule's own) to the sanitizer or back, its services.
-      const x = sanitizers[f.bridge % sanitizers.length]!;
+      // The β bridge (an LGWAN-tier screen-transfer server) is aimed at more often, from the
+      // whole internet tier, or random rule sets would seldom grant through it.
+      const beta = sanitizers.filter((x) => x.tier === 'lgwan' && x.sanitizer!.method === 'screen-transfer');
+      const x = beta.length > 0 && f.bridge % 2 === 0 ? beta[(f.bridge >> 1) % beta.length]! : sanitizers[f.bridge % sanitizers.length]!;
       const peers = segments.filter((p) => p.tier === x.sanitizer!.peer);
-      const peer = f.from[0]!.kind === 'tier' || f.bridge % 3 === 0 || peers.length === 0 ? `tier:${x.sanitizer!.peer}` : peers[f.bridge % peers.length]!.name;
+      const wide = f.bridge % 3 === 0 || (x.tier === 'lgwan' && x.sanitizer!.method === 'screen-transfer' && f.bridge % 3 !== 2);
+      const peer = f.from[0]!.kind === 'tier' || wide || peers.length === 0 ? `tier:${x.sanitizer!.peer}` : peers[f.bridge % peers.length]!.name;
       const outbound = x.sanitizer!.direction === 'outbound' || (x.sanitizer!.direction === 'both' && f.writeAction);
       r.from = outbound ? [x.name] : [peer];
       r.to = outbound ? [peer] : [x.name];
@@ -724,9 +730,9 @@ function flowOf(f: FlowGene, built: Built, ref: ReferenceEvaluator, allServices:
     return { src: addressIn(S, f.src, byText), dst: addressIn(D, f.dst, byText), service: serviceOf(f.service, servicesOf(r.services)) };
   }
   const breakouts = built.rules.segments.filter((s) => s.breakout);
-  if (f.aim === 'sanitizer' && breakouts.length > 0 && f.pick % 2 === 0) {
+  if (f.aim === 'sanitizer' && breakouts.length > 0 && f.pick % 3 !== 2) {
     // What a breakout destination lets through (α′), from some LGWAN-tier segment.
-    const X = one(breakouts, f.pick >> 1);
+    const X = one(breakouts, Math.floor(f.pick / 3));
     const S = one(built.rules.segments.filter((s) => s.tier === 'lgwan'), f.srcPick);
     if (X && S) return { src: addressIn(S, f.src, byText), dst: addressIn(X, f.dst, byText), service: serviceOf(f.service, servicesOf(X.breakout!.services)) };
   }
@@ -757,6 +763,7 @@ export function scenarioArb(o: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
   const opts: RuleSetOptions = { maxFlows: o.maxRuleFlows ?? 10 };
   if (o.maxSegments !== undefined) opts.maxSegments = o.maxSegments;
   if (o.maxExceptions !== undefined) opts.maxExceptions = o.maxExceptions;
+  if (o.model !== undefined) opts.model = o.model;
   return fc
     // Flows first: fast-check shrinks a tuple left to right, so a failure is cut down to its one
     // flow (cheap: the rule set is unchanged) before the rule set is shrunk.
