@@ -91,7 +91,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   else {
     const d = decisionObject(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
     const rule = d.rule === null ? '' : ` ${d.rule}`;
-    const via = d.sanitizer ? ` via ${d.sanitizer.segment} (${d.sanitizer.method})` : '';
+    const via = d.sanitizer ? ` via ${d.sanitizer.segment} (${d.sanitizer.method})` : d.path === 'breakout' ? ' by local breakout' : '';
     const svc = formatServiceKey(serviceKey(out.proto, out.port));
     io.stdout(
       `${d.decision.toUpperCase()} ${d.code}${rule}: ${src} (${d.src.segment}, ${d.src.tier}) → ${dst} (${d.dst.segment}, ${d.dst.tier}) ${svc}${via}\n` +

@@ -1,7 +1,12 @@
 /**
  * The ceiling (docs/decisions.md step 2, the tier model), per segment "base": what of a segment the
- * ceiling reads — tier, whether it is a My Number terminal without MFA, its sanitizer. Segments
- * with one base are interchangeable for the ceiling, so it is computed once per base pair.
+ * ceiling reads — tier, whether it is a My Number terminal without MFA, its sanitizer, and
+ * (α′) the services it is a local-breakout destination for. Segments with one base are
+ * interchangeable for the ceiling, so it is computed once per base pair.
+ *
+ * The guideline model (docs/models.md) is settled here, at compile time: β's LGWAN-tier
+ * screen-transfer bridge is an ordinary inbound sanitizer once the builder has let it exist,
+ * and breakout sets are only planned under alpha-prime. The lookup never sees the model.
  */
 import type { CeilingCode } from '../problems/codes.js';
 import type { Model, SanitizerMethod, Tier } from '../model/types.js';
@@ -12,16 +17,19 @@ export interface Base {
   /** A `terminal` of tier mynumber without `mfa: true`. */
   mfaMissing: boolean;
   sanitizer: { method: SanitizerMethod; peer: Tier; outbound: boolean; inbound: boolean; set: number } | null;
+  /** Service-set index of the segment's breakout services (α′ only), or -1. */
+  breakout: number;
 }
 
 /** Ceiling codes as small numbers: 0 = none, then CEILING_CODES order. */
 export const CEIL_NONE = 0;
 export const CEIL = { 'CLOUD-AGGREGATION': 1, 'MN-ISOLATION': 2, 'SPLIT-PATH': 3, 'MFA-REQUIRED': 4 } as const;
 export const CEIL_NAMES: readonly (CeilingCode | null)[] = [null, 'CLOUD-AGGREGATION', 'MN-ISOLATION', 'SPLIT-PATH', 'MFA-REQUIRED'];
-/** Sanitizer side: 0 none, 1 the source's, 2 the destination's. */
+/** Sanitizer side: 0 none, 1 the source's, 2 the destination's; 3 no sanitizer, the destination's local breakout (α′). */
 export const SIDE_NONE = 0;
 export const SIDE_SRC = 1;
 export const SIDE_DST = 2;
+export const SIDE_BREAKOUT = 3;
 
 /** Per (base pair, service class): the ceiling code, the bridging sanitizer's side, and the code the tier pair has without a bridge. */
 export interface CeilingRow {
@@ -38,8 +46,11 @@ export interface BasePlan {
   ofSegment: Int32Array;
 }
 
-/** `sanitizerSet(i)` is the service-set index of segment i's sanitizer services. */
-export function planBases(model: Model, services: ServicePlan, sanitizerSet: (seg: number) => number): BasePlan {
+/**
+ * `sanitizerSet(i)` is the service-set index of segment i's sanitizer services, `breakoutSet(i)`
+ * that of its breakout services or -1.
+ */
+export function planBases(model: Model, services: ServicePlan, sanitizerSet: (seg: number) => number, breakoutSet: (seg: number) => number = () => -1): BasePlan {
   const ids = new Map<string, number>();
   const bases: Base[] = [];
   const ofSegment = new Int32Array(model.segments.length);
@@ -55,12 +66,14 @@ export function planBases(model: Model, services: ServicePlan, sanitizerSet: (se
       const words = services.bits.subarray(set * services.words, (set + 1) * services.words).join('.');
       sanKey = `${s.method}/${s.peer}/${s.direction}/${words}`;
     }
-    const key = `${seg.tier}|${mfaMissing ? 1 : 0}|${sanKey}`;
+    const breakout = model.policy.model === 'alpha-prime' && seg.tier === 'internet' ? breakoutSet(seg.index) : -1;
+    const outKey = breakout < 0 ? '-' : services.bits.subarray(breakout * services.words, (breakout + 1) * services.words).join('.');
+    const key = `${seg.tier}|${mfaMissing ? 1 : 0}|${sanKey}|${outKey}`;
     let id = ids.get(key);
     if (id === undefined) {
       id = bases.length;
       ids.set(key, id);
-      bases.push({ tier: seg.tier, mfaMissing, sanitizer });
+      bases.push({ tier: seg.tier, mfaMissing, sanitizer, breakout });
     }
     ofSegment[seg.index] = id;
   }
@@ -97,9 +110,12 @@ export function ceilingRow(S: Base, D: Base, services: ServicePlan): CeilingRow 
         side = bridgeSide(S, D, c, services, false);
       }
     } else if (S.tier !== D.tier) {
-      // lgwan ↔ internet (the only remaining pair of different site tiers).
+      // lgwan ↔ internet (the only remaining pair of different site tiers). A sanitizer that
+      // bridges is the path; else, LGWAN → a breakout destination on its services (α′ only:
+      // other models plan no breakout set) goes out directly. Never internet → LGWAN.
       wouldBe = CEIL['SPLIT-PATH'];
       side = bridgeSide(S, D, c, services, false);
+      if (side === SIDE_NONE && S.tier === 'lgwan' && D.breakout >= 0 && hasClass(services, D.breakout, c)) side = SIDE_BREAKOUT;
       if (side === SIDE_NONE) code = wouldBe;
     } else if (S.mfaMissing) {
       code = wouldBe = CEIL['MFA-REQUIRED'];

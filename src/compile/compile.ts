@@ -144,7 +144,8 @@ function build(model: Model, asOf: string): Compiled {
   const R = model.flows.length;
   const active = model.exceptions.filter((e) => isActive(e.expires, asOf));
 
-  // Service sets: flow rules, then active exceptions (matcher index = set index), then sanitizers.
+  // Service sets: flow rules, then active exceptions (matcher index = set index), then
+  // sanitizers, then breakout destinations.
   const sets: ServiceRange[][] = [];
   for (const f of model.flows) sets.push(serviceRanges(f.services));
   for (const e of active) sets.push(serviceRanges(e.services));
@@ -155,9 +156,16 @@ function build(model: Model, asOf: string): Compiled {
       sets.push(serviceRanges(seg.sanitizer.services));
     }
   }
+  const breakoutSetOf = new Int32Array(N).fill(-1);
+  for (const seg of model.segments) {
+    if (seg.breakout) {
+      breakoutSetOf[seg.index] = sets.length;
+      sets.push(serviceRanges(seg.breakout.services));
+    }
+  }
   const services = planServices(sets);
   const nSvc = services.classes;
-  const basePlan = planBases(model, services, (i) => sanitizerSetOf[i]!);
+  const basePlan = planBases(model, services, (i) => sanitizerSetOf[i]!, (i) => breakoutSetOf[i]!);
   const { bases, ofSegment: baseOf } = basePlan;
   const nB = bases.length;
 

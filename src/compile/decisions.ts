@@ -5,7 +5,7 @@
  */
 import type { DecisionCode } from '../problems/codes.js';
 import type { Model, SanitizerMethod, Tier } from '../model/types.js';
-import { CEIL_NAMES, CEIL_NONE, SIDE_NONE, SIDE_SRC, type Base, type CeilingRow } from './ceiling.js';
+import { CEIL_NAMES, CEIL_NONE, SIDE_BREAKOUT, SIDE_NONE, SIDE_SRC, type Base, type CeilingRow } from './ceiling.js';
 import type { ServicePlan } from './services.js';
 import type { DecisionRecord, SanitizerSide } from '../lookup/decision.js';
 
@@ -17,7 +17,7 @@ const C_EXCEPTION = 5;
 const C_GRANTED = 6;
 const C_DEFAULT = 7;
 const C_NO_GRANT = 8;
-const SIDES: readonly SanitizerSide[] = ['none', 'src', 'dst'];
+const SIDES: readonly SanitizerSide[] = ['none', 'src', 'dst', 'none'];
 const METHODS: readonly (SanitizerMethod | null)[] = [null, 'mail-text', 'file-sanitize', 'screen-transfer'];
 const METHOD_NUM: Record<SanitizerMethod, number> = { 'mail-text': 1, 'file-sanitize': 2, 'screen-transfer': 3 };
 const TIERS: readonly (Tier | null)[] = [null, 'mynumber', 'lgwan', 'internet'];
@@ -31,7 +31,7 @@ export class DecisionInterner {
   constructor(private readonly model: Model) {}
 
   /**
-   * code: index in CODES; rule/exception: model indices or -1; side: 0 none, 1 src, 2 dst;
+   * code: index in CODES; rule/exception: model indices or -1; side: 0 none, 1 src, 2 dst, 3 breakout;
    * method: index in METHODS; ceiling: ceiling.ts numbering; tier: index in TIERS.
    */
   intern(code: number, rule: number, exception: number, side: number, method: number, ceiling: number, tier: number): number {
@@ -48,7 +48,7 @@ export class DecisionInterner {
         rule,
         exception,
         ruleId: rule >= 0 ? this.model.flows[rule]!.id : exception >= 0 ? this.model.exceptions[exception]!.id : null,
-        path: !allow ? 'none' : side === SIDE_NONE ? 'direct' : 'sanitized',
+        path: !allow ? 'none' : side === SIDE_NONE ? 'direct' : side === SIDE_BREAKOUT ? 'breakout' : 'sanitized',
         sanitizerSide: allow ? SIDES[side]! : 'none',
         method: allow ? METHODS[method]! : null,
         ceiling: CEIL_NAMES[ceiling]!,
@@ -93,7 +93,7 @@ export function computeVector(
   const bits = services.bits;
   decided.fill(0);
   const methodOf = (side: number): number =>
-    side === SIDE_NONE ? 0 : side === SIDE_SRC ? METHOD_NUM[S.sanitizer!.method] : METHOD_NUM[D.sanitizer!.method];
+    side === SIDE_NONE || side === SIDE_BREAKOUT ? 0 : side === SIDE_SRC ? METHOD_NUM[S.sanitizer!.method] : METHOD_NUM[D.sanitizer!.method];
   // 1. explicit deny
   for (let i = 0; i < length; i++) {
     const x = list[i]!;

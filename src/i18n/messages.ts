@@ -80,6 +80,12 @@ export function decisionMessage(r: DecisionRecord, lang: Lang, ctx: MessageConte
         ? `The My Number tier cannot communicate with other tiers; only a sanitized one-way import from the LGWAN tier may enter${c}`
         : `マイナンバー利用事務系は他の領域との通信ができないようにされており、この通信は許可されません${c}`;
     case 'SPLIT-PATH':
+      if (ctx.policy.model === 'alpha-prime') {
+        // α′: say what else crosses, so that a service missing from a breakout list reads right.
+        return en
+          ? `The communication paths between the LGWAN tier and the internet tier are split, and only sanitized communication, or local breakout from the LGWAN tier to an approved cloud service on its listed services, is allowed${c}`
+          : `LGWAN接続系とインターネット接続系の通信経路は分割されており、無害化通信と、LGWAN接続系から承認されたクラウドサービスへのローカルブレイクアウト（指定されたサービスに限る）以外は許可されません${c}`;
+      }
       return en
         ? `The communication paths between the LGWAN tier and the internet tier are split, and only sanitized communication is allowed${c}`
         : `LGWAN接続系とインターネット接続系の通信経路は分割されており、無害化通信以外は許可されません${c}`;
@@ -94,6 +100,10 @@ export function decisionMessage(r: DecisionRecord, lang: Lang, ctx: MessageConte
       return `例外 ${id}（${until}まで有効）により${lifted}が解除され、${via ? `${via}を経由して` : ''}許可されます${c}`;
     }
     case 'GRANTED':
+      if (r.path === 'breakout') {
+        if (en) return `Allowed by rule ${id} as local breakout (α′ model): the LGWAN tier reaches this approved cloud service in the internet tier directly${c}`;
+        return `フロールール ${id} により、ローカルブレイクアウト（α′モデル）として、LGWAN接続系から承認されたインターネット接続系のクラウドサービスへの直接の通信が許可されます${c}`;
+      }
       if (via) {
         const into = r.ceiling === 'MN-ISOLATION';
         if (en) return `Allowed by rule ${id} as sanitized communication (${via})${into ? ', a one-way import into the My Number tier' : ' across the split paths'}${c}`;

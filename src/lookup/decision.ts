@@ -19,7 +19,11 @@ export interface DecisionRecord {
   exception: number;
   /** The deciding flow or exception id, or null. */
   ruleId: string | null;
-  path: 'direct' | 'sanitized' | 'none';
+  /**
+   * sanitized: an allow across tiers through a sanitizer; breakout: LGWAN → an approved cloud
+   * service directly (α′); direct: every other allow; none: a denial.
+   */
+  path: 'direct' | 'sanitized' | 'breakout' | 'none';
   /** Which segment's sanitizer the path goes through; the segment itself is the flow's. */
   sanitizerSide: SanitizerSide;
   method: SanitizerMethod | null;

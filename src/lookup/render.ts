@@ -217,7 +217,7 @@ export interface DecisionObject {
   rule: string | null;
   src: EndpointObject;
   dst: EndpointObject;
-  path: 'direct' | 'sanitized' | 'none';
+  path: 'direct' | 'sanitized' | 'breakout' | 'none';
   sanitizer: { segment: string; method: SanitizerMethod } | null;
   clause: string | null;
   message: string;

@@ -1,11 +1,11 @@
 /**
- * Which sanitizers can ever bridge a flow (docs/decisions.md). A sanitizer in `tier` with `peer`,
+ * Which sanitizers can ever bridge a flow (docs/models.md). A sanitizer in `tier` with `peer`,
  * `method` and `direction` is only useful if some flow it bridges would otherwise be held at a
  * ceiling the bridge lifts; one that can never take effect is an error (SANITIZER-CANNOT-BRIDGE),
  * because a reviewer reading it would believe a path exists that the decision never grants.
  * The validator, the compiler and docs/rules.md all read this one table.
  */
-import type { Direction, SanitizerMethod, SiteTier } from './types.js';
+import type { Direction, GuidelineModel, SanitizerMethod, SiteTier } from './types.js';
 
 export type BridgeField = 'peer' | 'method' | 'direction';
 
@@ -29,8 +29,26 @@ function onlyFlow(a: SiteTier, b: SiteTier, method: SanitizerMethod): [SiteTier,
   return null;
 }
 
-/** Whether a sanitizer in `tier` with this peer, method and direction can ever bridge a flow. */
-export function canBridge(tier: SiteTier, peer: SiteTier, method: SanitizerMethod, direction: Direction): BridgeVerdict {
+/** The guideline models under which staff terminals sit in the internet tier (β, β′). */
+export const BETA_MODELS: readonly GuidelineModel[] = ['beta', 'beta-prime'];
+
+/** How the models are written in messages: `beta (β)`. */
+export const MODEL_LABELS: Record<GuidelineModel, string> = { alpha: 'alpha (α)', 'alpha-prime': 'alpha-prime (α′)', beta: 'beta (β)', 'beta-prime': 'beta-prime (β′)' };
+
+/**
+ * Under β and β′ staff work in the internet tier and reach LGWAN business systems through a
+ * screen-transfer server in the LGWAN tier: that server bridges internet → LGWAN, the one flow
+ * a screen-transfer sanitizer otherwise never lifts.
+ */
+function modelBridge(tier: SiteTier, peer: SiteTier, method: SanitizerMethod, from: SiteTier, model: GuidelineModel): boolean {
+  return method === 'screen-transfer' && tier === 'lgwan' && peer === 'internet' && from === 'internet' && BETA_MODELS.includes(model);
+}
+
+/**
+ * Whether a sanitizer in `tier` with this peer, method and direction can ever bridge a flow
+ * under the guideline model (policy.model).
+ */
+export function canBridge(tier: SiteTier, peer: SiteTier, method: SanitizerMethod, direction: Direction, model: GuidelineModel = 'alpha'): BridgeVerdict {
   if (peer === tier) {
     return { ok: false, field: 'peer', reason: `peer ${peer} is the segment's own tier; a sanitizer bridges to another tier` };
   }
@@ -56,11 +74,20 @@ export function canBridge(tier: SiteTier, peer: SiteTier, method: SanitizerMetho
       const flowFrom = half === 'inbound' ? peer : tier;
       const flowTo = half === 'inbound' ? tier : peer;
       if (flowFrom === from && flowTo === to) continue;
+      if (modelBridge(tier, peer, method, flowFrom, model)) continue;
       const want = tier === from ? 'outbound' : 'inbound';
       const why = to === 'mynumber'
         ? 'the My Number tier only takes sanitized files in from LGWAN and never sends out (5(3)ア)'
         : 'screen transfer is initiated from the LGWAN side (5(3)イ)';
       const which = direction === 'both' ? `the ${half} half of direction both (${flowFrom} → ${flowTo})` : `direction ${half} (${flowFrom} → ${flowTo})`;
+      if (modelBridge(tier, peer, method, flowFrom, 'beta')) {
+        // The declaration of a β city written under another model: say which models allow it.
+        return {
+          ok: false,
+          field: 'direction',
+          reason: `${which} can never take effect under model ${MODEL_LABELS[model]}: a screen-transfer server in the LGWAN tier that internet-tier terminals connect to is a bridge of models ${BETA_MODELS.map((m) => MODEL_LABELS[m]).join(' and ')} only (docs/models.md); set policy.model to one of them if staff terminals sit in the internet tier, else use direction ${want}`,
+        };
+      }
       return { ok: false, field: 'direction', reason: `${which} can never take effect: ${why}; use direction ${want}` };
     }
   }

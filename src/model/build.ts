@@ -9,14 +9,14 @@ import { DECISION_CODES, type DecisionCode, type ProblemCode } from '../problems
 import { hasErrors, problem, type Problem } from '../problems/problem.js';
 import { nowhere, type Location } from '../source/location.js';
 import type { Path, SourceFile } from '../source/read.js';
-import { canBridge } from './bridging.js';
+import { BETA_MODELS, canBridge, MODEL_LABELS } from './bridging.js';
 import { formatV4, parseCidr, V4_MAPPED_FIRST } from './cidr.js';
 import { isActive, isCalendarDate, isTimeZone, todayIn } from './dates.js';
 import { parseServiceRange } from './services.js';
 import { didYouMean } from './suggest.js';
 import {
   SITE_TIERS, TIERS,
-  type Action, type Cidr, type Direction, type Exception, type FlowRule, type GuidelineModel, type Model,
+  type Action, type Breakout, type Cidr, type Direction, type Exception, type FlowRule, type GuidelineModel, type Model,
   type Policy, type Role, type Sanitizer, type SanitizerMethod, type Segment, type Selector, type ServiceRef,
   type SiteTier, type Tier,
 } from './types.js';
@@ -76,6 +76,10 @@ class Builder {
   private readonly reportedCycles = new Set<string>();
   private readonly used = new Set<number>();
   private outside = 0;
+  /** policy.model, known before segments are read: it decides which bridges exist. */
+  private model: GuidelineModel = 'alpha';
+  /** Where policy.model is written, or null when the rule set leaves it to the default. */
+  private modelAt: Location | null = null;
 
   constructor(private readonly files: readonly SourceFile[], private readonly version: string, private readonly opts: BuildOptions) {}
 
@@ -113,6 +117,8 @@ class Builder {
     const flows = this.flows();
     const exceptions = this.exceptions(policy);
     this.segmentWarnings(policy);
+    this.modelWarnings();
+    this.nestedCidrs();
     if (this.segments.length === 1) {
       const loc = this.files[0] ? this.files[0].locate([]) : nowhere('(no rule files)');
       this.push('SEGMENTS-MISSING', loc, 'the rule set defines no segments; add a segments list to one of its files');
@@ -152,6 +158,8 @@ class Builder {
     const firstFile = this.files[0]?.file;
     const name = str(p.name) ?? (firstFile ? basename(firstFile).replace(/\.ya?ml$/, '') : '');
     const model = MODELS.find((m) => m === p.model) ?? 'alpha';
+    this.model = model;
+    if (first && 'model' in p) this.modelAt = where(first, ['model']);
     let timezone = DEFAULT_TIMEZONE;
     const tz = str(p.timezone);
     if (tz !== null) {
@@ -302,6 +310,7 @@ class Builder {
         external: d.external === true,
         cidrs,
         sanitizer: this.sanitizer(s, name, tier),
+        breakout: this.breakout(s, name, tier, d.external === true),
         description: str(d.description),
         loc: where(s, ['name']),
       });
@@ -316,6 +325,7 @@ class Builder {
       external: true,
       cidrs: [],
       sanitizer: null,
+      breakout: null,
       description: 'every address no segment claims',
       loc: this.files[0] ? this.files[0].locate([]) : nowhere('(no rule files)'),
     });
@@ -352,12 +362,38 @@ class Builder {
     const method = (['mail-text', 'file-sanitize', 'screen-transfer'] as const).find((m) => m === d.method) ?? ('file-sanitize' satisfies SanitizerMethod);
     const peer: SiteTier = SITE_TIERS.find((t) => t === d.peer) ?? tier;
     const direction = (['inbound', 'outbound', 'both'] as const).find((x) => x === d.direction) ?? ('both' satisfies Direction);
-    const verdict = canBridge(tier, peer, method, direction);
+    const verdict = canBridge(tier, peer, method, direction, this.model);
     if (!verdict.ok) {
       this.push('SANITIZER-CANNOT-BRIDGE', where(at, [verdict.field]),
         `the ${method} sanitizer of segment ${segment} (tier ${tier}, peer ${peer}, direction ${direction}) cannot bridge: ${verdict.reason}`);
     }
     return { method, peer, direction, services: this.services(at, 'services', `sanitizer of segment ${segment}`), loc: where(at) };
+  }
+
+  /**
+   * Local breakout (α′): only an internet-tier external segment (an approved cloud service) may
+   * be a breakout destination, and only under alpha-prime; anything else would open LGWAN →
+   * internet paths the city's model does not have.
+   */
+  private breakout(s: At, segment: string, tier: SiteTier, external: boolean): Breakout | null {
+    const d = isRec(s.data) ? s.data.breakout : undefined;
+    if (!isRec(d)) return null;
+    const at: At = { ...s, path: [...s.path, 'breakout'], data: d };
+    const key = where(s, ['breakout'], 'key');
+    let ok = true;
+    if (tier !== 'internet' || !external) {
+      ok = false;
+      const what = tier !== 'internet' ? `is in the ${tier} tier` : 'is not external: true';
+      this.push('BREAKOUT-SEGMENT', key,
+        `segment ${segment} ${what}: a breakout destination is an approved cloud service outside the city, an internet-tier segment with external: true`);
+    }
+    if (this.model !== 'alpha-prime') {
+      ok = false;
+      this.push('BREAKOUT-MODEL', key,
+        `segment ${segment} has breakout, but policy.model is ${MODEL_LABELS[this.model]}: local breakout exists only under model ${MODEL_LABELS['alpha-prime']} (docs/models.md); remove it or set policy.model: alpha-prime`);
+    }
+    const services = this.services(at, 'services', `breakout of segment ${segment}`);
+    return ok ? { services, loc: where(at) } : null;
   }
 
   // — groups and selectors —
@@ -482,6 +518,71 @@ class Builder {
     });
   }
 
+  // — warnings about the model —
+
+  /**
+   * MODEL-MISMATCH: the terminals contradict policy.model. Judged when the rule set names its
+   * model or declares staff terminals (LGWAN or internet tier; My Number terminals are the same
+   * under every model): a fragment with neither states nothing a model could contradict.
+   */
+  private modelWarnings(): void {
+    const declared = this.segments.filter((s) => s.tier !== 'outside');
+    const terminals = declared.filter((s) => s.role === 'terminal' && s.tier !== 'mynumber');
+    if (this.modelAt === null && terminals.length === 0) return;
+    const model = this.model;
+    const loc = this.modelAt ?? (this.files[0] ? this.files[0].locate([]) : nowhere('(no rule files)'));
+    const inTier = (tier: Tier) => terminals.filter((s) => s.tier === tier).map((s) => s.name);
+    const lgwanTerminals = inTier('lgwan');
+    const internetTerminals = inTier('internet');
+    const list = (names: string[]) => names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
+    const is = this.modelAt ? `policy.model is ${label(model)}` : `policy.model is not set, so the model is ${label(model)}`;
+    if (!BETA_MODELS.includes(model)) {
+      if (lgwanTerminals.length > 0) return;
+      const where = internetTerminals.length > 0 ? ` (the terminal segments are in the internet tier: ${list(internetTerminals)}, as under the β models)` : '';
+      this.push('MODEL-MISMATCH', loc,
+        `${is}, where staff terminals sit in the LGWAN tier, but no LGWAN-tier segment has role: terminal${where}; declare them, or set the model the city runs (docs/models.md)`);
+      return;
+    }
+    const missing: string[] = [];
+    if (internetTerminals.length === 0) {
+      missing.push(lgwanTerminals.length > 0
+        ? `no internet-tier segment has role: terminal (the terminal segments are in the LGWAN tier: ${list(lgwanTerminals)}, as under the α models)`
+        : 'no internet-tier segment has role: terminal');
+    }
+    const screen = declared.some((s) => s.tier === 'lgwan' && s.sanitizer?.method === 'screen-transfer' && s.sanitizer.peer === 'internet' && s.sanitizer.direction !== 'outbound');
+    if (!screen) missing.push('no LGWAN-tier screen-transfer sanitizer (peer internet, direction inbound) lets them reach LGWAN business systems');
+    if (missing.length === 0) return;
+    this.push('MODEL-MISMATCH', loc,
+      `${is}, where staff terminals sit in the internet tier, but ${missing.join(', and ')}; declare them, or set the model the city runs (docs/models.md)`);
+  }
+
+  /**
+   * CIDR-TIER-NESTED: a CIDR inside a CIDR of another tier. Longest-prefix match gives the inner
+   * CIDR's addresses to its own segment, and every address of the outer one that no longer
+   * prefix claims to the outer tier — a gap in a plan is then silently the outer tier's. CIDRs
+   * nest or are disjoint, so one sweep per family in (first, prefix) order finds, for each, its
+   * nearest enclosing CIDR.
+   */
+  private nestedCidrs(): void {
+    type Entry = { cidr: Cidr; seg: Segment };
+    for (const family of [4, 6] as const) {
+      const all: Entry[] = [];
+      for (const seg of this.segments) for (const cidr of seg.cidrs) if (cidr.family === family) all.push({ cidr, seg });
+      all.sort((a, b) => (a.cidr.first < b.cidr.first ? -1 : a.cidr.first > b.cidr.first ? 1 : a.cidr.prefix - b.cidr.prefix));
+      const stack: Entry[] = [];
+      for (const e of all) {
+        while (stack.length > 0 && stack[stack.length - 1]!.cidr.last < e.cidr.first) stack.pop();
+        const outer = stack[stack.length - 1];
+        if (outer && outer.cidr.prefix === e.cidr.prefix) continue; // the same network twice: CIDR-DUPLICATE
+        if (outer && outer.seg.tier !== e.seg.tier) {
+          this.push('CIDR-TIER-NESTED', e.cidr.loc,
+            `${e.cidr.text} of segment ${e.seg.name} (tier ${e.seg.tier}) lies inside ${outer.cidr.text} of segment ${outer.seg.name} (tier ${outer.seg.tier}, ${fileLine(outer.cidr.loc)}): every address of ${outer.cidr.text} that no longer prefix claims belongs to the ${outer.seg.tier} tier; split ${outer.cidr.text} if that is not intended`);
+        }
+        stack.push(e);
+      }
+    }
+  }
+
   // — warnings about segments —
 
   private segmentWarnings(policy: Policy): void {
@@ -500,6 +601,11 @@ class Builder {
       }
     });
   }
+}
+
+/** A model's label for messages: `alpha (α)`. */
+function label(model: GuidelineModel): string {
+  return MODEL_LABELS[model];
 }
 
 /**

@@ -53,6 +53,15 @@ export interface Sanitizer {
   loc: Location;
 }
 
+/**
+ * Local breakout (α′ only): LGWAN-tier hosts reach this internet-tier external cloud service
+ * directly on these services, without SPLIT-PATH (docs/models.md).
+ */
+export interface Breakout {
+  services: ServiceRef[];
+  loc: Location;
+}
+
 export interface Segment {
   /** Position in Model.segments; `outside` is always the last. */
   index: number;
@@ -63,6 +72,8 @@ export interface Segment {
   external: boolean;
   cidrs: Cidr[];
   sanitizer: Sanitizer | null;
+  /** Non-null only on an internet-tier external segment of an alpha-prime rule set. */
+  breakout: Breakout | null;
   description: string | null;
   loc: Location;
 }

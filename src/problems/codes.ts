@@ -41,6 +41,8 @@ export const CODES = {
   'CIDR-DUPLICATE': { severity: 'error', meaning: 'The same CIDR is claimed twice.', fix: 'Give each CIDR to one segment.' },
   'SERVICE-INVALID': { severity: 'error', meaning: 'A service is malformed: unknown protocol, port out of 1–65535, range upside down, or a named service listed inside another (they do not nest).', fix: 'Write tcp/443, udp/53, tcp/8000-8080, icmp, icmpv6, proto/47 or any.' },
   'SANITIZER-CANNOT-BRIDGE': { severity: 'error', meaning: 'A sanitizer whose peer, method or direction can never bridge the tier pair.', fix: 'See docs/rules.md “Sanitizers”: which method and direction each tier pair allows.' },
+  'BREAKOUT-MODEL': { severity: 'error', meaning: 'A segment carries breakout, but policy.model is not alpha-prime: local breakout exists only under the α′ model.', fix: 'Remove breakout, or set policy.model: alpha-prime if the city really runs the α′ model (docs/models.md).' },
+  'BREAKOUT-SEGMENT': { severity: 'error', meaning: 'breakout on a segment that is not an internet-tier external segment (tier: internet, external: true): only an approved cloud service outside the city can be a breakout destination.', fix: 'Move breakout to the internet-tier external segment of the cloud service.' },
   'EXCEPTION-DATE-INVALID': { severity: 'error', meaning: 'An exception’s expires is not a calendar date written YYYY-MM-DD (2027-02-30, 2027-3-31).', fix: 'Write expires as YYYY-MM-DD, a day that exists.' },
   'ALLOW-CEILING-FORBIDDEN': { severity: 'error', meaning: 'An allow rule every flow of which the tier model forbids: it can never take effect.', fix: 'Remove the rule, route through a sanitizer, or file a time-limited exception.' },
   'ALLOW-CEILING-PARTIAL': { severity: 'warning', meaning: 'An allow rule part of which the tier model forbids.', fix: 'Narrow the rule to the flows the tier model permits.' },
@@ -49,6 +51,8 @@ export const CODES = {
   'RULE-SHADOWED': { severity: 'warning', meaning: 'A rule that never decides a flow: earlier rules match all of it.', fix: 'Remove it or move it before the rules that shadow it.' },
   'SEGMENT-UNUSED': { severity: 'warning', meaning: 'A segment no flow or exception names (directly, through a group or a tier: selector), that is no sanitizer, in a tier whose default is deny: every flow to or from it is denied.', fix: 'Remove it, or add the flows it needs.' },
   'MFA-MISSING': { severity: 'warning', meaning: 'A My Number terminal segment without mfa: true (5(3)ア).', fix: 'Enforce multi-factor authentication and set mfa: true.' },
+  'MODEL-MISMATCH': { severity: 'warning', meaning: 'The terminals contradict policy.model: α/α′ with no LGWAN-tier terminal segment; β/β′ with no internet-tier terminal segment, or with no screen-transfer sanitizer into the LGWAN tier.', fix: 'Set policy.model to the model the city runs (docs/models.md), or declare the terminal segments and sanitizers it needs.' },
+  'CIDR-TIER-NESTED': { severity: 'warning', meaning: 'A CIDR lies inside a CIDR of another tier: the outer segment silently owns every address of it that no longer prefix claims.', fix: 'Split the outer CIDR so that it covers only its own tier, or confirm the nesting is intended.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ProblemCode = keyof typeof CODES;

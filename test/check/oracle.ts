@@ -98,7 +98,11 @@ export class Oracle {
       }
     };
     for (const key of SERVICE_FIELDS) for (const r of rules[key] ?? []) add(r.services);
-    for (const s of rules.segments) if (s.sanitizer) add(s.sanitizer.services);
+    for (const s of rules.segments) {
+      if (s.sanitizer) add(s.sanitizer.services);
+      // α′ breakout services cut the ceiling too (docs/models.md).
+      if (s.breakout) add(s.breakout.services);
+    }
     this.serviceBounds = [...sb].sort((a, b) => a - b);
   }
 

@@ -134,6 +134,7 @@ function mentionedServices(rules: RawRuleSet): string[] {
   for (const f of rules.flows ?? []) f.services.forEach((s) => out.add(s));
   for (const e of rules.exceptions ?? []) e.services.forEach((s) => out.add(s));
   for (const s of rules.segments) s.sanitizer?.services.forEach((x) => out.add(x));
+  for (const s of rules.segments) s.breakout?.services.forEach((x) => out.add(x));
   return [...out].sort();
 }
 

@@ -5,13 +5,22 @@
  */
 import t from 'tap';
 import { canBridge, DIRECTIONS, METHODS } from '../../src/model/bridging.js';
-import { SITE_TIERS, type Direction, type SanitizerMethod, type SiteTier } from '../../src/model/types.js';
+import { SITE_TIERS, type Direction, type GuidelineModel, type SanitizerMethod, type SiteTier } from '../../src/model/types.js';
 
-/** Whether docs/decisions.md lets a bridge of `method` lift the ceiling of a flow from → to. */
-function liftable(from: SiteTier, to: SiteTier, method: SanitizerMethod): boolean {
+const MODELS: GuidelineModel[] = ['alpha', 'alpha-prime', 'beta', 'beta-prime'];
+
+/**
+ * Whether a bridge of `method`, on a segment of tier `at`, lifts the ceiling of a flow from → to
+ * under `model` (docs/models.md): β and β′ add screen transfer from the internet tier into a
+ * server in the LGWAN tier; My Number isolation is the same under every model.
+ */
+function liftable(from: SiteTier, to: SiteTier, method: SanitizerMethod, at: SiteTier = from, model: GuidelineModel = 'alpha'): boolean {
   if (from === to) return false; // no ceiling between equals for a bridge to lift
   if (from === 'mynumber' || to === 'mynumber') return from === 'lgwan' && to === 'mynumber' && method === 'file-sanitize';
-  if (method === 'screen-transfer') return from === 'lgwan' && to === 'internet';
+  if (method === 'screen-transfer') {
+    if (from === 'lgwan' && to === 'internet') return true;
+    return (model === 'beta' || model === 'beta-prime') && at === 'lgwan';
+  }
   return true;
 }
 
@@ -35,6 +44,40 @@ t.test('every combination agrees with the flow-by-flow rule', async (t) => {
   // lgwan↔internet: mail-text and file-sanitize any direction from either side (2 × 2 × 3),
   // screen-transfer one way from either side (2); lgwan→mynumber file-sanitize from either side (2).
   t.equal(valid, 12 + 2 + 2);
+});
+
+t.test('under every guideline model, every combination agrees with the flow-by-flow rule', async (t) => {
+  for (const model of MODELS) {
+    let valid = 0;
+    for (const tier of SITE_TIERS)
+      for (const peer of SITE_TIERS)
+        for (const method of METHODS)
+          for (const direction of DIRECTIONS) {
+            const want = flowsOf(tier, peer, direction).every(([f, to]) => liftable(f, to, method, tier, model));
+            const got = canBridge(tier, peer, method, direction, model);
+            t.equal(got.ok, want, `${model}: ${tier} peer ${peer} ${method} ${direction}`);
+            if (got.ok) valid++;
+          }
+    // β adds the LGWAN-tier screen-transfer server as inbound and as both.
+    t.equal(valid, model.startsWith('beta') ? 18 : 16, `${model}: ${valid} valid`);
+  }
+});
+
+t.test('the β bridge under α names the models that allow it', async (t) => {
+  for (const model of ['alpha', 'alpha-prime'] as const) {
+    for (const direction of ['inbound', 'both'] as const) {
+      const v = canBridge('lgwan', 'internet', 'screen-transfer', direction, model);
+      t.match(v, { ok: false, field: 'direction', reason: /under model alpha.*beta \(β\) and beta-prime \(β′\)/ }, `${model} ${direction}`);
+    }
+  }
+  t.same(canBridge('lgwan', 'internet', 'screen-transfer', 'inbound', 'beta'), { ok: true });
+  t.same(canBridge('lgwan', 'internet', 'screen-transfer', 'both', 'beta-prime'), { ok: true });
+  // Not a bridge under any model: the internet-tier server connecting into LGWAN, and My Number.
+  for (const model of MODELS) {
+    t.match(canBridge('internet', 'lgwan', 'screen-transfer', 'outbound', model), { ok: false, field: 'direction' }, model);
+    t.match(canBridge('mynumber', 'internet', 'screen-transfer', 'inbound', model), { ok: false, field: 'peer' }, model);
+    t.match(canBridge('lgwan', 'mynumber', 'screen-transfer', 'outbound', model), { ok: false, field: 'method' }, model);
+  }
 });
 
 t.test('the field at fault', async (t) => {

@@ -144,7 +144,7 @@ t.test('policy defaults', async (t) => {
 t.test('policy as written; clauses override the built-in ones; the time zone is canonical', async (t) => {
   const m = model(t, `policy:
   name: 試験市
-  model: beta-prime
+  model: alpha-prime
   timezone: asia/tokyo
   defaults: { lgwan: allow }
   clauses:
@@ -153,9 +153,10 @@ t.test('policy as written; clauses override the built-in ones; the time zone is 
 segments:
   - name: lg-a
     tier: lgwan
+    role: terminal
     cidrs: [10.0.0.0/8]
 `);
-  t.match(m.policy, { name: '試験市', model: 'beta-prime', timezone: 'Asia/Tokyo' });
+  t.match(m.policy, { name: '試験市', model: 'alpha-prime', timezone: 'Asia/Tokyo' });
   t.equal(m.policy.clauses['SPLIT-PATH'], '基本方針 5(3)イ 通信経路の分割');
   t.equal(m.policy.clauses.GRANTED, '情報システム運用規程 第3条');
   t.equal(m.policy.clauses['MN-ISOLATION'], '5(3)ア');

@@ -84,12 +84,14 @@ function analysisWitness(ref: ReferenceEvaluator, flow: FlowText, flags: Map<str
 
 export interface Tally {
   scenarios: number;
+  /** Scenarios per guideline model (policy.model, default alpha). */
+  models: Map<string, number>;
   flows: number;
   codes: Map<string, number>;
 }
 
 export function newTally(): Tally {
-  return { scenarios: 0, flows: 0, codes: new Map() };
+  return { scenarios: 0, models: new Map(), flows: 0, codes: new Map() };
 }
 
 /** Builds only: the generator's promise that its rule sets are valid. */
@@ -114,7 +116,11 @@ export function scenarioFailure(s: Scenario, tally?: Tally): Failure | null {
   const table = loaded.table!;
   const flags = flagged(loaded.model!, loaded.analysisProblems);
   const ref = new ReferenceEvaluator(s.rules, s.asOf);
-  if (tally) tally.scenarios++;
+  if (tally) {
+    tally.scenarios++;
+    const model = s.rules.policy?.model ?? 'alpha';
+    tally.models.set(model, (tally.models.get(model) ?? 0) + 1);
+  }
   for (const flow of s.flows) {
     const want = ref.decide(flow.src, flow.dst, flow.service);
     if (!want.ok) throw new Error(`the generator made a flow the reference refuses (${want.error}): ${JSON.stringify(flow)}`);
@@ -145,8 +151,19 @@ export function scenarioFailure(s: Scenario, tally?: Tally): Failure | null {
     if (witnessed) return { ...witnessed, flow };
     if (tally) {
       tally.flows++;
-      const key = expected.path === 'sanitized' ? `${expected.code}+sanitized` : expected.code;
+      const key = expected.path === 'sanitized' || expected.path === 'breakout' ? `${expected.code}+${expected.path}` : expected.code;
       tally.codes.set(key, (tally.codes.get(key) ?? 0) + 1);
+      // The β bridge: an internet-tier host into an LGWAN-tier screen-transfer server.
+      if (expected.sanitizer?.method === 'screen-transfer' && expected.dst.tier === 'lgwan' && expected.src.tier === 'internet') {
+        const beta = `${expected.code}+screen-transfer-into-lgwan`;
+        tally.codes.set(beta, (tally.codes.get(beta) ?? 0) + 1);
+      }
+      // What α′ breakout does not lift, seen from the flows that hit a breakout destination.
+      const D = ref.segmentOf(parseFlowAddress(flow.dst)!);
+      if (D.breakout && expected.decision === 'deny' && (expected.code === 'SPLIT-PATH' || expected.code === 'MN-ISOLATION')) {
+        const held = `${expected.code}+to-breakout`;
+        tally.codes.set(held, (tally.codes.get(held) ?? 0) + 1);
+      }
     }
   }
   return null;

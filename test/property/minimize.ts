@@ -42,10 +42,12 @@ function dropName(files: RuleFile[], name: string): void {
       if (Object.keys(groups).length === 0) delete d.groups;
     }
     for (const seg of (d.segments as Item[] | undefined) ?? []) {
-      const san = seg.sanitizer as Item | undefined;
-      if (!san) continue;
-      san.services = (san.services as string[]).filter((x) => x !== name);
-      if ((san.services as string[]).length === 0) delete seg.sanitizer;
+      for (const key of ['sanitizer', 'breakout'] as const) {
+        const san = seg[key] as Item | undefined;
+        if (!san) continue;
+        san.services = (san.services as string[]).filter((x) => x !== name);
+        if ((san.services as string[]).length === 0) delete seg[key];
+      }
     }
   }
   for (const g of goneGroups) dropName(files, g);
@@ -117,7 +119,7 @@ function* candidates(files: RuleFile[]): Generator<RuleFile[]> {
             yield next;
           }
         }
-        for (const field of ['sanitizer', 'role', 'mfa', 'external', 'description', 'ticket']) {
+        for (const field of ['sanitizer', 'breakout', 'role', 'mfa', 'external', 'description', 'ticket']) {
           if (!(field in item)) continue;
           const next = clone(files);
           delete (next[fi]!.data[key] as Item[])[i]![field];

@@ -1,7 +1,7 @@
 /**
  * The table against the reference evaluator on rule sets the small random ones do not look like:
  * the bundled sample city (rules/), on a day its exception holds and on a day after it expired,
- * and a seeded synthetic prefecture of a few hundred segments (bench/synthetic.ts), large enough
+ * the example cities of the α′, β and β′ models (examples/), and a seeded synthetic prefecture of a few hundred segments (bench/synthetic.ts), large enough
  * that the compiler's economies all take part (membership classes, memoized and deduplicated
  * vectors, the IPv4 directory). Flows are edge-biased samples as in compile-vs-reference.
  */
@@ -45,6 +45,16 @@ t.test('the bundled sample city', async (t) => {
   last.setUTCDate(last.getUTCDate() + 1);
   for (const asOf of ['2026-06-15', last.toISOString().slice(0, 10)]) {
     check(t, `sample city as of ${asOf}`, { rules, files, asOf });
+  }
+});
+
+t.test('the example cities of the other guideline models (examples/)', async (t) => {
+  for (const dir of ['examples/alpha-prime', 'examples/beta', 'examples/beta-prime']) {
+    const loaded = loadPaths([dir], '2026-06-15');
+    t.same(loaded.buildProblems.filter((p) => p.severity === 'error'), [], `${dir} builds`);
+    const files = loaded.files.map((f) => ({ name: basename(f.name), data: f.data }));
+    const rules = mergeFiles(files);
+    check(t, `${dir} (${rules.policy?.model})`, { rules, files, asOf: '2026-06-15' });
   }
 });
 

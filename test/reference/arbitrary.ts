@@ -206,7 +206,7 @@ const selectorGene: fc.Arbitrary<SelectorGene> = fc.oneof(
 type SiteTier = 'mynumber' | 'lgwan' | 'internet';
 
 const ANY_DIRECTION = ['inbound', 'outbound', 'both'];
-/** Every (method, peer, direction) a segment of each tier may carry. */
+/** Every (method, peer, direction) a segment of each tier may carry under α and α′. */
 export const BRIDGES: Record<SiteTier, { method: string; peer: SiteTier; direction: string }[]> = {
   internet: [
     ...ANY_DIRECTION.map((direction) => ({ method: 'mail-text', peer: 'lgwan' as const, direction })),
@@ -222,6 +222,28 @@ export const BRIDGES: Record<SiteTier, { method: string; peer: SiteTier; directi
   mynumber: [{ method: 'file-sanitize', peer: 'lgwan', direction: 'inbound' }],
 };
 
+/**
+ * What β and β′ add (docs/models.md): a screen-transfer server in the LGWAN tier that
+ * internet-tier terminals connect to (inbound), also as the inbound half of `both`.
+ */
+export const BETA_BRIDGES: { method: string; peer: SiteTier; direction: string }[] = [
+  { method: 'screen-transfer', peer: 'internet', direction: 'inbound' },
+  { method: 'screen-transfer', peer: 'internet', direction: 'both' },
+];
+
+export const MODELS = ['alpha', 'alpha-prime', 'beta', 'beta-prime'] as const;
+
+/** The (method, peer, direction) a segment's sanitizer gene picks, under the rule set's model. */
+function bridgeOf(tier: SiteTier, model: string, pick: number): { method: string; peer: SiteTier; direction: string } {
+  // Under β two thirds of LGWAN-tier sanitizers are the β bridge, or random rule sets would
+  // seldom have one.
+  if (tier === 'lgwan' && (model === 'beta' || model === 'beta-prime') && pick % 3 !== 2) {
+    return BETA_BRIDGES[Math.floor(pick / 3) % BETA_BRIDGES.length]!;
+  }
+  const options = BRIDGES[tier];
+  return options[pick % options.length]!;
+}
+
 // — the genome —
 
 interface SegmentGene {
@@ -231,6 +253,8 @@ interface SegmentGene {
   external: boolean | null;
   cidrs: CidrGene[];
   sanitizer: { pick: number; services: ServiceRefGene[] } | null;
+  /** Breakout services; written only on internet-tier segments under α′ (made external). */
+  breakout: ServiceRefGene[] | null;
 }
 
 const segmentGene: fc.Arbitrary<SegmentGene> = fc.record({
@@ -240,6 +264,7 @@ const segmentGene: fc.Arbitrary<SegmentGene> = fc.record({
   external: fc.option(fc.boolean(), { freq: 4 }),
   cidrs: fc.array(cidrGene, { minLength: 1, maxLength: 3 }),
   sanitizer: fc.option(fc.record({ pick: fc.nat(), services: fc.array(serviceRefGene, { minLength: 1, maxLength: 2 }) }), { freq: 3 }),
+  breakout: fc.option(fc.array(serviceRefGene, { minLength: 1, maxLength: 2 }), { freq: 3 }),
 });
 
 interface RuleGene {
@@ -257,7 +282,7 @@ const selectors = fc.array(selectorGene, { minLength: 1, maxLength: 3 });
 const ruleServices = fc.array(serviceRefGene, { minLength: 1, maxLength: 3 });
 
 const ruleGene: fc.Arbitrary<RuleGene> = fc.record({
-  bridge: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() }),
+  bridge: fc.oneof({ weight: 2, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.nat() }),
   deny: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   writeAction: fc.boolean(),
   from: selectors,
@@ -295,7 +320,8 @@ const policyGene: fc.Arbitrary<PolicyGene> = fc.record({
     { requiredKeys: [] },
   ),
   timezone: fc.boolean(),
-  model: fc.option(fc.constantFrom('alpha', 'alpha-prime', 'beta', 'beta-prime')),
+  // Every model about equally often (plus the default): the comparison must cover all four.
+  model: fc.option(fc.constantFrom(...MODELS), { freq: 8 }),
 });
 
 interface SplitGene { files: number; cuts: number[]; picks: number[] }
@@ -321,11 +347,13 @@ export interface RuleSetOptions {
   maxSegments?: number;
   maxFlows?: number;
   maxExceptions?: number;
+  /** Every rule set under this guideline model (policy.model written); default: any, or none. */
+  model?: (typeof MODELS)[number];
 }
 
 function genomeArb(o: RuleSetOptions): fc.Arbitrary<Genome> {
   return fc.record({
-    policy: fc.option(policyGene, { freq: 4 }),
+    policy: o.model === undefined ? fc.option(policyGene, { freq: 8 }) : policyGene.map((p) => ({ ...p, model: o.model! })),
     segments: fc.array(segmentGene, { minLength: 1, maxLength: o.maxSegments ?? 12 }),
     services: fc.array(fc.array(literalGene, { minLength: 1, maxLength: 3 }), { maxLength: 3 }),
     groups: fc.array(groupGene, { maxLength: 4 }),
@@ -351,6 +379,7 @@ interface Built {
 }
 
 function build(g: Genome): Built {
+  const model = g.policy?.model ?? 'alpha';
   // Segments: a CIDR already claimed is dropped (the same network is never declared twice);
   // a segment left with no CIDR is dropped. Indices elsewhere are taken modulo what remains.
   const seen = new Set<string>();
@@ -383,9 +412,13 @@ function build(g: Genome): Built {
     // mfa is only meaningful (and only written) on My Number segments.
     if (gene.mfa !== null && gene.tier === 'mynumber') seg.mfa = gene.mfa;
     if (gene.external !== null) seg.external = gene.external;
+    if (gene.breakout && model === 'alpha-prime' && gene.tier === 'internet') {
+      // A breakout destination is an internet-tier external segment (docs/models.md).
+      seg.external = true;
+      seg.breakout = { services: gene.breakout.map(serviceRef) };
+    }
     if (gene.sanitizer) {
-      const options = BRIDGES[gene.tier];
-      const b = options[gene.sanitizer.pick % options.length]!;
+      const b = bridgeOf(gene.tier, model, gene.sanitizer.pick);
       const san: RawSanitizer = { method: b.method, peer: b.peer, direction: b.direction, services: gene.sanitizer.services.map(serviceRef) };
       seg.sanitizer = san;
     }
@@ -408,13 +441,26 @@ function build(g: Genome): Built {
   const selector = (s: SelectorGene) => selectorAmong(s, groupNames.length);
 
   const sanitizers = segments.filter((x) => x.sanitizer);
+  const breakouts = segments.filter((x) => x.breakout);
+  const lgwan = segments.filter((x) => x.tier === 'lgwan');
   const flows: RawFlow[] = g.flows.map((f, i) => {
     const r: RawFlow = { id: `F-${String(i + 1).padStart(3, '0')}`, from: list(f.from, selector), to: list(f.to, selector), services: list(f.services, serviceRef) };
-    if (f.bridge !== null && sanitizers.length > 0) {
+    if (f.bridge !== null && breakouts.length > 0 && (sanitizers.length === 0 || f.bridge % 3 !== 0)) {
+      // From the LGWAN tier to a breakout destination, on its services (α′).
+      const x = breakouts[f.bridge % breakouts.length]!;
+      // Often the whole tier, so that flows aimed at the destination from any LGWAN segment match.
+      r.from = [f.from[0]!.kind === 'tier' || f.bridge % 4 < 2 || lgwan.length === 0 ? 'tier:lgwan' : lgwan[f.bridge % lgwan.length]!.name];
+      r.to = [x.name];
+      r.services = f.ticket ? x.breakout!.services.slice(0, 1) : [...x.breakout!.services];
+    } else if (f.bridge !== null && sanitizers.length > 0) {
       // From the peer tier (a selector of the rule's own) to the sanitizer or back, its services.
-      const x = sanitizers[f.bridge % sanitizers.length]!;
+      // The β bridge (an LGWAN-tier screen-transfer server) is aimed at more often, from the
+      // whole internet tier, or random rule sets would seldom grant through it.
+      const beta = sanitizers.filter((x) => x.tier === 'lgwan' && x.sanitizer!.method === 'screen-transfer');
+      const x = beta.length > 0 && f.bridge % 2 === 0 ? beta[(f.bridge >> 1) % beta.length]! : sanitizers[f.bridge % sanitizers.length]!;
       const peers = segments.filter((p) => p.tier === x.sanitizer!.peer);
-      const peer = f.from[0]!.kind === 'tier' || peers.length === 0 ? `tier:${x.sanitizer!.peer}` : peers[f.bridge % peers.length]!.name;
+      const wide = f.bridge % 3 === 0 || (x.tier === 'lgwan' && x.sanitizer!.method === 'screen-transfer' && f.bridge % 3 !== 2);
+      const peer = f.from[0]!.kind === 'tier' || wide || peers.length === 0 ? `tier:${x.sanitizer!.peer}` : peers[f.bridge % peers.length]!.name;
       const outbound = x.sanitizer!.direction === 'outbound' || (x.sanitizer!.direction === 'both' && f.writeAction);
       r.from = outbound ? [x.name] : [peer];
       r.to = outbound ? [peer] : [x.name];
@@ -588,7 +634,10 @@ function literalsOf(rules: RawRuleSet): string[] {
       else out.add(t);
     }
   };
-  for (const s of rules.segments) if (s.sanitizer) add(s.sanitizer.services);
+  for (const s of rules.segments) {
+    if (s.sanitizer) add(s.sanitizer.services);
+    if (s.breakout) add(s.breakout.services);
+  }
   for (const f of rules.flows ?? []) add(f.services);
   for (const e of rules.exceptions ?? []) add(e.services);
   for (const texts of Object.values(named)) add(texts);
@@ -680,8 +729,18 @@ function flowOf(f: FlowGene, built: Built, ref: ReferenceEvaluator, allServices:
     if (!r || !S || !D) return free();
     return { src: addressIn(S, f.src, byText), dst: addressIn(D, f.dst, byText), service: serviceOf(f.service, servicesOf(r.services)) };
   }
+  const breakouts = built.rules.segments.filter((s) => s.breakout);
+  if (f.aim === 'sanitizer' && breakouts.length > 0 && f.pick % 3 !== 2) {
+    // What a breakout destination lets through (α′), from some LGWAN-tier segment.
+    const X = one(breakouts, Math.floor(f.pick / 3));
+    const S = one(built.rules.segments.filter((s) => s.tier === 'lgwan'), f.srcPick);
+    if (X && S) return { src: addressIn(S, f.src, byText), dst: addressIn(X, f.dst, byText), service: serviceOf(f.service, servicesOf(X.breakout!.services)) };
+  }
   if (f.aim === 'sanitizer') {
-    const X = one(built.rules.segments.filter((s) => s.sanitizer), f.pick);
+    // Half the time the β bridge when there is one (an LGWAN-tier screen-transfer server).
+    const all = built.rules.segments.filter((s) => s.sanitizer);
+    const beta = all.filter((s) => s.tier === 'lgwan' && s.sanitizer!.method === 'screen-transfer');
+    const X = one(beta.length > 0 && f.srcPick % 2 === 0 ? beta : all, f.pick);
     if (!X) return free();
     const san = X.sanitizer!;
     const peer = one(built.rules.segments.filter((s) => s.tier === san.peer), f.srcPick);
@@ -704,6 +763,7 @@ export function scenarioArb(o: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
   const opts: RuleSetOptions = { maxFlows: o.maxRuleFlows ?? 10 };
   if (o.maxSegments !== undefined) opts.maxSegments = o.maxSegments;
   if (o.maxExceptions !== undefined) opts.maxExceptions = o.maxExceptions;
+  if (o.model !== undefined) opts.model = o.model;
   return fc
     // Flows first: fast-check shrinks a tuple left to right, so a failure is cut down to its one
     // flow (cheap: the rule set is unchanged) before the rule set is shrunk.

@@ -83,3 +83,38 @@ t.test('longest prefix and address forms', async (t) => {
   t.notOk(ref.decide('10.0.0.1', '10.0.0.2', 'tcp').ok, 'a tcp flow needs a port');
   t.notOk(ref.decide('10.0.0.1', '10.0.0.2', 'any').ok);
 });
+
+t.test('the guideline models, worked out by hand (docs/models.md)', async (t) => {
+  const cloud = { name: 'cloud', tier: 'internet', external: true, cidrs: ['203.0.113.0/26'], breakout: { services: ['https'] } };
+  const vdi = { name: 'lg-vdi', tier: 'lgwan', cidrs: ['10.30.9.0/24'], sanitizer: { method: 'screen-transfer', peer: 'internet', direction: 'inbound', services: ['tcp/3389'] } };
+  const inet = { name: 'inet-terminals', tier: 'internet', role: 'terminal', cidrs: ['172.16.100.0/22'] };
+  const under = (model: string): ReferenceEvaluator => new ReferenceEvaluator({
+    ...rules,
+    policy: { ...rules.policy, model },
+    segments: [...rules.segments, cloud, vdi, inet],
+    flows: [...rules.flows!,
+      { id: 'F-B1', from: ['tier:lgwan'], to: ['cloud'], services: ['https', 'tcp/80'] },
+      { id: 'F-B2', from: ['inet-terminals'], to: ['lg-vdi'], services: ['tcp/3389'] },
+      { id: 'F-B3', from: ['cloud'], to: ['lg-terminals'], services: ['https'] }],
+  }, '2026-06-15');
+  const d = (r: ReferenceEvaluator, src: string, dst: string, service: string) => {
+    const x = r.decide(src, dst, service);
+    if (!x.ok) throw new Error(x.error);
+    return x.decision;
+  };
+  const ap = under('alpha-prime');
+  t.match(d(ap, '10.20.1.5', '203.0.113.9', 'tcp/443'), { decision: 'allow', code: 'GRANTED', rule: 'F-B1', path: 'breakout', sanitizer: null }, 'α′: LGWAN → breakout service');
+  t.match(d(ap, '10.20.1.5', '203.0.113.9', 'tcp/80'), { decision: 'deny', code: 'SPLIT-PATH' }, 'α′: a service not in breakout');
+  t.match(d(ap, '203.0.113.9', '10.20.1.5', 'tcp/443'), { decision: 'deny', code: 'SPLIT-PATH' }, 'α′: nothing inbound');
+  t.match(d(ap, '10.10.100.1', '203.0.113.9', 'tcp/443'), { decision: 'deny', code: 'MN-ISOLATION' }, 'α′: nothing for My Number');
+  for (const model of ['alpha', 'beta', 'beta-prime']) {
+    t.match(d(under(model), '10.20.1.5', '203.0.113.9', 'tcp/443'), { decision: 'deny', code: 'SPLIT-PATH' }, `${model}: breakout lifts nothing`);
+  }
+  for (const model of ['beta', 'beta-prime']) {
+    t.match(d(under(model), '172.16.100.5', '10.30.9.1', 'tcp/3389'), { decision: 'allow', code: 'GRANTED', rule: 'F-B2', path: 'sanitized', sanitizer: { segment: 'lg-vdi', method: 'screen-transfer' } }, `${model}: screen transfer into LGWAN`);
+    t.match(d(under(model), '10.30.9.1', '172.16.100.5', 'tcp/3389'), { decision: 'deny', code: 'SPLIT-PATH' }, `${model}: not outward`);
+  }
+  for (const model of ['alpha', 'alpha-prime']) {
+    t.match(d(under(model), '172.16.100.5', '10.30.9.1', 'tcp/3389'), { decision: 'deny', code: 'SPLIT-PATH' }, `${model}: no β bridge`);
+  }
+});

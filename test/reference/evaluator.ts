@@ -33,6 +33,8 @@ export interface RawSegment {
   description?: string;
   cidrs: string[];
   sanitizer?: RawSanitizer;
+  /** Local breakout destination (α′ only, internet tier, external). */
+  breakout?: { services: string[] };
 }
 
 export interface RawFlow {
@@ -86,8 +88,11 @@ export interface RefDecision {
   rule: string | null;
   src: RefEndpoint;
   dst: RefEndpoint;
-  /** "sanitized" when an ALLOW crosses tiers through a sanitizer; "direct" other allows; "none" denies. */
-  path: 'sanitized' | 'direct' | 'none';
+  /**
+   * "sanitized" when an ALLOW crosses tiers through a sanitizer; "breakout" when it goes from
+   * LGWAN to a breakout destination (α′) without one; "direct" other allows; "none" denies.
+   */
+  path: 'sanitized' | 'breakout' | 'direct' | 'none';
   sanitizer: { segment: string; method: string } | null;
 }
 
@@ -256,9 +261,28 @@ export class ReferenceEvaluator {
     if (s && (method === undefined || s.method === method) && s.peer === D.tier &&
         (s.direction === 'outbound' || s.direction === 'both') && this.serviceIn(s.services, key)) return S;
     const d = D.sanitizer;
+    // The guideline models (docs/models.md): a screen-transfer sanitizer in the LGWAN tier that
+    // internet-tier hosts connect to bridges only under β and β′ (the validator refuses it
+    // elsewhere, so this restates the model rather than guards against it).
+    const beta = this.model() === 'beta' || this.model() === 'beta-prime';
+    if (d && d.method === 'screen-transfer' && D.tier === 'lgwan' && !beta) return null;
     if (d && (method === undefined || d.method === method) && d.peer === S.tier &&
         (d.direction === 'inbound' || d.direction === 'both') && this.serviceIn(d.services, key)) return D;
     return null;
+  }
+
+  /** policy.model, default alpha. */
+  model(): string {
+    return this.rules.policy?.model ?? 'alpha';
+  }
+
+  /**
+   * α′ local breakout: LGWAN → an internet-tier external segment on one of its breakout
+   * services, under alpha-prime only. Nothing inbound, nothing for the My Number tier.
+   */
+  breakout(S: RawSegment, D: RawSegment, key: number): boolean {
+    return this.model() === 'alpha-prime' && S.tier === 'lgwan' && D.tier === 'internet' && D.external === true &&
+      D.breakout !== undefined && this.serviceIn(D.breakout.services, key);
   }
 
   /** Valid through `expires` inclusive. Compared as calendar numbers, not via src/model/dates. */
@@ -298,7 +322,7 @@ export class ReferenceEvaluator {
     }
     // 2.3
     if ((tS === 'lgwan' && tD === 'internet') || (tS === 'internet' && tD === 'lgwan')) {
-      if (this.bridge(S, D, key) === null) return 'SPLIT-PATH';
+      if (this.bridge(S, D, key) === null && !this.breakout(S, D, key)) return 'SPLIT-PATH';
     }
     // 2.4
     if (tS === 'mynumber' && (S.role ?? 'server') === 'terminal' && S.mfa !== true) return 'MFA-REQUIRED';
@@ -323,9 +347,10 @@ export class ReferenceEvaluator {
       const via = crossing
         ? this.bridge(S, D, key, S.tier === 'lgwan' && D.tier === 'mynumber' ? 'file-sanitize' : undefined)
         : null;
+      // A sanitizer that bridges is the path even to a breakout destination (docs/models.md).
       return {
         decision: 'allow', code, rule, ...base,
-        path: via ? 'sanitized' : 'direct',
+        path: via ? 'sanitized' : crossing && this.breakout(S, D, key) ? 'breakout' : 'direct',
         sanitizer: via ? { segment: via.name, method: via.sanitizer!.method } : null,
       };
     };
