@@ -7,6 +7,7 @@ import t from 'tap';
 import { readFileSync } from 'node:fs';
 import * as asa from '../../src/device/asa.js';
 import * as fortios from '../../src/device/fortios.js';
+import * as panos from '../../src/device/panos.js';
 import * as rtx from '../../src/device/rtx.js';
 import type { ParseResult } from '../../src/device/types.js';
 import { evaluateDevice } from '../reference/device.js';
@@ -25,6 +26,7 @@ export const VENDORS: Record<string, Vendor> = {
   fortios: { detect: fortios.detect, parse: fortios.parseFortios, file: 'examples/firewalls/fortios/fortigate.conf', lgwan: 'lgwan', internet: 'internet-seg' },
   rtx: { detect: rtx.detect, parse: rtx.parseRtx, file: 'examples/firewalls/rtx/rtx1220.conf', lgwan: 'lan1', internet: 'lan2' },
   asa: { detect: asa.detect, parse: asa.parseAsa, file: 'examples/firewalls/asa/asa.cfg', lgwan: 'lgwan', internet: 'internet' },
+  panos: { detect: panos.detect, parse: panos.parsePanos, file: 'examples/firewalls/panos/pa-440.set', lgwan: 'lgwan', internet: 'internet-seg' },
 };
 
 for (const [name, v] of Object.entries(VENDORS)) {
