@@ -187,3 +187,16 @@ t.test('property: parsed ASA access rules decide as a direct reading', async (t)
   );
   t.pass(`${RUNS} random configurations agree`);
 });
+
+t.test('Aerleon regression outputs, bound to an interface', async (t) => {
+  const bind = (acl: string): string => `\naccess-group ${acl} in interface outside\ninterface Gi0/0\n nameif outside\n security-level 0\ninterface Gi0/1\n nameif inside\n security-level 100\n`;
+  const host = join(DIR, 'public/aerleon-HostAddressFormat.ref');
+  const h = parseAsa(readFixture(host).text + bind('allowtointernet'), host, { lenient: false });
+  t.same(problemList(h), [], 'clear configure and remarks are read; the ACE is');
+  t.equal(verdictOf(h.devices[0]!, flowOf('10.0.0.1', '10.0.0.1', 'udp/53', 'outside', 'inside')), 'accept@allowtointernet:1');
+  t.equal(verdictOf(h.devices[0]!, flowOf('10.0.0.2', '10.0.0.1', 'udp/53', 'outside', 'inside')), 'drop@allowtointernet:implicit-deny');
+  // Aerleon prints a non-contiguous mask here; an ASA network mask must be contiguous.
+  const dsmo = join(DIR, 'public/aerleon-DSMOdestination.ref');
+  const d = parseAsa(readFixture(dsmo).text + bind('foo'), dsmo, { lenient: false });
+  t.same(problemList(d), ['DEVICE-SYNTAX 8:40'], 'a non-contiguous mask is refused at its address');
+});

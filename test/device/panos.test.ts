@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { detect, parsePanos } from '../../src/device/panos.js';
 import { evaluateDevice } from '../reference/device.js';
-import { problemList, readFixture, verdictOf } from './fixtures.js';
+import { flowOf, problemList, readFixture, verdictOf } from './fixtures.js';
 
 const DIR = 'test/fixtures/devices/panos';
 const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 100);
@@ -35,6 +35,20 @@ for (const name of readdirSync(DIR).filter((f) => /\.(set|xml)$/.test(f))) {
     }
   });
 }
+
+t.test('Batfish: the intrazone default allows, an explicit rule crosses zones, the interzone default denies', async (t) => {
+  const same = join(DIR, 'public/allow-same-zone.set');
+  const a = parsePanos(readFixture(same).text, same, { lenient: false });
+  t.same(problemList(a), []);
+  t.ok(detect(readFixture(same).text));
+  t.equal(a.devices[0]!.name, 'allow-same-zone/vsys1');
+  t.equal(verdictOf(a.devices[0]!, flowOf('10.0.1.5', '10.0.2.5', 'tcp/80', 'z', 'z')), 'accept@intrazone-default');
+  const cross = join(DIR, 'public/allow-explicit-cross-zone.set');
+  const b = parsePanos(readFixture(cross).text, cross, { lenient: false });
+  t.same(problemList(b), []);
+  t.equal(verdictOf(b.devices[0]!, flowOf('10.0.1.5', '10.0.2.5', 'udp/9', 'zin', 'zout')), 'accept@rule1');
+  t.equal(verdictOf(b.devices[0]!, flowOf('10.0.2.5', '10.0.1.5', 'udp/9', 'zout', 'zin')), 'drop@default');
+});
 
 t.test('--lenient: an allow rule on applications is read as its service, a deny as nothing', async (t) => {
   const text = `set zone a network layer3 ethernet1/1
