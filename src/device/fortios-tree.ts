@@ -39,6 +39,8 @@ type Frame = { kind: 'config'; node: FConfig } | { kind: 'edit'; node: FEdit };
 export function parseTree(text: string, file: string, report: ApplianceReporter): FConfig {
   const root: FConfig = { path: '', line: 1, col: 1, edits: [], sets: new Map(), configs: [] };
   const stack: Frame[] = [{ kind: 'config', node: root }];
+  // Entries of each table by name: an entry edited again is found without a scan.
+  const byName = new Map<FConfig, Map<string, FEdit>>();
   const lines = splitLines(text);
   for (let i = 0; i < lines.length; i++) {
     const lineNo = i + 1;
@@ -67,10 +69,13 @@ export function parseTree(text: string, file: string, report: ApplianceReporter)
           break;
         }
         const name = toks[1]!.text;
-        let node = top.node.edits.find((e) => e.name === name);
+        let index = byName.get(top.node);
+        if (!index) byName.set(top.node, (index = new Map()));
+        let node = index.get(name);
         if (!node) {
           node = { name, line: lineNo, col: cmd.col, sets: new Map(), configs: [] };
           top.node.edits.push(node);
+          index.set(name, node);
         }
         stack.push({ kind: 'edit', node });
         break;
