@@ -21,6 +21,8 @@ export interface DecisionEntry {
   route: string;
   policyVersion: string;
   caller: string | null;
+  /** The client's address (request.ip). */
+  client?: string;
   input: unknown;
   result: unknown;
 }
@@ -29,6 +31,7 @@ export interface BatchEntry {
   route: string;
   policyVersion: string;
   caller: string | null;
+  client?: string;
   flows: number;
   errors: number;
   counts: Record<string, number>;
@@ -68,17 +71,22 @@ export class DecisionLog {
   /** Logs one decision request; returns its decision id (sent back as Sanso-Decision-Id). */
   decision(e: DecisionEntry, msg = 'decision'): string {
     const id = randomUUID();
-    this.logger.info({ decision_id: id, route: e.route, policy_version: e.policyVersion, caller: e.caller, input: e.input, result: e.result }, msg);
+    this.logger.info({ decision_id: id, route: e.route, policy_version: e.policyVersion, caller: e.caller, client: e.client, input: e.input, result: e.result }, msg);
     return id;
   }
 
   batch(e: BatchEntry): string {
     const id = randomUUID();
     this.logger.info(
-      { decision_id: id, route: e.route, policy_version: e.policyVersion, caller: e.caller, flows: e.flows, errors: e.errors, counts: e.counts },
+      { decision_id: id, route: e.route, policy_version: e.policyVersion, caller: e.caller, client: e.client, flows: e.flows, errors: e.errors, counts: e.counts },
       'decision batch',
     );
     return id;
+  }
+
+  /** A security event (failed authentication, a refused scope, a reload and who asked): never sampled. */
+  security(event: string, fields: Record<string, unknown>): void {
+    this.logger.warn({ log: 'security', event, ...fields }, event);
   }
 
   /** Writes out what is buffered and closes a destination this log opened. */

@@ -4,20 +4,23 @@
  * traffic: schemas compiled, hooks present only when needed (no tokens → no auth hook), the
  * policy loaded (a rule set with errors refuses to start).
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Socket } from 'node:net';
 import { compile } from '../compile/compile.js';
 import { todayIn } from '../model/dates.js';
 import { loadPolicy, type LoadedPolicy } from '../policy.js';
+import { snapshotRuleSources, type RuleSnapshot } from '../source/read.js';
 import type { Problem } from '../problems/problem.js';
 import { toolInfo } from '../report/tool.js';
-import { authenticate, hasScope, type Caller, type Scope, type TokenEntry } from './auth.js';
+import { hasScope, type Caller, type Scope, type TokenEntry } from './auth.js';
 import { DecisionLog, type DecisionLogOptions } from './decision-log.js';
 import { PolicyLifecycle } from './lifecycle.js';
 import { Metrics } from './metrics.js';
 import { classify, rawProblemResponse, sendProblem } from './problems.js';
-import { jsonParser } from './json.js';
+import { jsonParser, DEFAULT_JSON_DEPTH } from './json.js';
+import { PolicyPool } from './pool.js';
+import { requestGuard } from './guard.js';
 import { loadApiSchemas, schemaName } from './schemas.js';
 import { CHANGE_REQUEST_SCHEMA } from '../check/parse.js';
 import { checkRoutes } from './routes/check.js';
@@ -29,6 +32,14 @@ export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_BATCH_LIMIT = 10_000;
 export const DEFAULT_NDJSON_LINE_LIMIT = 16 * 1024;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+/** Time allowed for the request headers: a slow-headers client is cut off after this. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** An idle keep-alive connection is closed after this. */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Open connections at most; more are refused by the kernel-side accept being closed at once. */
+export const DEFAULT_MAX_CONNECTIONS = 512;
+/** Most rules in one change request. */
+export const DEFAULT_MAX_RULES = 256;
 
 export interface ServerOptions {
   /** A rule file or directory (or several), as `--rules`. */
@@ -54,10 +65,33 @@ export interface ServerOptions {
   requestTimeout?: number;
   /** How often Node checks that timeout, in ms (default 30 s; tests lower it). */
   connectionsCheckingInterval?: number;
+  /** Time allowed for the request headers, in ms (default 10 s). */
+  headersTimeout?: number;
+  /** Idle keep-alive time, in ms (default 5 s). */
+  keepAliveTimeout?: number;
+  /** Most open connections (default 512); connections beyond are closed on arrival. */
+  maxConnections?: number;
+  /** Policy workers (pool.ts; default cores − 1, 1–4), queue length, time budget per job. */
+  workers?: number;
+  workerQueue?: number;
+  jobTimeoutMs?: number;
+  /** Start the workers with the service instead of at the first heavy request (serve does). */
+  eagerWorkers?: boolean;
+  /** Most rules per change request (default 256), findings per change request (default 10,000), answer bytes (8 MiB). */
+  maxRules?: number;
+  maxFindings?: number;
+  maxAnswerBytes?: number;
+  /** Deepest JSON nesting a body may have (default 64). */
+  jsonMaxDepth?: number;
+  /** Open mode: host names besides IP literals and localhost that Host may carry. */
+  allowedHosts?: readonly string[];
 }
 
 export interface SansoContext {
   lifecycle: PolicyLifecycle<LoadedPolicy>;
+  /** Heavy work (check; audit, diff, …) off the event loop: pool.ts. */
+  pool: PolicyPool;
+  maxRules: number;
   metrics: Metrics;
   decisionLog: DecisionLog | null;
   /** Whether tokens are configured: without them every caller may do everything. */
@@ -66,7 +100,11 @@ export interface SansoContext {
   ndjsonLineLimit: number;
   /** True from the moment close() starts: /readyz answers 503 so balancers drain us. */
   closing: boolean;
+  /** Records a security event (docs/service.md, Security events): service log and decision log. */
+  security: (event: SecurityEvent, request: FastifyRequest | null, fields: Record<string, unknown>) => void;
 }
+
+export type SecurityEvent = 'auth-failed' | 'scope-denied' | 'host-refused' | 'reload' | 'tokens-reloaded' | 'tokens-reload-failed';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -78,6 +116,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The scope a route needs; 'open' for none; 'any' for any valid token. */
     scope?: Scope | 'open' | 'any';
+    /**
+     * 'none': the route takes no body; one sent is refused unread (guard.ts). GET and HEAD
+     * routes, and unknown routes, take none whatever they say. Default for other methods: a body.
+     */
+    body?: 'none';
   }
 }
 
@@ -131,19 +174,46 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     (fastifyOpts as { http?: object }).http = { connectionsCheckingInterval: opts.connectionsCheckingInterval };
   }
   const logger = opts.logger;
+  (fastifyOpts as { keepAliveTimeout?: number }).keepAliveTimeout = opts.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   if (logger !== undefined && typeof logger === 'object') fastifyOpts.loggerInstance = logger;
   else fastifyOpts.logger = logger === true;
   const app = Fastify(fastifyOpts) as unknown as FastifyInstance;
   // Node swaps the two timeouts when headersTimeout (default 60 s) exceeds requestTimeout.
   const requestTimeout = fastifyOpts.requestTimeout!;
-  if (requestTimeout > 0 && app.server.headersTimeout > requestTimeout) app.server.headersTimeout = requestTimeout;
+  const headersTimeout = opts.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  app.server.headersTimeout = requestTimeout > 0 ? Math.min(headersTimeout, requestTimeout) : headersTimeout;
+  app.server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
 
   const metrics = new Metrics();
-  const lifecycle = new PolicyLifecycle<LoadedPolicy>({
-    load: (asOf) => loadPolicy(paths, asOf === undefined ? {} : { asOf }),
+  const pool = new PolicyPool({
+    paths,
+    ...(opts.workers !== undefined ? { size: opts.workers } : {}),
+    ...(opts.workerQueue !== undefined ? { queue: opts.workerQueue } : {}),
+    ...(opts.jobTimeoutMs !== undefined ? { timeoutMs: opts.jobTimeoutMs } : {}),
+    limits: { ...(opts.maxFindings !== undefined ? { maxFindings: opts.maxFindings } : {}), ...(opts.maxAnswerBytes !== undefined ? { maxAnswerBytes: opts.maxAnswerBytes } : {}) },
+    logger: app.log,
+  });
+  // The bytes each policy was compiled from: workers compile the same bytes (pool.ts).
+  const snapshots = new WeakMap<LoadedPolicy, RuleSnapshot>();
+  let lifecycle: PolicyLifecycle<LoadedPolicy>;
+  const load = (asOf: string | undefined) => {
+    const snapshot = snapshotRuleSources(paths);
+    // The same bytes judged on the same date: nothing to compile (the loop is not held for
+    // seconds by a reload that changes nothing).
+    const cur = lifecycle.current;
+    if (cur && snapshot.version === cur.version && (asOf ?? todayIn(cur.model.policy.timezone)) === cur.asOf) return { policy: cur, problems: cur.warnings };
+    const r = loadPolicy(paths, { ...(asOf === undefined ? {} : { asOf }), snapshot });
+    if (r.policy) snapshots.set(r.policy, snapshot);
+    return r;
+  };
+  lifecycle = new PolicyLifecycle<LoadedPolicy>({
+    load,
     recompile: (p) => {
       const asOf = todayIn(p.model.policy.timezone);
-      return { ...p, table: compile(p.model, { asOf }), asOf, loadedAt: new Date() };
+      const next = { ...p, table: compile(p.model, { asOf }), asOf, loadedAt: new Date() };
+      const snap = snapshots.get(p);
+      if (snap) snapshots.set(next, snap);
+      return next;
     },
     ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
     watchPaths: paths,
@@ -154,6 +224,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     metrics.observeReload(r.result, r.at);
     const p = lifecycle.current;
     if (p) metrics.setPolicy(p.model.policy.name, p.version, p.loadedAt);
+    const snap = p ? snapshots.get(p) : undefined;
+    if (r.result === 'ok' && p && snap) pool.setPolicy(snap, p.asOf);
   });
   const first = await lifecycle.start();
   if (first.result === 'failed') {
@@ -163,19 +235,30 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   const ctx: SansoContext = {
     lifecycle,
+    pool,
+    maxRules: opts.maxRules ?? DEFAULT_MAX_RULES,
     metrics,
     decisionLog: opts.decisionLog ? new DecisionLog(opts.decisionLog) : null,
     secured: tokens.length > 0,
     batchLimit,
     ndjsonLineLimit: opts.ndjsonLineLimit ?? DEFAULT_NDJSON_LINE_LIMIT,
     closing: false,
+    security: (event, request, fields) => {
+      const entry = { ...fields, ...(request ? { client: request.ip, method: request.method, path: request.routeOptions.url ?? request.url.split('?', 1)[0] } : {}) };
+      app.log.warn({ security: event, ...entry }, `security: ${event}`);
+      ctx.decisionLog?.security(event, entry);
+      metrics.observeSecurity(event);
+    },
   };
   app.decorate('sanso', ctx);
+  metrics.register('sanso_pool_rejected_total', 'counter', 'Heavy requests refused with 503 OVERLOADED: every policy worker busy and the queue full.', () => pool.rejected);
+  metrics.register('sanso_pool_timeouts_total', 'counter', 'Heavy requests abandoned past their time budget (503 TIME-BUDGET); each restarts a worker.', () => pool.timedOut);
+  metrics.register('sanso_pool_jobs', 'gauge', 'Heavy requests running or waiting in the policy worker pool.', () => pool.load);
   app.decorateRequest('caller', null);
 
   // Only JSON (and, on the batch route, NDJSON): anything else is a 415, never a guess.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser(opts.jsonMaxDepth ?? DEFAULT_JSON_DEPTH));
 
   for (const s of loadApiSchemas(batchLimit)) app.addSchema(s);
   // The change-request schema is the checker's own (schemas/change-request.schema.json), shared
@@ -213,27 +296,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     for (const m of methods) set.add(m);
   });
 
-  if (ctx.secured) {
-    // Present only when tokens exist: an open loopback service pays nothing per request.
-    // Callback style: no promise per request on the hot path.
-    app.addHook('onRequest', (request, reply, done) => {
-      const scope = request.routeOptions.config.scope;
-      if (scope === undefined || scope === 'open') return done();
-      const caller = authenticate(tokens, request.headers.authorization);
-      if (caller === null) {
-        reply.header('www-authenticate', 'Bearer realm="sanso"');
-        sendProblem(reply, 'UNAUTHORIZED', request.headers.authorization === undefined ? 'this route needs a bearer token' : 'the bearer token is not valid');
-        return;
-      }
-      if (scope !== 'any' && !hasScope(caller, scope)) {
-        reply.header('www-authenticate', `Bearer realm="sanso", error="insufficient_scope", scope="${scope}"`);
-        sendProblem(reply, 'FORBIDDEN', `this route needs the ${scope} scope (or admin); the token "${caller.name}" lacks it`);
-        return;
-      }
-      request.caller = caller;
-      done();
-    });
-  }
+  // Before any body is read: Host (open mode), body refusal, encodings, content type, token.
+  app.addHook('onRequest', requestGuard(app, ctx, tokens, opts.allowedHosts ?? []));
 
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
@@ -248,6 +312,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   app.addHook('onClose', async () => {
     await lifecycle.close();
+    await pool.close();
     await ctx.decisionLog?.close();
   });
 
@@ -259,6 +324,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       reply.raw.destroy();
       return;
     }
+    const retry = c.extensions?.retryAfter;
+    if (typeof retry === 'number') reply.header('retry-after', String(retry));
     return sendProblem(reply, c.code, c.detail, c.extensions);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -278,6 +345,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(async (i) => opsRoutes(i, ctx));
 
   if (opts.watch) lifecycle.watch();
+  if (opts.eagerWorkers) pool.start();
   await app.ready();
   return app;
 }

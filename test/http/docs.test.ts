@@ -1,12 +1,13 @@
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { API_ERRORS } from '../../src/problems/codes.js';
 import { SCOPES } from '../../src/http/auth.js';
 import { server } from './helpers.js';
 
-const doc = readFileSync('README.md', 'utf8');
+// README, and the operator's guide where the service's own problem types are catalogued.
+const doc = ['README.md', 'docs/service.md'].filter((f) => existsSync(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
 
-t.test('README documents every problem code with its status and title', async (t) => {
+t.test('README or docs/service.md documents every problem code with its status and title', async (t) => {
   for (const [code, e] of Object.entries(API_ERRORS)) {
     t.match(doc, new RegExp(`^\\| \`${code}\` \\| ${e.status} \\| ${e.title.replace(/[()]/g, '\\$&')} \\|`, 'm'), code);
   }

@@ -32,7 +32,8 @@ export async function opsRoutes(app: FastifyInstance, ctx: SansoContext): Promis
     async (_request, reply) => {
       const p = ctx.lifecycle.current;
       if (p === null || ctx.closing) return sendProblem(reply, 'NOT-READY', ctx.closing ? 'the service is shutting down' : 'no policy is loaded yet');
-      return { status: 'ready', version: p.version };
+      // No version: /readyz is open, and the version says which rule set is serving.
+      return { status: 'ready' };
     },
   );
 
