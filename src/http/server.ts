@@ -218,6 +218,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
     watchPaths: paths,
     ...(opts.watchDebounceMs !== undefined ? { debounceMs: opts.watchDebounceMs } : {}),
+    fingerprint: () => snapshotRuleSources(paths).version,
     logger: app.log,
   });
   lifecycle.on('reload', (r: { result: 'ok' | 'failed' | 'unchanged'; at: Date }) => {

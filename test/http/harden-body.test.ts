@@ -93,7 +93,7 @@ function depthOf(v: unknown): number {
   return 0;
 }
 
-t.test('scanJson agrees with a naive depth count and finds every repeated key', async (t) => {
+t.test('scanJson agrees with a naive depth count and finds every repeated key', async () => {
   const fc = await import('fast-check');
   fc.assert(
     fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 1, max: 8 }), (v, max) => {
