@@ -31,7 +31,13 @@ import { opsRoutes } from './routes/ops.js';
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_BATCH_LIMIT = 10_000;
 export const DEFAULT_NDJSON_LINE_LIMIT = 16 * 1024;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** How often Node looks for requests past their timeouts: the timeouts' precision. */
+export const DEFAULT_CONNECTIONS_CHECK_MS = 1_000;
+/** A socket with no byte either way for this long is closed (a stalled client or reader). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** SIGTERM: connections still open this long after are cut (Kubernetes' grace period is 30 s). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 20_000;
 /** Time allowed for the request headers: a slow-headers client is cut off after this. */
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 /** An idle keep-alive connection is closed after this. */
@@ -63,8 +69,10 @@ export interface ServerOptions {
   ndjsonLineLimit?: number;
   /** Time allowed to receive a whole request, headers and body, in ms (default 120 s). */
   requestTimeout?: number;
-  /** How often Node checks that timeout, in ms (default 30 s; tests lower it). */
+  /** How often Node checks that timeout, in ms (default 1 s). */
   connectionsCheckingInterval?: number;
+  /** A socket idle both ways this long is closed, in ms (default 30 s; 0: never). */
+  idleTimeout?: number;
   /** Time allowed for the request headers, in ms (default 10 s). */
   headersTimeout?: number;
   /** Idle keep-alive time, in ms (default 5 s). */
@@ -132,6 +140,25 @@ export class PolicyLoadError extends Error {
   }
 }
 
+/**
+ * Closes the service, finishing requests in flight, but cuts every connection still open after
+ * `ms`: a slow client must not hold the process past the orchestrator's grace period.
+ */
+export async function closeWithin(app: FastifyInstance, ms: number): Promise<'clean' | 'forced'> {
+  let forced = false;
+  const timer = setTimeout(() => {
+    forced = true;
+    app.log.warn({ ms }, 'shutdown deadline passed: closing the connections still open');
+    app.server.closeAllConnections();
+  }, ms);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+  return forced ? 'forced' : 'clean';
+}
+
 /** Whether this caller may see CIDRs and rule bodies. */
 export function canReadPolicy(ctx: SansoContext, caller: Caller | null): boolean {
   return !ctx.secured || hasScope(caller, 'read-policy');
@@ -170,9 +197,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       socket.destroy();
     },
   };
-  if (opts.connectionsCheckingInterval !== undefined) {
-    (fastifyOpts as { http?: object }).http = { connectionsCheckingInterval: opts.connectionsCheckingInterval };
-  }
+  (fastifyOpts as { http?: object }).http = { connectionsCheckingInterval: opts.connectionsCheckingInterval ?? DEFAULT_CONNECTIONS_CHECK_MS };
+  fastifyOpts.connectionTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS;
   const logger = opts.logger;
   (fastifyOpts as { keepAliveTimeout?: number }).keepAliveTimeout = opts.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   if (logger !== undefined && typeof logger === 'object') fastifyOpts.loggerInstance = logger;
