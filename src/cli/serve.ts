@@ -152,6 +152,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       ...(maxRules !== undefined ? { maxRules } : {}),
       allowedHosts,
       eagerWorkers: true,
+      compileOffLoop: true,
     });
   } catch (e) {
     if (e instanceof PolicyLoadError) {

@@ -58,7 +58,7 @@ export interface LifecycleOptions<P> {
    * rollover re-reads the files. With it the rollover expires exceptions without picking up
    * file edits nobody asked to load (with --no-watch, edits wait for SIGHUP or the API).
    */
-  recompile?: (p: P) => P;
+  recompile?: (p: P) => P | Promise<P>;
   /**
    * Quiet time (default 1 s): a watch reload happens only once the rule files have had no event
    * for this long AND read the same (fingerprint) at two reads this far apart. A file rewritten
@@ -107,7 +107,7 @@ export class PolicyLifecycle<P extends PolicyLike> extends EventEmitter {
     let outcome: LoadOutcome<P>;
     try {
       const recompile = this.opts.recompile;
-      outcome = trigger === 'date' && recompile && old !== null ? { policy: recompile(old), problems: old.warnings } : await this.opts.load(this.opts.asOf);
+      outcome = trigger === 'date' && recompile && old !== null ? { policy: await recompile(old), problems: old.warnings } : await this.opts.load(this.opts.asOf);
     } catch (e) {
       // A loader bug must not take the service down: treat it as a failed reload.
       this.opts.logger?.error({ err: e }, 'policy loader threw');

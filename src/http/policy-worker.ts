@@ -7,7 +7,10 @@ import { loadPolicy, type LoadedPolicy } from '../policy.js';
 import type { RuleSnapshot } from '../source/read.js';
 import { JOBS, type JobLimits, type JobName, type JobOutcome } from './jobs.js';
 
-type Message = { type: 'policy'; paths: string[]; snapshot: RuleSnapshot; asOf: string } | { type: 'job'; id: number; job: JobName; input: unknown };
+type Message =
+  | { type: 'policy'; paths: string[]; snapshot: RuleSnapshot; asOf: string }
+  | { type: 'job'; id: number; job: JobName; input: unknown }
+  | { type: 'compile'; id: number; paths: string[]; snapshot: RuleSnapshot; asOf: string | undefined };
 
 const limits = (workerData as { limits: JobLimits }).limits;
 let policy: LoadedPolicy | null = null;
@@ -16,6 +19,14 @@ parentPort!.on('message', (m: Message) => {
   if (m.type === 'policy') {
     // The main thread loaded these very bytes without errors: they compile here the same way.
     policy = loadPolicy(m.paths, { asOf: m.asOf, snapshot: m.snapshot }).policy;
+    return;
+  }
+  if (m.type === 'compile') {
+    // A reload compiled here and sent back whole: the table's own fields, plain data, which the
+    // main thread gives back their class (pool.ts PolicyPool.compile).
+    const r = loadPolicy(m.paths, { ...(m.asOf !== undefined ? { asOf: m.asOf } : {}), snapshot: m.snapshot });
+    const policy = r.policy ? { ...r.policy, table: { ...r.policy.table } } : null;
+    parentPort!.postMessage({ id: m.id, compiled: { policy, problems: r.problems } });
     return;
   }
   let outcome: JobOutcome;

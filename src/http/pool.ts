@@ -26,6 +26,9 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import type { RuleSnapshot } from '../source/read.js';
+import { DecisionTable } from '../lookup/table.js';
+import type { LoadedPolicy } from '../policy.js';
+import type { Problem } from '../problems/problem.js';
 import type { ApiErrorCode } from '../problems/codes.js';
 import { ApiError } from './problems.js';
 import type { JobLimits, JobName, JobOutcome } from './jobs.js';
@@ -78,6 +81,8 @@ export class PolicyPool {
   private policy: { snapshot: RuleSnapshot; asOf: string; version: string } | null = null;
   private nextId = 1;
   private closed = false;
+  private compiler: Worker | null = null;
+  private readonly compiling = new Map<number, (r: { policy: LoadedPolicy | null; problems: Problem[] }) => void>();
   /** Counters for /metrics. */
   rejected = 0;
   timedOut = 0;
@@ -128,8 +133,53 @@ export class PolicyPool {
     });
   }
 
+  /**
+   * Loads and compiles a rule snapshot on a thread of its own (not one of the pool's: a reload
+   * neither waits behind checks nor counts against their queue or time budget) and returns the
+   * policy to the main thread, which then only swaps a reference. The compiled table crosses as
+   * its own fields (typed arrays, the model, the render fragments) and gets its class back here.
+   */
+  compile(snapshot: RuleSnapshot, asOf: string | undefined): Promise<{ policy: LoadedPolicy | null; problems: Problem[] }> {
+    if (this.closed) return Promise.reject(new Error('the pool is closed'));
+    let w = this.compiler;
+    if (w === null) {
+      w = this.compiler = new Worker(workerUrl(), { workerData: { limits: this.limits } });
+      w.unref();
+      const fail = (err: unknown) => {
+        this.compiler = null;
+        for (const done of this.compiling.values()) done({ policy: null, problems: [] });
+        this.compiling.clear();
+        if (!this.closed) this.opts.logger?.error({ err }, 'the compile worker failed');
+      };
+      w.on('message', (m: { id: number; compiled: { policy: LoadedPolicy | null; problems: Problem[] } }) => {
+        const done = this.compiling.get(m.id);
+        if (!done) return;
+        this.compiling.delete(m.id);
+        if (this.compiling.size === 0) this.compiler?.unref();
+        const p = m.compiled.policy;
+        if (p) Object.setPrototypeOf(p.table, DecisionTable.prototype);
+        done(m.compiled);
+      });
+      w.on('error', fail);
+      w.on('exit', (code) => code !== 0 && fail(new Error(`exit ${code}`)));
+    }
+    const id = this.nextId++;
+    w.ref();
+    return new Promise((resolve) => {
+      this.compiling.set(id, resolve);
+      w.postMessage({ type: 'compile', id, paths: this.opts.paths, snapshot, asOf });
+    });
+  }
+
   async close(): Promise<void> {
     this.closed = true;
+    if (this.compiler) {
+      const c = this.compiler;
+      this.compiler = null;
+      await c.terminate();
+    }
+    for (const done of this.compiling.values()) done({ policy: null, problems: [] });
+    this.compiling.clear();
     for (const p of this.waiting.splice(0)) p.reject(new ApiError('NOT-READY', 'the service is shutting down'));
     await Promise.all(
       this.slots.splice(0).map((s) => {

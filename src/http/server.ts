@@ -91,6 +91,8 @@ export interface ServerOptions {
   maxAnswerBytes?: number;
   /** Deepest JSON nesting a body may have (default 64). */
   jsonMaxDepth?: number;
+  /** Reloads compile on a worker thread, not the event loop (serve: on; default off, as tests reload often). */
+  compileOffLoop?: boolean;
   /** Open mode: host names besides IP literals and localhost that Host may carry. */
   allowedHosts?: readonly string[];
 }
@@ -222,22 +224,32 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // The bytes each policy was compiled from: workers compile the same bytes (pool.ts).
   const snapshots = new WeakMap<LoadedPolicy, RuleSnapshot>();
   let lifecycle: PolicyLifecycle<LoadedPolicy>;
-  const load = (asOf: string | undefined) => {
+  const offLoop = opts.compileOffLoop ?? false;
+  const load = async (asOf: string | undefined) => {
     const snapshot = snapshotRuleSources(paths);
     // The same bytes judged on the same date: nothing to compile (the loop is not held for
     // seconds by a reload that changes nothing).
     const cur = lifecycle.current;
     if (cur && snapshot.version === cur.version && (asOf ?? todayIn(cur.model.policy.timezone)) === cur.asOf) return { policy: cur, problems: cur.warnings };
-    const r = loadPolicy(paths, { ...(asOf === undefined ? {} : { asOf }), snapshot });
+    // The first load has nothing to keep answering; later ones compile on a thread of their own.
+    const r = offLoop && cur !== null ? await pool.compile(snapshot, asOf) : loadPolicy(paths, { ...(asOf === undefined ? {} : { asOf }), snapshot });
     if (r.policy) snapshots.set(r.policy, snapshot);
     return r;
   };
   lifecycle = new PolicyLifecycle<LoadedPolicy>({
     load,
-    recompile: (p) => {
+    recompile: async (p) => {
       const asOf = todayIn(p.model.policy.timezone);
-      const next = { ...p, table: compile(p.model, { asOf }), asOf, loadedAt: new Date() };
       const snap = snapshots.get(p);
+      if (offLoop && snap) {
+        // The same bytes, judged on the new date, off the loop.
+        const r = await pool.compile(snap, asOf);
+        if (r.policy) {
+          snapshots.set(r.policy, snap);
+          return r.policy;
+        }
+      }
+      const next = { ...p, table: compile(p.model, { asOf }), asOf, loadedAt: new Date() };
       if (snap) snapshots.set(next, snap);
       return next;
     },
