@@ -292,6 +292,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.decorate('sanso', ctx);
   metrics.register('sanso_pool_rejected_total', 'counter', 'Heavy requests refused with 503 OVERLOADED: every policy worker busy and the queue full.', () => pool.rejected);
   metrics.register('sanso_pool_timeouts_total', 'counter', 'Heavy requests abandoned past their time budget (503 TIME-BUDGET); each restarts a worker.', () => pool.timedOut);
+  const dlog = ctx.decisionLog;
+  if (dlog) metrics.register('sanso_decision_log_dropped_total', 'counter', 'Decision-log entries dropped because the destination could not keep up (its buffer was full).', () => dlog.dropped);
   metrics.register('sanso_pool_jobs', 'gauge', 'Heavy requests running or waiting in the policy worker pool.', () => pool.load);
   app.decorateRequest('caller', null);
 

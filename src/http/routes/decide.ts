@@ -12,6 +12,7 @@
  * that are reused once sent — strings cost more to decode, flatten and encode than to decide.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { LoadedPolicy } from '../../policy.js';
@@ -22,6 +23,7 @@ import { FlowLine, readFlowLine, scanFlowLine } from '../flow-line.js';
 import { pickLang, type Lang } from '../lang.js';
 import { parseJson } from '../json.js';
 import { sendProblem } from '../problems.js';
+import { logFragments, type LogFragments } from '../decision-log.js';
 import type { SansoContext } from '../server.js';
 import { ref } from '../schemas.js';
 import { POST_PROBLEMS, problems } from './common.js';
@@ -65,6 +67,15 @@ function tally(ctx: SansoContext, p: LoadedPolicy, counts: Uint32Array): Record<
   return byCode;
 }
 
+const logPieces = new WeakMap<DecisionTable, LogFragments>();
+
+/** The decision log's pieces for a table, made once per table. */
+function logPiecesOf(table: DecisionTable): LogFragments {
+  let f = logPieces.get(table);
+  if (!f) logPieces.set(table, (f = logFragments(table.decisions)));
+  return f;
+}
+
 export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Promise<void> {
   // One scratch result for the route: resolve and render run with no await in between.
   const out = new FlowResult();
@@ -97,13 +108,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       ctx.metrics.observeDecision(r.decision, r.code);
       const log = ctx.decisionLog;
       if (log !== null && log.sampled()) {
-        const decisionId = log.decision({
-          route: '/v1/decide',
-          policyVersion: p.version,
-          caller: request.caller?.name ?? null,
-          input: { src: body.src, dst: body.dst, service: body.service },
-          result: { decision: r.decision, code: r.code, rule: r.ruleId },
-        });
+        const decisionId = log.decide(p.version, request.caller?.name ?? null, request.ip, body.src, body.dst, body.service, logPiecesOf(p.table).result[id]!);
         reply.header('sanso-decision-id', decisionId);
       }
       return reply.type(JSON_TYPE).send(json);
@@ -160,11 +165,14 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
   function jsonBatch(ctx: SansoContext, p: LoadedPolicy, request: FastifyRequest, reply: FastifyReply, flows: FlowBody[], lang: Lang) {
     const parts = new Array<string>(flows.length);
     const counts = new Uint32Array(p.table.decisions.length);
+    // Per flow its decision id (-1: an error), for the decision log.
+    const ids = new Int32Array(flows.length).fill(-1);
     let errors = 0;
     for (let i = 0; i < flows.length; i++) {
       const f = flows[i]!;
       if (resolveFlow(p.table, f.src, f.dst, f.service, out)) {
         counts[out.decision]!++;
+        ids[i] = out.decision;
         parts[i] = renderDecision(p.table, out.decision, out.srcSeg, out.dstSeg, f.src, f.dst, lang);
       } else {
         errors++;
@@ -172,7 +180,13 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       }
     }
     const byCode = tally(ctx, p, counts);
-    logBatch(ctx, request, reply, p, flows.length, errors, byCode);
+    const log = ctx.decisionLog;
+    if (log !== null && log.sampled()) {
+      const compact = logPiecesOf(p.table).compact;
+      const results = JSON.parse(`[${Array.from(ids, (d) => (d < 0 ? 'null' : compact[d]!)).join(',')}]`) as unknown;
+      const id = log.batch({ route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, client: request.ip, flows: flows.length, errors, counts: byCode, input: flows, results });
+      reply.header('sanso-decision-id', id);
+    }
     return reply.type(JSON_TYPE).send(`{"decisions":[${parts.join(',')}]}`);
   }
 
@@ -182,28 +196,50 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
     // its slabs can then be written again, which keeps them in cache.
     const released = (): boolean => stream.readableLength === 0 && reply.raw.writableLength === 0;
     const answers = new NdjsonAnswers(p.table, lang, ctx.ndjsonLineLimit, released);
+    // The decision log, if this request is logged: one part per chunk answered (decision-log.ts).
+    const log = ctx.decisionLog !== null && ctx.decisionLog.sampled() ? ctx.decisionLog : null;
+    const logId = log ? randomUUID() : '';
+    const who = { route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, client: request.ip };
+    const compact = log ? logPiecesOf(p.table).compact : [];
+    let parts = 0;
+    /** Request bytes after the last newline: the start of a line the next part answers. */
+    let carried: Buffer = Buffer.alloc(0);
+    const recent: number[] = [];
+    if (log) answers.recent = recent;
+    const logPart = (input: Buffer) => {
+      if (!log || recent.length === 0) return;
+      let results = '[';
+      for (let i = 0; i < recent.length; i++) results += (i ? ',' : '') + (recent[i]! < 0 ? 'null' : compact[recent[i]!]!);
+      log.part(logId, parts++, who, input.toString('utf8'), `${results}]`);
+      recent.length = 0;
+    };
+    if (log) reply.header('sanso-decision-id', logId);
     async function* run(): AsyncGenerator<Buffer> {
       for await (const chunk of input) {
-        answers.write(chunk as Buffer);
+        const c = chunk as Buffer;
+        answers.write(c);
+        if (log) {
+          const nl = c.lastIndexOf(10);
+          // An overlong line is logged cut (it is answered with an error): memory stays bounded.
+          if (nl < 0) carried = Buffer.concat([carried, c]).subarray(0, ctx.ndjsonLineLimit + 1);
+          else {
+            logPart(Buffer.concat([carried, c.subarray(0, nl + 1)]));
+            carried = Buffer.from(c.subarray(nl + 1));
+          }
+        }
         const ready = answers.ready;
         while (ready.length > 0) yield ready.shift()!;
       }
       answers.end();
+      logPart(carried);
       const ready = answers.ready;
       while (ready.length > 0) yield ready.shift()!;
       const byCode = tally(ctx, p, answers.counts);
-      logBatch(ctx, request, null, p, answers.lines, answers.errors, byCode);
+      log?.batch({ ...who, id: logId, flows: answers.flows, errors: answers.errors, counts: byCode, parts });
     }
 
     const stream = Readable.from(run(), { objectMode: false, highWaterMark: 64 * 1024 });
     return reply.type('application/x-ndjson; charset=utf-8').send(stream);
-  }
-
-  function logBatch(ctx: SansoContext, request: FastifyRequest, reply: FastifyReply | null, p: LoadedPolicy, flows: number, errors: number, counts: Record<string, number>) {
-    const log = ctx.decisionLog;
-    if (log === null || !log.sampled()) return;
-    const id = log.batch({ route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, flows, errors, counts });
-    reply?.header('sanso-decision-id', id);
   }
 }
 
@@ -218,8 +254,13 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
  * line reads as the whole stream decoded at once would read it.
  */
 export class NdjsonAnswers {
+  /** Request lines seen (blank ones too: line numbers count them). */
   lines = 0;
+  /** Lines answered: a decision or an error (blank lines are not flows). */
+  flows = 0;
   errors = 0;
+  /** If set, each answer's decision id (-1 for an error) is pushed here, in answer order. */
+  recent: number[] | null = null;
   /** Per decision id, how many answers gave it. */
   readonly counts: Uint32Array;
   readonly ready: Buffer[] = [];
@@ -320,9 +361,12 @@ export class NdjsonAnswers {
     this.room(n * (bytes.maxFixed + 2 * 45 + 1));
     const { slab, view } = this;
     let o = this.used;
+    this.flows += n;
+    const recent = this.recent;
     for (let k = 0; k < n; k++) {
       const id = decision[k]!;
       counts[id]!++;
+      if (recent !== null) recent.push(id);
       const t = k << 2;
       o = renderBytesInto(slab, view, o, bytes, id, srcSeg[k]!, dstSeg[k]!, input, text[t]!, text[t + 1]!, text[t + 2]!, text[t + 3]!, langIndex);
       slab[o++] = 10;
@@ -364,7 +408,10 @@ export class NdjsonAnswers {
     this.mark = 0;
   }
 
+  /** An error answer's text. */
   private text(s: string): void {
+    this.flows++;
+    this.recent?.push(-1);
     this.room(Buffer.byteLength(s) + 1);
     this.used += this.slab.write(s, this.used);
     this.slab[this.used++] = 10;
@@ -374,6 +421,8 @@ export class NdjsonAnswers {
   private render(src: string, dst: string): void {
     const out = this.out;
     this.counts[out.decision]!++;
+    this.flows++;
+    this.recent?.push(out.decision);
     this.room(this.bytes.maxFixed + src.length + dst.length + 1);
     this.used = renderDecisionInto(this.slab, this.used, this.table, out.decision, out.srcSeg, out.dstSeg, src, dst, this.lang);
     this.slab[this.used++] = 10;
