@@ -138,6 +138,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       rulesPath: values.rules,
       ...(values['as-of'] !== undefined ? { asOf: values['as-of'] } : {}),
       tokens: tokens.tokens,
+      ...(tokens.file !== null ? { tokensFile: tokens.file } : {}),
       logger,
       decisionLog,
       watch: !values['no-watch'],

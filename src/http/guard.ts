@@ -18,7 +18,7 @@
  */
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { authenticate, hasScope, type TokenEntry } from './auth.js';
+import { authenticate, hasScope } from './auth.js';
 import { sendProblem } from './problems.js';
 import type { SansoContext } from './server.js';
 
@@ -72,7 +72,7 @@ function hasBody(request: FastifyRequest): boolean {
 /** Media types each route accepts, as its content-type parsers say (json everywhere; ndjson on batch). */
 const ACCEPTED = new Set(['application/json', 'application/x-ndjson']);
 
-export function requestGuard(app: FastifyInstance, ctx: SansoContext, tokens: readonly TokenEntry[], allowedHosts: readonly string[]) {
+export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHosts: readonly string[]) {
   const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
   let port: string | null = null;
   const listeningPort = (): string | null => {
@@ -112,7 +112,7 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, tokens: re
     // 3. The token (a caller without one learns nothing more of the route).
     const scope = request.routeOptions.config.scope;
     if (ctx.secured && scope !== undefined && scope !== 'open') {
-      const caller = authenticate(tokens, headers.authorization);
+      const caller = authenticate(ctx.tokens, headers.authorization);
       if (caller === null) {
         reply.header('www-authenticate', 'Bearer realm="sanso"');
         ctx.security('auth-failed', request, {

@@ -13,7 +13,7 @@ import { loadPolicy, type LoadedPolicy } from '../policy.js';
 import { snapshotRuleSources, type RuleSnapshot } from '../source/read.js';
 import type { Problem } from '../problems/problem.js';
 import { toolInfo } from '../report/tool.js';
-import { hasScope, type Caller, type Scope, type TokenEntry } from './auth.js';
+import { hasScope, readTokenFile, type Caller, type Scope, type TokenEntry } from './auth.js';
 import { DecisionLog, type DecisionLogOptions } from './decision-log.js';
 import { PolicyLifecycle } from './lifecycle.js';
 import { Metrics } from './metrics.js';
@@ -54,6 +54,8 @@ export interface ServerOptions {
   asOf?: string;
   /** Parsed tokens (auth.ts loadTokens). None: every route is open (loopback only: see serve). */
   tokens?: readonly TokenEntry[];
+  /** The file the tokens came from: read again with every reload (revocation without restart). */
+  tokensFile?: string;
   /** A pino logger, true for Fastify's default, false/undefined for none. */
   logger?: FastifyBaseLogger | boolean;
   /** Decision log; false/undefined: off. */
@@ -106,6 +108,8 @@ export interface SansoContext {
   decisionLog: DecisionLog | null;
   /** Whether tokens are configured: without them every caller may do everything. */
   secured: boolean;
+  /** The tokens accepted now; replaced whole when the token file is read again. */
+  tokens: readonly TokenEntry[];
   batchLimit: number;
   ndjsonLineLimit: number;
   /** True from the moment close() starts: /readyz answers 503 so balancers drain us. */
@@ -279,6 +283,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     metrics,
     decisionLog: opts.decisionLog ? new DecisionLog(opts.decisionLog) : null,
     secured: tokens.length > 0,
+    tokens,
     batchLimit,
     ndjsonLineLimit: opts.ndjsonLineLimit ?? DEFAULT_NDJSON_LINE_LIMIT,
     closing: false,
@@ -338,7 +343,25 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   // Before any body is read: Host (open mode), body refusal, encodings, content type, token.
-  app.addHook('onRequest', requestGuard(app, ctx, tokens, opts.allowedHosts ?? []));
+  app.addHook('onRequest', requestGuard(app, ctx, opts.allowedHosts ?? []));
+
+  // The token file is read again with every reload of the policy (API, SIGHUP, watch): a
+  // revoked token stops working without a restart. A file with errors keeps the tokens as they were.
+  const tokensFile = opts.tokensFile;
+  if (tokensFile !== undefined && ctx.secured) {
+    lifecycle.on('reload', (r: { trigger: string }) => {
+      if (r.trigger === 'start' || r.trigger === 'date') return;
+      const next = readTokenFile(tokensFile);
+      if (next.errors.length > 0) {
+        ctx.security('tokens-reload-failed', null, { file: tokensFile, errors: next.errors.slice(0, 5) });
+        return;
+      }
+      const before = new Set(ctx.tokens.map((x) => x.name));
+      ctx.tokens = next.tokens;
+      const after = new Set(next.tokens.map((x) => x.name));
+      ctx.security('tokens-reloaded', null, { file: tokensFile, tokens: after.size, removed: [...before].filter((n) => !after.has(n)), added: [...after].filter((n) => !before.has(n)) });
+    });
+  }
 
   app.addHook('onResponse', (request, reply, done) => {
     metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
