@@ -65,6 +65,12 @@ export interface BatchEntry {
   id?: string;
 }
 
+/** Text that needs no escaping (addresses, services) is quoted as is; anything else by JSON. */
+const PLAIN = /^[\w.:/+-]*$/;
+function quote(s: string): string {
+  return PLAIN.test(s) ? `"${s}"` : JSON.stringify(s);
+}
+
 export const DEFAULT_LOG_BUFFER_BYTES = 64 * 1024 * 1024;
 
 /** The pieces of a decide entry for one table: per decision id, `"result":{…}`. */
@@ -93,6 +99,9 @@ export class DecisionLog {
   private lastVersion = '';
   private lastVersionJson = '""';
   private readonly callerJson = new Map<string, string>();
+  /** The time of the last entry, as text, and the millisecond it names: entries share it. */
+  private lastMs = -1;
+  private lastTime = '';
 
   constructor(opts: DecisionLogOptions = {}) {
     const rate = opts.sampleRate ?? 1;
@@ -140,6 +149,15 @@ export class DecisionLog {
     else this.stream!.write(line);
   }
 
+  private time(): string {
+    const now = Date.now();
+    if (now !== this.lastMs) {
+      this.lastMs = now;
+      this.lastTime = new Date(now).toISOString();
+    }
+    return this.lastTime;
+  }
+
   private versionJson(v: string): string {
     if (v !== this.lastVersion) {
       this.lastVersion = v;
@@ -167,7 +185,7 @@ export class DecisionLog {
       return id;
     }
     this.write(
-      `{"level":30,"time":"${new Date().toISOString()}","log":"decision","decision_id":"${id}","route":"/v1/decide","policy_version":${this.versionJson(version)},"caller":${this.callerOf(caller)},"client":${JSON.stringify(client)},"input":{"src":${JSON.stringify(src)},"dst":${JSON.stringify(dst)},"service":${JSON.stringify(service)}},${result},"msg":"decision"}\n`,
+      `{"level":30,"time":"${this.time()}","log":"decision","decision_id":"${id}","route":"/v1/decide","policy_version":${this.versionJson(version)},"caller":${this.callerOf(caller)},"client":${quote(client)},"input":{"src":${quote(src)},"dst":${quote(dst)},"service":${quote(service)}},${result},"msg":"decision"}\n`,
     );
     return id;
   }
@@ -182,7 +200,7 @@ export class DecisionLog {
   /** One part of an NDJSON batch, as answered: the request text and the results (JSON array text). */
   part(id: string, part: number, e: { route: string; policyVersion: string; caller: string | null; client?: string }, input: string, results: string): void {
     this.write(
-      `{"level":30,"time":"${new Date().toISOString()}","log":"decision","decision_id":"${id}","part":${part},"route":${JSON.stringify(e.route)},"policy_version":${this.versionJson(e.policyVersion)},"caller":${this.callerOf(e.caller)},"client":${JSON.stringify(e.client ?? null)},"input":${JSON.stringify(input)},"results":${results},"msg":"decision batch part"}\n`,
+      `{"level":30,"time":"${this.time()}","log":"decision","decision_id":"${id}","part":${part},"route":${JSON.stringify(e.route)},"policy_version":${this.versionJson(e.policyVersion)},"caller":${this.callerOf(e.caller)},"client":${JSON.stringify(e.client ?? null)},"input":${JSON.stringify(input)},"results":${results},"msg":"decision batch part"}\n`,
     );
   }
 

@@ -18,7 +18,7 @@
  */
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { authenticate, hasScope } from './auth.js';
+import { authenticate, hasScope, type Caller, type Scope, type TokenEntry } from './auth.js';
 import { sendProblem } from './problems.js';
 import type { SansoContext } from './server.js';
 
@@ -72,7 +72,51 @@ function hasBody(request: FastifyRequest): boolean {
 /** Media types each route accepts, as its content-type parsers say (json everywhere; ndjson on batch). */
 const ACCEPTED = new Set(['application/json', 'application/x-ndjson']);
 
+/**
+ * Authorization headers that authenticated lately, and their caller: a client sends the same
+ * header with every request, and hashing it each time was the largest cost of a decide after
+ * Fastify's own. Only headers that matched a token are kept (at most 64; the list is emptied
+ * when full and when the token list is replaced), so a miss — any guess — still goes through
+ * authenticate()'s hash and constant-time comparison with every token. A hit is a hash-table
+ * lookup of the whole header, which tells a guesser nothing about a prefix. Expiry is checked
+ * on every hit.
+ */
+class KnownTokens {
+  private tokens: readonly TokenEntry[] | null = null;
+  private readonly map = new Map<string, TokenEntry>();
+
+  lookup(tokens: readonly TokenEntry[], header: string | undefined): Caller | null {
+    if (header === undefined) return null;
+    if (tokens !== this.tokens) {
+      this.map.clear();
+      this.tokens = tokens;
+    }
+    const hit = this.map.get(header);
+    if (hit !== undefined) return hit.expires !== undefined && Date.now() >= hit.expires ? null : hit;
+    const caller = authenticate(tokens, header) as TokenEntry | null;
+    if (caller !== null) {
+      if (this.map.size >= 64) this.map.clear();
+      this.map.set(header, caller);
+    }
+    return caller;
+  }
+}
+
+/** What a route declares, read once when the route is added (not per request). */
+export interface RouteDeclaration {
+  url: string | null;
+  method: string;
+  scope: Scope | 'open' | 'any' | undefined;
+  body: 'none' | undefined;
+}
+
+/**
+ * The guard: `forRoute(declaration)` is the onRequest hook a route gets (server.ts adds it in
+ * onRoute, so a route added later gets it by declaring scope and body), and `unknown` the global
+ * one, which acts only on requests no route matched (404 and 405).
+ */
 export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHosts: readonly string[]) {
+  const known = new KnownTokens();
   const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
   let port: string | null = null;
   const listeningPort = (): string | null => {
@@ -82,8 +126,9 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
     return port;
   };
 
-  return function guard(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+  function guard(route: RouteDeclaration | null, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const headers = request.headers;
+    if (route !== null) request.sansoRoute = route.url;
     // 1. Host, in open mode. inject() (tests) is not listening: nothing to compare against.
     if (!ctx.secured) {
       const p = listeningPort();
@@ -102,17 +147,18 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
     }
     // 2. Bodies where none is taken.
     const method = request.method;
-    const noBody = method === 'GET' || method === 'HEAD' || request.is404 || request.routeOptions.config.body === 'none';
+    const unknown = route === null;
+    const noBody = unknown || method === 'GET' || method === 'HEAD' || route.body === 'none';
     if (noBody && hasBody(request)) {
       // Unread: the connection cannot be reused, so it is closed after the answer.
       reply.header('connection', 'close');
-      sendProblem(reply, 'BODY-NOT-ALLOWED', `${method} ${request.is404 ? 'on an unknown route' : 'on this route'} takes no body`);
+      sendProblem(reply, 'BODY-NOT-ALLOWED', `${method} ${unknown ? 'on an unknown route' : 'on this route'} takes no body`);
       return;
     }
     // 3. The token (a caller without one learns nothing more of the route).
-    const scope = request.routeOptions.config.scope;
+    const scope = unknown ? undefined : route.scope;
     if (ctx.secured && scope !== undefined && scope !== 'open') {
-      const caller = authenticate(ctx.tokens, headers.authorization);
+      const caller = known.lookup(ctx.tokens, headers.authorization);
       if (caller === null) {
         reply.header('www-authenticate', 'Bearer realm="sanso"');
         ctx.security('auth-failed', request, {
@@ -129,7 +175,7 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
       }
       request.caller = caller;
     }
-    if (!request.is404 && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+    if (!unknown && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
       // 4. Encodings.
       const enc = headers['content-encoding'];
       if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
@@ -148,10 +194,20 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
             : media !== null && ACCEPTED.has(media.type)
               ? `the charset of ${JSON.stringify(ct.slice(0, 60))} (only UTF-8 is read)`
               : `Content-Type ${JSON.stringify(ct.slice(0, 60))}`;
-        sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', `${what}: this route takes application/json${request.routeOptions.url === '/v1/decide/batch' ? ' or application/x-ndjson' : ''}`);
+        sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', `${what}: this route takes application/json${route.url === '/v1/decide/batch' ? ' or application/x-ndjson' : ''}`);
         return;
       }
     }
     done();
+  }
+
+  return {
+    forRoute(route: RouteDeclaration) {
+      return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => guard(route, request, reply, done);
+    },
+    unknown(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+      if (!request.is404) return done();
+      guard(null, request, reply, done);
+    },
   };
 }

@@ -126,6 +126,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     caller: Caller | null;
+    /** The matched route's template (set by its guard; null for unknown routes): metrics labels. */
+    sansoRoute: string | null;
   }
   interface FastifyContextConfig {
     /** The scope a route needs; 'open' for none; 'any' for any valid token. */
@@ -301,6 +303,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   if (dlog) metrics.register('sanso_decision_log_dropped_total', 'counter', 'Decision-log entries dropped because the destination could not keep up (its buffer was full).', () => dlog.dropped);
   metrics.register('sanso_pool_jobs', 'gauge', 'Heavy requests running or waiting in the policy worker pool.', () => pool.load);
   app.decorateRequest('caller', null);
+  app.decorateRequest('sansoRoute', null);
 
   // Only JSON (and, on the batch route, NDJSON): anything else is a 415, never a guess.
   app.removeAllContentTypeParsers();
@@ -335,15 +338,21 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // Methods each path answers, for 405 with Allow instead of a bare 404.
   const methodsByPath = new Map<string, Set<string>>();
+  // Before any body is read: Host (open mode), body refusal, token, encodings, content type.
+  // Each route gets its own guard, made from its declaration once (guard.ts); the global hook
+  // acts only on requests no route matched.
+  const guard = requestGuard(app, ctx, opts.allowedHosts ?? []);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     let set = methodsByPath.get(route.url);
     if (!set) methodsByPath.set(route.url, (set = new Set()));
     for (const m of methods) set.add(m);
+    const config = (route.config ?? {}) as { scope?: Scope | 'open' | 'any'; body?: 'none' };
+    const hook = guard.forRoute({ url: route.url, method: String(methods[0]), scope: config.scope, body: config.body });
+    const existing = route.onRequest;
+    route.onRequest = existing === undefined ? [hook] : [hook, ...(Array.isArray(existing) ? existing : [existing])];
   });
-
-  // Before any body is read: Host (open mode), body refusal, encodings, content type, token.
-  app.addHook('onRequest', requestGuard(app, ctx, opts.allowedHosts ?? []));
+  app.addHook('onRequest', guard.unknown);
 
   // The token file is read again with every reload of the policy (API, SIGHUP, watch): a
   // revoked token stops working without a restart. A file with errors keeps the tokens as they were.
@@ -364,7 +373,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   }
 
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observeRequest(request.method, request.sansoRoute ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     // Shutting down: a keep-alive connection whose last request just finished would hold
     // close() until the client lets go; drop it as soon as it is idle.
     if (ctx.closing) setImmediate(() => app.server.closeIdleConnections());
