@@ -99,6 +99,13 @@ export class DecisionLog {
   private lastVersion = '';
   private lastVersionJson = '""';
   private readonly callerJson = new Map<string, string>();
+  /**
+   * Decision ids: UUID-shaped (version 4, RFC 9562 variant), random per process in their first
+   * 80 bits and a counter in the last 48 — unique, and far cheaper than randomUUID() per entry.
+   * They name entries; they are not secrets.
+   */
+  private readonly idPrefix = randomUUID().slice(0, 24);
+  private idCount = 0;
   /** The time of the last entry, as text, and the millisecond it names: entries share it. */
   private lastMs = -1;
   private lastTime = '';
@@ -149,6 +156,10 @@ export class DecisionLog {
     else this.stream!.write(line);
   }
 
+  private nextId(): string {
+    return this.idPrefix + (this.idCount++).toString(16).padStart(12, '0');
+  }
+
   private time(): string {
     const now = Date.now();
     if (now !== this.lastMs) {
@@ -178,7 +189,7 @@ export class DecisionLog {
    * decision id's piece (logFragments). Returns the decision id.
    */
   decide(version: string, caller: string | null, client: string, src: string, dst: string, service: string, result: string): string {
-    const id = randomUUID();
+    const id = this.nextId();
     if (!this.fast) {
       const r = JSON.parse(`{${result}}`) as { result: unknown };
       this.logger.info({ decision_id: id, route: '/v1/decide', policy_version: version, caller, client, input: { src, dst, service }, result: r.result }, 'decision');

@@ -71,6 +71,7 @@ function hasBody(request: FastifyRequest): boolean {
 
 /** Media types each route accepts, as its content-type parsers say (json everywhere; ndjson on batch). */
 const ACCEPTED = new Set(['application/json', 'application/x-ndjson']);
+const JSON_MEDIA = { type: 'application/json', utf8: true };
 
 /**
  * Authorization headers that authenticated lately, and their caller: a client sends the same
@@ -185,7 +186,8 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
       }
       // 5. A Content-Type this service reads, in UTF-8, even with no body.
       const ct = headers['content-type'];
-      const media = ct === undefined ? null : mediaType(ct);
+      // The common header as sent: no parsing.
+      const media = ct === 'application/json' ? JSON_MEDIA : ct === undefined ? null : mediaType(ct);
       if (media === null || !ACCEPTED.has(media.type) || !media.utf8) {
         reply.header('connection', 'close');
         const what =

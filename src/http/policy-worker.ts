@@ -19,6 +19,7 @@ parentPort!.on('message', (m: Message) => {
   if (m.type === 'policy') {
     // The main thread loaded these very bytes without errors: they compile here the same way.
     policy = loadPolicy(m.paths, { asOf: m.asOf, snapshot: m.snapshot }).policy;
+    parentPort!.postMessage({ ready: true });
     return;
   }
   if (m.type === 'compile') {

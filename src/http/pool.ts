@@ -20,7 +20,8 @@
  * Bounds: `size` workers (default: cores − 1, at least 1, at most 4), at most `queue` jobs
  * waiting (more → 503 OVERLOADED with Retry-After), and `timeoutMs` per job: a job still running
  * then is abandoned by terminating its worker (a synchronous job cannot be interrupted any other
- * way) and answered 503 TIME-BUDGET; a fresh worker takes its place. A worker that dies is
+ * way) and answered 503 TIME-BUDGET (the budget starts when a worker that has compiled the
+ * policy takes the job: a worker compiling after a reload takes none); a fresh worker takes its place. A worker that dies is
  * replaced the same way. Workers start lazily, at the first job, unless start() is called.
  */
 import { Worker } from 'node:worker_threads';
@@ -63,6 +64,8 @@ interface Slot {
   worker: Worker;
   busy: Pending | null;
   timer: NodeJS.Timeout | null;
+  /** The worker has compiled the latest policy sent: the time budget starts only then. */
+  ready: boolean;
 }
 
 /** The worker module next to this one: .ts under the test runner, .js once built. */
@@ -103,7 +106,7 @@ export class PolicyPool {
   /** The policy every job after this call runs on (the main thread swapped to it). */
   setPolicy(snapshot: RuleSnapshot, asOf: string): void {
     this.policy = { snapshot, asOf, version: snapshot.version };
-    for (const s of this.slots) this.sendPolicy(s.worker);
+    for (const s of this.slots) this.sendPolicy(s);
   }
 
   /** Starts the workers now (they compile the policy while the service starts answering). */
@@ -119,7 +122,7 @@ export class PolicyPool {
     if (this.closed) return Promise.reject(new ApiError('NOT-READY', 'the service is shutting down'));
     if (this.policy === null) return Promise.reject(new ApiError('NOT-READY', 'no policy is loaded yet'));
     this.start();
-    const idle = this.slots.find((s) => s.busy === null);
+    const idle = this.slots.find((s) => s.busy === null && s.ready);
     if (!idle && this.waiting.length >= this.queueLimit) {
       this.rejected++;
       return Promise.reject(
@@ -190,17 +193,24 @@ export class PolicyPool {
     );
   }
 
-  private sendPolicy(w: Worker): void {
+  private sendPolicy(slot: Slot): void {
     const p = this.policy;
-    if (p) w.postMessage({ type: 'policy', paths: this.opts.paths, snapshot: p.snapshot, asOf: p.asOf });
+    if (!p) return;
+    slot.ready = false;
+    slot.worker.postMessage({ type: 'policy', paths: this.opts.paths, snapshot: p.snapshot, asOf: p.asOf });
   }
 
   private spawn(): Slot {
     const worker = new Worker(workerUrl(), { workerData: { limits: this.limits } });
     // Workers must never keep a process alive that is otherwise done.
     worker.unref();
-    const slot: Slot = { worker, busy: null, timer: null };
-    worker.on('message', (m: { id: number; outcome: JobOutcome }) => this.finished(slot, m));
+    const slot: Slot = { worker, busy: null, timer: null, ready: false };
+    worker.on('message', (m: { id: number; outcome: JobOutcome } | { ready: true }) => {
+      if ('ready' in m) {
+        slot.ready = true;
+        if (slot.busy === null) this.next(slot);
+      } else this.finished(slot, m);
+    });
     worker.on('error', (err) => {
       this.opts.logger?.error({ err }, 'a policy worker failed; replacing it');
       this.replace(slot, 'INTERNAL', 'an internal error occurred; it has been logged');
@@ -211,7 +221,7 @@ export class PolicyPool {
         this.replace(slot, 'INTERNAL', 'an internal error occurred; it has been logged');
       }
     });
-    this.sendPolicy(worker);
+    this.sendPolicy(slot);
     this.slots.push(slot);
     return slot;
   }
@@ -238,6 +248,7 @@ export class PolicyPool {
   }
 
   private next(slot: Slot): void {
+    if (!slot.ready) return;
     const p = this.waiting.shift();
     if (p) this.dispatch(slot, p);
   }
