@@ -5,6 +5,7 @@
 import type { DecisionTable } from './lookup/table.js';
 import type { Model } from './model/types.js';
 import type { Problem } from './problems/problem.js';
+import type { RuleSnapshot } from './source/read.js';
 import { validateRuleSet } from './validate/index.js';
 
 export interface LoadedPolicy {
@@ -22,10 +23,12 @@ export interface LoadedPolicy {
 export interface LoadOptions {
   /** YYYY-MM-DD; default today in policy.timezone. */
   asOf?: string;
+  /** The rule files' bytes, read already: the load parses exactly these. */
+  snapshot?: RuleSnapshot;
 }
 
 export function loadPolicy(paths: readonly string[], opts: LoadOptions = {}): { policy: LoadedPolicy | null; problems: Problem[] } {
-  const result = validateRuleSet(paths, opts.asOf === undefined ? {} : { asOf: opts.asOf });
+  const result = validateRuleSet(paths, { ...(opts.asOf === undefined ? {} : { asOf: opts.asOf }), ...(opts.snapshot ? { snapshot: opts.snapshot } : {}) });
   const { model, table, asOf } = result;
   // validateRuleSet compiled the table its analysis read; a valid rule set always has both.
   if (model === null || table === null || asOf === null) return { policy: null, problems: result.problems };

@@ -5,6 +5,7 @@
  */
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { AUTH } from '../lib/deployed.js';
 import { startServer } from '../lib/child.js';
 import { v4Flows, v4Text, v6Flows, v6TextFlows } from '../lib/flows.js';
 import { fmt, median } from '../lib/stats.js';
@@ -25,7 +26,7 @@ function stream(port: number, chunks: readonly Buffer[]): Promise<BatchRun> {
     let lines = 0;
     let bytesOut = 0;
     let first = '';
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/decide/batch', headers: { 'content-type': 'application/x-ndjson' } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/decide/batch', headers: { 'content-type': 'application/x-ndjson', ...AUTH } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         reject(new Error(`POST /v1/decide/batch answered ${res.statusCode}`));

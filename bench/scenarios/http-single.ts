@@ -1,6 +1,7 @@
 /**
  * HTTP, one decision per request: autocannon (programmatic, 127.0.0.1 only, bounded duration)
- * against sanso's POST /v1/decide and, in the same run, against a bare Fastify route answering a
+ * against sanso's POST /v1/decide as deployed (a bearer token checked, every decision logged to
+ * a file: bench/lib/deployed.ts; BENCH_SANSO=bare for neither) and, in the same run, against a bare Fastify route answering a
  * constant decision of the same shape (the ceiling: what Fastify itself costs). Each server runs
  * in a child process, so the load generator has the other core; runs alternate between the two
  * servers so drift in the machine's load hits both alike.
@@ -14,6 +15,7 @@ import autocannon, { type Result } from 'autocannon';
 import { Agent, request } from 'node:http';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
 import { startServer, type Child } from '../lib/child.js';
+import { AUTH, BARE } from '../lib/deployed.js';
 import { v4Flows, v4Text, type TextFlow } from '../lib/flows.js';
 import { fmt, median, round } from '../lib/stats.js';
 import { row, type Row, type Scenario } from '../lib/scenario.js';
@@ -25,7 +27,7 @@ async function load(port: number, body: string, seconds: number): Promise<Result
   return autocannon({
     url: `http://127.0.0.1:${port}/v1/decide`,
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...AUTH },
     body,
     connections: CONNECTIONS,
     pipelining: PIPELINING,
@@ -41,7 +43,7 @@ async function latencies(port: number, body: string, count: number): Promise<num
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const once = (): Promise<number> => new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/decide', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/decide', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...AUTH } }, (res) => {
       res.resume();
       res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
     });
@@ -64,7 +66,7 @@ function percentile(xs: readonly number[], p: number): number {
 
 /** One request by hand first: a figure for a server that answers errors would be worthless. */
 async function probe(port: number, body: string): Promise<Record<string, unknown>> {
-  const res = await fetch(`http://127.0.0.1:${port}/v1/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const res = await fetch(`http://127.0.0.1:${port}/v1/decide`, { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body });
   if (res.status !== 200) throw new Error(`POST /v1/decide on port ${port} answered ${res.status}: ${await res.text()}`);
   return (await res.json()) as Record<string, unknown>;
 }
@@ -128,7 +130,7 @@ export const scenario: Scenario = {
       const how = `${CONNECTIONS} connections × ${PIPELINING} pipelined, ${seconds} s per run, body ${body}`;
       const rows: Row[] = [
         row({ ...base, subject: 'bare Fastify route, constant answer (ceiling)', metric: 'rate', value: Math.round(rps('ceiling')), unit: 'requests/s', note: how }),
-        row({ ...base, subject: 'sanso POST /v1/decide', metric: 'rate', value: Math.round(rps('sanso')), unit: 'requests/s', ratio: { to: 'ceiling', value: round(ratio) }, note: how }),
+        row({ ...base, subject: BARE ? 'sanso POST /v1/decide (bare: no tokens, no decision log)' : 'sanso POST /v1/decide (token checked, decision log to a file)', metric: 'rate', value: Math.round(rps('sanso')), unit: 'requests/s', ratio: { to: 'ceiling', value: round(ratio) }, note: how }),
         row({ ...base, subject: 'sanso ÷ ceiling, by requests/s (median of paired runs)', metric: 'ratio', value: round(pairedRatio), unit: '×', target: { op: '>=', value: 0.85 },
           note: `per run: ${results.sanso.map((x, r) => round(x.requests.average / results.ceiling[r]!.requests.average, 2)).join(', ')}; ratio of the medians ${round(ratio)}` }),
       ];

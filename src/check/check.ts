@@ -35,6 +35,8 @@ export interface CheckOptions {
   lang: Lang;
   /** Findings listed per rule before `truncated` (default 1,000); counts stay exact. */
   maxFindings?: number;
+  /** Findings listed over the whole request (default unbounded); later rules get fewer. */
+  maxTotalFindings?: number;
 }
 
 const codeIndexOf = new WeakMap<DecisionTable, Uint8Array>();
@@ -109,6 +111,8 @@ interface Context {
   opts: CheckOptions;
   memo: VectorMemo;
   codeOf: Uint8Array;
+  /** Findings the request may still list (maxTotalFindings). */
+  budget: number;
   /** Rendered clause and message per decision id, for this request's language. */
   texts: Map<number, { clause: string | null; message: string }>;
 }
@@ -127,7 +131,7 @@ function texts(ctx: Context, id: number): { clause: string | null; message: stri
 
 function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
   const { table, memo, codeOf } = ctx;
-  const max = ctx.opts.maxFindings ?? MAX_FINDINGS;
+  const max = Math.min(ctx.opts.maxFindings ?? MAX_FINDINGS, ctx.budget);
   const svc = touchServices(table, rule.services);
   const src = touch(table, rule.src);
   const dst = touch(table, rule.dst);
@@ -244,6 +248,7 @@ function checkRule(ctx: Context, rule: RequestRule, stamp: number): RuleResult {
       found |= 1 << ci;
     }
   }
+  ctx.budget -= findings.length;
   let verdict: Verdict = 'compliant';
   if (rule.action === 'allow') {
     if (found & DENY_BITS & ~NO_GRANT_BIT) verdict = 'violation';
@@ -264,7 +269,7 @@ export function worstVerdict(verdicts: Iterable<Verdict>): Verdict {
 /** Every rule of the request against the loaded policy, answered with the result object of docs/check.md. */
 export function checkRequest(policy: Pick<LoadedPolicy, 'table' | 'version'>, request: ChangeRequest, opts: CheckOptions): CheckResult {
   const { table } = policy;
-  const ctx: Context = { table, opts, memo: vectorMemo(table), codeOf: codeIndex(table), texts: new Map() };
+  const ctx: Context = { table, opts, memo: vectorMemo(table), codeOf: codeIndex(table), texts: new Map(), budget: opts.maxTotalFindings ?? Infinity };
   const rules = request.rules.map((rule, i) => checkRule(ctx, rule, i));
   return {
     verdict: worstVerdict(rules.map((r) => r.verdict)),

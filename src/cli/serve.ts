@@ -14,7 +14,19 @@ import { summaryLine } from '../report/index.js';
 import { toolInfo } from '../report/tool.js';
 import { isLoopbackHost, loadTokens } from '../http/auth.js';
 import type { DecisionLogOptions } from '../http/decision-log.js';
-import { buildServer, PolicyLoadError, DEFAULT_BATCH_LIMIT, DEFAULT_BODY_LIMIT, DEFAULT_REQUEST_TIMEOUT_MS } from '../http/server.js';
+import {
+  buildServer,
+  closeWithin,
+  PolicyLoadError,
+  DEFAULT_BATCH_LIMIT,
+  DEFAULT_BODY_LIMIT,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_RULES,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+} from '../http/server.js';
+import { DEFAULT_JOB_TIMEOUT_MS, DEFAULT_POOL_QUEUE } from '../http/pool.js';
 import { parse } from './args.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
@@ -38,6 +50,17 @@ options:
   --body-limit BYTES        largest JSON body (default ${DEFAULT_BODY_LIMIT})
   --batch-limit N           most flows in a JSON batch (default ${DEFAULT_BATCH_LIMIT}; NDJSON is unlimited)
   --request-timeout MS      time to receive a whole request (default ${DEFAULT_REQUEST_TIMEOUT_MS}; 0: none)
+  --headers-timeout MS      time to receive the request headers (default ${DEFAULT_HEADERS_TIMEOUT_MS})
+  --max-connections N       open connections at most (default ${DEFAULT_MAX_CONNECTIONS})
+  --shutdown-timeout MS     on SIGTERM, cut connections still open after this (default ${DEFAULT_SHUTDOWN_TIMEOUT_MS})
+  --workers N               policy worker threads for checks (default: cores - 1, 1-4)
+  --worker-queue N          heavy requests waiting at most (default ${DEFAULT_POOL_QUEUE}; more get 503)
+  --job-timeout MS          time budget of one heavy request (default ${DEFAULT_JOB_TIMEOUT_MS})
+  --max-rules N             rules per change request (default ${DEFAULT_MAX_RULES})
+  --allowed-host NAME       open mode: a host name Host may carry besides IP addresses and
+                            localhost (repeat by commas)
+
+Limits, safe deployment, logs and security events: docs/service.md.
 `;
 
 const OPTIONS = {
@@ -53,6 +76,14 @@ const OPTIONS = {
   'body-limit': { type: 'string' },
   'batch-limit': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'shutdown-timeout': { type: 'string' },
+  workers: { type: 'string' },
+  'worker-queue': { type: 'string' },
+  'job-timeout': { type: 'string' },
+  'max-rules': { type: 'string' },
+  'allowed-host': { type: 'string' },
 } as const;
 
 const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -78,6 +109,14 @@ export async function run(args: string[], io: Io): Promise<number> {
   const batchLimit = integer('--batch-limit', values['batch-limit'], 1, 10_000_000);
   const requestTimeout = integer('--request-timeout', values['request-timeout'], 0, 24 * 3600_000);
   const decisionLog = decisionLogOptions(values, io.env);
+  const headersTimeout = integer('--headers-timeout', values['headers-timeout'], 100, 3600_000);
+  const maxConnections = integer('--max-connections', values['max-connections'], 1, 1_000_000);
+  const shutdownTimeout = integer('--shutdown-timeout', values['shutdown-timeout'], 0, 3600_000) ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
+  const workers = integer('--workers', values.workers, 1, 64);
+  const workerQueue = integer('--worker-queue', values['worker-queue'], 0, 100_000);
+  const jobTimeoutMs = integer('--job-timeout', values['job-timeout'], 10, 3600_000);
+  const maxRules = integer('--max-rules', values['max-rules'], 1, 100_000);
+  const allowedHosts = (values['allowed-host'] ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
 
   const tokens = loadTokens(values.tokens, io.env);
   if (tokens.errors.length > 0) {
@@ -99,12 +138,22 @@ export async function run(args: string[], io: Io): Promise<number> {
       rulesPath: values.rules,
       ...(values['as-of'] !== undefined ? { asOf: values['as-of'] } : {}),
       tokens: tokens.tokens,
+      ...(tokens.file !== null ? { tokensFile: tokens.file } : {}),
       logger,
       decisionLog,
       watch: !values['no-watch'],
       ...(bodyLimit !== undefined ? { bodyLimit } : {}),
       ...(batchLimit !== undefined ? { batchLimit } : {}),
       ...(requestTimeout !== undefined ? { requestTimeout } : {}),
+      ...(headersTimeout !== undefined ? { headersTimeout } : {}),
+      ...(maxConnections !== undefined ? { maxConnections } : {}),
+      ...(workers !== undefined ? { workers } : {}),
+      ...(workerQueue !== undefined ? { workerQueue } : {}),
+      ...(jobTimeoutMs !== undefined ? { jobTimeoutMs } : {}),
+      ...(maxRules !== undefined ? { maxRules } : {}),
+      allowedHosts,
+      eagerWorkers: true,
+      compileOffLoop: true,
     });
   } catch (e) {
     if (e instanceof PolicyLoadError) {
@@ -145,8 +194,8 @@ export async function run(args: string[], io: Io): Promise<number> {
         return;
       }
       stopping = true;
-      app.log.info({ signal }, 'shutting down: finishing requests in flight');
-      app.close().then(
+      app.log.info({ signal, deadlineMs: shutdownTimeout }, 'shutting down: finishing requests in flight');
+      closeWithin(app, shutdownTimeout).then(
         () => {
           process.off('SIGHUP', onHup);
           process.off('SIGTERM', onStop);

@@ -4,7 +4,7 @@
  * (fixed 32-byte buffers, no early exit), so neither the file nor the timing gives a token away.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
 export const SCOPES = ['decide', 'check', 'read-policy', 'metrics', 'admin'] as const;
@@ -17,9 +17,12 @@ export interface Caller {
 
 export interface TokenEntry extends Caller {
   digest: Buffer;
+  /** When the token stops being accepted (ms since the epoch); none: it does not expire. */
+  expires?: number;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 /** RFC 6750 b64token, bounded: a longer header is not a token we issued. */
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]{1,4096}=*) *$/i;
 
@@ -33,8 +36,10 @@ export interface TokensResult {
 }
 
 /**
- * A token list in JSON or YAML: `[{ name, sha256, scopes: [...] }]`. `sha256` is the hex digest
- * of the token (optionally prefixed `sha256:`). Errors name the entry; nothing throws.
+ * A token list in JSON or YAML: `[{ name, sha256, scopes: [...], expires? }]`. `sha256` is the
+ * hex digest of the token (optionally prefixed `sha256:`); `expires` an RFC 3339 date-time with
+ * its offset (2027-03-31T23:59:59+09:00), after which the token is refused. Errors name the
+ * entry; nothing throws.
  */
 export function parseTokens(text: string, source: string): TokensResult {
   const errors: string[] = [];
@@ -55,7 +60,7 @@ export function parseTokens(text: string, source: string): TokensResult {
       return;
     }
     const e = entry as Record<string, unknown>;
-    for (const k of Object.keys(e)) if (k !== 'name' && k !== 'sha256' && k !== 'scopes') errors.push(`${at}: unknown key "${k}" (tokens are configured by their sha256 digest only)`);
+    for (const k of Object.keys(e)) if (k !== 'name' && k !== 'sha256' && k !== 'scopes' && k !== 'expires') errors.push(`${at}: unknown key "${k}" (tokens are configured by their sha256 digest only)`);
     const name = e.name;
     if (typeof name !== 'string' || name.length === 0) {
       errors.push(`${at}: name must be a non-empty string`);
@@ -81,7 +86,16 @@ export function parseTokens(text: string, source: string): TokensResult {
       if (typeof s === 'string' && (SCOPES as readonly string[]).includes(s)) scopes.add(s as Scope);
       else errors.push(`${here}: unknown scope ${JSON.stringify(s)} (known: ${SCOPES.join(', ')})`);
     }
-    tokens.push({ name, digest: Buffer.from(hex, 'hex'), scopes });
+    let expires: number | undefined;
+    if (e.expires !== undefined) {
+      const text = e.expires instanceof Date ? e.expires.toISOString() : e.expires;
+      if (typeof text !== 'string' || !RFC3339.test(text) || Number.isNaN(Date.parse(text))) {
+        errors.push(`${here}: expires must be an RFC 3339 date-time with its offset, e.g. 2027-03-31T23:59:59+09:00`);
+        return;
+      }
+      expires = Date.parse(text);
+    }
+    tokens.push({ name, digest: Buffer.from(hex, 'hex'), scopes, ...(expires !== undefined ? { expires } : {}) });
   });
   return { tokens: errors.length ? [] : tokens, errors };
 }
@@ -90,16 +104,20 @@ export function parseTokens(text: string, source: string): TokensResult {
  * Tokens from, in order of precedence: a file given on the command line, SANSO_TOKENS (the list
  * itself), SANSO_TOKENS_FILE. None configured → an empty list (loopback-only, open service).
  */
-export function loadTokens(file: string | undefined, env: NodeJS.ProcessEnv): TokensResult & { source: string | null } {
-  if (file !== undefined) return { ...readTokenFile(file), source: file };
-  if (env.SANSO_TOKENS !== undefined && env.SANSO_TOKENS.trim() !== '') return { ...parseTokens(env.SANSO_TOKENS, 'SANSO_TOKENS'), source: 'SANSO_TOKENS' };
-  if (env.SANSO_TOKENS_FILE !== undefined && env.SANSO_TOKENS_FILE !== '') return { ...readTokenFile(env.SANSO_TOKENS_FILE), source: env.SANSO_TOKENS_FILE };
-  return { tokens: [], errors: [], source: null };
+export function loadTokens(file: string | undefined, env: NodeJS.ProcessEnv): TokensResult & { source: string | null; file: string | null } {
+  if (file !== undefined) return { ...readTokenFile(file), source: file, file };
+  if (env.SANSO_TOKENS !== undefined && env.SANSO_TOKENS.trim() !== '') return { ...parseTokens(env.SANSO_TOKENS, 'SANSO_TOKENS'), source: 'SANSO_TOKENS', file: null };
+  if (env.SANSO_TOKENS_FILE !== undefined && env.SANSO_TOKENS_FILE !== '') return { ...readTokenFile(env.SANSO_TOKENS_FILE), source: env.SANSO_TOKENS_FILE, file: env.SANSO_TOKENS_FILE };
+  return { tokens: [], errors: [], source: null, file: null };
 }
 
-function readTokenFile(file: string): TokensResult {
+export function readTokenFile(file: string): TokensResult {
   let text: string;
   try {
+    // Anyone who can write the file can give themselves admin: refuse it as if it were missing.
+    // (Kubernetes Secrets mount 0644 behind a symlink; stat follows it to the real file.)
+    const st = statSync(file);
+    if ((st.mode & 0o002) !== 0) return { tokens: [], errors: [`${file}: the token file is writable by every user (mode ${(st.mode & 0o777).toString(8)}); chmod o-w it`] };
     text = readFileSync(file, 'utf8');
   } catch (e) {
     return { tokens: [], errors: [`${file}: cannot read the token file (${(e as NodeJS.ErrnoException).code ?? 'error'})`] };
@@ -109,8 +127,11 @@ function readTokenFile(file: string): TokensResult {
   return r;
 }
 
-/** The caller an Authorization header identifies, or null. Compares against every entry. */
-export function authenticate(tokens: readonly TokenEntry[], header: string | undefined): Caller | null {
+/**
+ * The caller an Authorization header identifies, or null. Compares against every entry. An
+ * expired token is refused like an unknown one (`now` in ms, for tests).
+ */
+export function authenticate(tokens: readonly TokenEntry[], header: string | undefined, now = Date.now()): Caller | null {
   if (header === undefined) return null;
   const m = BEARER.exec(header);
   if (!m) return null;
@@ -120,6 +141,7 @@ export function authenticate(tokens: readonly TokenEntry[], header: string | und
     // No early exit: the time taken does not depend on which entry (if any) matches.
     if (timingSafeEqual(digest, t.digest) && found === null) found = t;
   }
+  if (found !== null && found.expires !== undefined && now >= found.expires) return null;
   return found;
 }
 

@@ -58,9 +58,16 @@ export interface LifecycleOptions<P> {
    * rollover re-reads the files. With it the rollover expires exceptions without picking up
    * file edits nobody asked to load (with --no-watch, edits wait for SIGHUP or the API).
    */
-  recompile?: (p: P) => P;
-  /** Quiet time after the last file event before reloading (editors write in bursts). */
+  recompile?: (p: P) => P | Promise<P>;
+  /**
+   * Quiet time (default 1 s): a watch reload happens only once the rule files have had no event
+   * for this long AND read the same (fingerprint) at two reads this far apart. A file rewritten
+   * in place in several writes is thus never loaded half-written, unless a writer pauses longer
+   * than this between writes — which is why docs/service.md says to deploy by rename.
+   */
   debounceMs?: number;
+  /** A hash of what the rule files hold now (their names and bytes); the watcher compares two. */
+  fingerprint?: () => string;
   logger?: LifecycleLogger;
 }
 
@@ -74,6 +81,8 @@ export class PolicyLifecycle<P extends PolicyLike> extends EventEmitter {
   private chain: Promise<unknown> = Promise.resolve();
   private readonly watchers: FSWatcher[] = [];
   private debounce: NodeJS.Timeout | null = null;
+  /** The fingerprint the last quiet period ended with; a reload waits for it to repeat. */
+  private seen: string | null = null;
   private rollover: NodeJS.Timeout | null = null;
   private closed = false;
 
@@ -98,7 +107,7 @@ export class PolicyLifecycle<P extends PolicyLike> extends EventEmitter {
     let outcome: LoadOutcome<P>;
     try {
       const recompile = this.opts.recompile;
-      outcome = trigger === 'date' && recompile && old !== null ? { policy: recompile(old), problems: old.warnings } : await this.opts.load(this.opts.asOf);
+      outcome = trigger === 'date' && recompile && old !== null ? { policy: await recompile(old), problems: old.warnings } : await this.opts.load(this.opts.asOf);
     } catch (e) {
       // A loader bug must not take the service down: treat it as a failed reload.
       this.opts.logger?.error({ err: e }, 'policy loader threw');
@@ -141,10 +150,17 @@ export class PolicyLifecycle<P extends PolicyLike> extends EventEmitter {
     this.rollover.unref();
   }
 
-  /** Watches the rule files; a burst of events becomes one reload after `debounceMs` of quiet. */
+  /**
+   * Watches the rule files. Each path is watched through its parent directory too (for the
+   * path's own name), so replacing it — a rename over a file, a directory symlink swapped with
+   * `ln -sfn` and rename — is seen; a directory is watched for *.yaml / *.yml and Kubernetes'
+   * `..data` swaps. After every watch reload the watches are set up again, on the new targets.
+   * A burst of events becomes one reload once the files are quiet and stable (see debounceMs).
+   */
   watch(): void {
+    if (this.closed) return;
+    for (const w of this.watchers.splice(0)) w.close();
     const paths = this.opts.watchPaths ?? [];
-    const delay = this.opts.debounceMs ?? 300;
     for (const path of paths) {
       const abs = resolve(path);
       let isDir = false;
@@ -153,31 +169,55 @@ export class PolicyLifecycle<P extends PolicyLike> extends EventEmitter {
       } catch {
         continue;
       }
-      // A file is watched through its directory: editors and ConfigMap updates replace files
-      // (rename), which a watch on the file itself would miss after the first change.
-      const dir = isDir ? abs : dirname(abs);
-      const name = isDir ? null : basename(abs);
-      const relevant = (f: string | null): boolean => {
-        if (f === null) return true;
-        if (f.startsWith('..')) return true; // Kubernetes ConfigMap: ..data is swapped atomically
-        return name === null ? /\.ya?ml$/.test(f) : f === name;
-      };
+      const name = basename(abs);
+      // The path's own entry in its parent: it being replaced (file rename, symlink swap).
+      this.watchDir(dirname(abs), (f) => f === null || f === name);
+      // A directory's rule files (through a symlink, the current target's).
+      if (isDir) this.watchDir(abs, (f) => f === null || f.startsWith('..') || /\.ya?ml$/.test(f));
+    }
+  }
+
+  private watchDir(dir: string, relevant: (f: string | null) => boolean): void {
+    try {
+      const w = watch(dir, { persistent: false }, (_event, filename) => {
+        if (this.closed || !relevant(filename === null ? null : String(filename))) return;
+        this.seen = null;
+        this.arm();
+      });
+      w.on('error', (err) => this.opts.logger?.error({ err, dir }, 'watching the rule files failed; reload by SIGHUP or the API'));
+      this.watchers.push(w);
+    } catch (err) {
+      this.opts.logger?.error({ err, dir }, 'cannot watch the rule files; reload by SIGHUP or the API');
+    }
+  }
+
+  /** (Re)starts the quiet timer; when it ends, the files are read and compared (settle). */
+  private arm(): void {
+    if (this.debounce) clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => this.settle(), this.opts.debounceMs ?? 1000);
+    this.debounce.unref();
+  }
+
+  private settle(): void {
+    this.debounce = null;
+    if (this.closed) return;
+    const fp = this.opts.fingerprint;
+    if (fp) {
+      let now: string;
       try {
-        const w = watch(dir, { persistent: false }, (_event, filename) => {
-          if (this.closed || !relevant(filename === null ? null : String(filename))) return;
-          if (this.debounce) clearTimeout(this.debounce);
-          this.debounce = setTimeout(() => {
-            this.debounce = null;
-            void this.reload('watch');
-          }, delay);
-          this.debounce.unref();
-        });
-        w.on('error', (err) => this.opts.logger?.error({ err, dir }, 'watching the rule files failed; reload by SIGHUP or the API'));
-        this.watchers.push(w);
-      } catch (err) {
-        this.opts.logger?.error({ err, dir }, 'cannot watch the rule files; reload by SIGHUP or the API');
+        now = fp();
+      } catch {
+        now = '';
+      }
+      if (now !== this.seen) {
+        // Changed since the last look (or the first look): wait one more quiet period.
+        this.seen = now;
+        this.arm();
+        return;
       }
     }
+    this.seen = null;
+    void this.reload('watch').then(() => this.watch());
   }
 
   /** Stops watching and timers; a reload already running still finishes. */

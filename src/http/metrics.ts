@@ -51,6 +51,9 @@ export class Metrics {
   /** By code: a code implies its decision (allow for EXCEPTION, GRANTED, DEFAULT-ALLOW). */
   private readonly decisions = new Map<string, Counter>();
   private readonly reloads = new Map<string, number>();
+  private readonly security = new Map<string, number>();
+  /** Read at scrape time: counters kept elsewhere (the pool, the decision log). */
+  private readonly gauges: { name: string; type: 'counter' | 'gauge'; help: string; read: () => number }[] = [];
   private policy: { name: string; version: string; loadedAt: number } | null = null;
   private lastReload: ReloadState | null = null;
   private readonly startedAt = performance.timeOrigin / 1000;
@@ -86,6 +89,15 @@ export class Metrics {
   observeReload(result: ReloadState['result'], at: Date): void {
     this.lastReload = { result, at: at.getTime() / 1000 };
     this.reloads.set(result, (this.reloads.get(result) ?? 0) + 1);
+  }
+
+  observeSecurity(event: string): void {
+    this.security.set(event, (this.security.get(event) ?? 0) + 1);
+  }
+
+  /** A counter or gauge whose value another part keeps; read when /metrics is scraped. */
+  register(name: string, type: 'counter' | 'gauge', help: string, read: () => number): void {
+    this.gauges.push({ name, type, help, read });
   }
 
   /** Current count of one request series (tests, and nothing else, read single series). */
@@ -124,6 +136,13 @@ export class Metrics {
     if (this.lastReload) out.push(`sanso_policy_last_reload_success ${this.lastReload.result === 'failed' ? 0 : 1}`);
     family('sanso_policy_last_reload_timestamp_seconds', 'gauge', 'When the last reload was attempted (Unix time).');
     if (this.lastReload) out.push(`sanso_policy_last_reload_timestamp_seconds ${num(this.lastReload.at)}`);
+
+    family('sanso_security_events_total', 'counter', 'Security events (failed authentication, refused scope, refused Host, reloads), by event.');
+    for (const [event, n] of this.security) out.push(`sanso_security_events_total${labels({ event })} ${n}`);
+    for (const g of this.gauges) {
+      family(g.name, g.type, g.help);
+      out.push(`${g.name} ${num(g.read())}`);
+    }
 
     family('process_start_time_seconds', 'gauge', 'Start time of the process (Unix time).');
     out.push(`process_start_time_seconds ${num(this.startedAt)}`);

@@ -27,29 +27,44 @@ const BATCH = 64;
  * The answers to `input` as a byte stream for the response `out`. `done` runs once every answer
  * is handed to the stream, with the engine's counts (lines, errors, decisions by id).
  */
+/** What the route hangs on a stream: the decision log reads each chunk as it is answered. */
+export interface StreamHooks {
+  /** If set, each answer's decision id (-1 for an error) is pushed here, in answer order. */
+  recent?: number[] | null;
+  /** After a request chunk is answered (before its answers are handed out). */
+  chunk?: (chunk: Buffer) => void;
+  /** After the last line is answered, before the last answers are handed out. */
+  ended?: () => void;
+  /** Once every answer has been handed out. */
+  done: (answers: NdjsonAnswers) => void;
+}
+
 export function answerStream(
   table: DecisionTable,
   lang: Lang,
   lineLimit: number,
   input: AsyncIterable<unknown>,
   out: { readonly writableLength: number },
-  done: (answers: NdjsonAnswers) => void,
+  hooks: StreamHooks,
 ): Readable {
   // Every answer handed out has left the process once the stream holds none unread and the
   // response none unwritten (a socket counts a write until the kernel has taken all of it):
   // its slabs can then be written again, which keeps them in cache.
   const released = (): boolean => stream.readableLength === 0 && out.writableLength === 0;
   const answers = new NdjsonAnswers(table, lang, lineLimit, released);
+  answers.recent = hooks.recent ?? null;
   async function* run(): AsyncGenerator<Buffer> {
     for await (const chunk of input) {
       answers.write(chunk as Buffer);
+      hooks.chunk?.(chunk as Buffer);
       const ready = answers.ready;
       while (ready.length > 0) yield ready.shift()!;
     }
     answers.end();
+    hooks.ended?.();
     const ready = answers.ready;
     while (ready.length > 0) yield ready.shift()!;
-    done(answers);
+    hooks.done(answers);
   }
   const stream = Readable.from(run(), { objectMode: false, highWaterMark: 64 * 1024 });
   return stream;
@@ -66,8 +81,13 @@ export function answerStream(
  * line reads as the whole stream decoded at once would read it.
  */
 export class NdjsonAnswers {
+  /** Request lines seen (blank ones too: line numbers count them). */
   lines = 0;
+  /** Lines answered: a decision or an error (blank lines are not flows). */
+  flows = 0;
   errors = 0;
+  /** If set, each answer's decision id (-1 for an error) is pushed here, in answer order. */
+  recent: number[] | null = null;
   /** Per decision id, how many answers gave it. */
   readonly counts: Uint32Array;
   readonly ready: Buffer[] = [];
@@ -168,9 +188,12 @@ export class NdjsonAnswers {
     this.room(n * (bytes.maxFixed + 2 * 45 + 1));
     const { slab, view } = this;
     let o = this.used;
+    this.flows += n;
+    const recent = this.recent;
     for (let k = 0; k < n; k++) {
       const id = decision[k]!;
       counts[id]!++;
+      if (recent !== null) recent.push(id);
       const t = k << 2;
       o = renderBytesInto(slab, view, o, bytes, id, srcSeg[k]!, dstSeg[k]!, input, text[t]!, text[t + 1]!, text[t + 2]!, text[t + 3]!, langIndex);
       slab[o++] = 10;
@@ -212,7 +235,10 @@ export class NdjsonAnswers {
     this.mark = 0;
   }
 
+  /** An error answer's text. */
   private text(s: string): void {
+    this.flows++;
+    this.recent?.push(-1);
     this.room(Buffer.byteLength(s) + 1);
     this.used += this.slab.write(s, this.used);
     this.slab[this.used++] = 10;
@@ -222,6 +248,8 @@ export class NdjsonAnswers {
   private render(src: string, dst: string): void {
     const out = this.out;
     this.counts[out.decision]!++;
+    this.flows++;
+    this.recent?.push(out.decision);
     this.room(this.bytes.maxFixed + src.length + dst.length + 1);
     this.used = renderDecisionInto(this.slab, this.used, this.table, out.decision, out.srcSeg, out.dstSeg, src, dst, this.lang);
     this.slab[this.used++] = 10;

@@ -4,20 +4,23 @@
  * traffic: schemas compiled, hooks present only when needed (no tokens → no auth hook), the
  * policy loaded (a rule set with errors refuses to start).
  */
-import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyRequest, type FastifyBaseLogger, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { Socket } from 'node:net';
 import { compile } from '../compile/compile.js';
 import { todayIn } from '../model/dates.js';
 import { loadPolicy, type LoadedPolicy } from '../policy.js';
+import { snapshotRuleSources, type RuleSnapshot } from '../source/read.js';
 import type { Problem } from '../problems/problem.js';
 import { toolInfo } from '../report/tool.js';
-import { authenticate, hasScope, type Caller, type Scope, type TokenEntry } from './auth.js';
+import { readTokenFile, type Caller, type Scope, type TokenEntry } from './auth.js';
 import { DecisionLog, type DecisionLogOptions } from './decision-log.js';
 import { PolicyLifecycle } from './lifecycle.js';
 import { Metrics } from './metrics.js';
 import { classify, rawProblemResponse, sendProblem } from './problems.js';
-import { jsonParser } from './json.js';
+import { jsonParser, DEFAULT_JSON_DEPTH } from './json.js';
+import { PolicyPool } from './pool.js';
+import { requestGuard } from './guard.js';
 import { loadApiSchemas, schemaName } from './schemas.js';
 import { CHANGE_REQUEST_SCHEMA } from '../check/parse.js';
 import { checkRoutes } from './routes/check.js';
@@ -28,7 +31,21 @@ import { opsRoutes } from './routes/ops.js';
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_BATCH_LIMIT = 10_000;
 export const DEFAULT_NDJSON_LINE_LIMIT = 16 * 1024;
-export const DEFAULT_REQUEST_TIMEOUT_MS = 120_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 60_000;
+/** How often Node looks for requests past their timeouts: the timeouts' precision. */
+export const DEFAULT_CONNECTIONS_CHECK_MS = 1_000;
+/** A socket with no byte either way for this long is closed (a stalled client or reader). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** SIGTERM: connections still open this long after are cut (Kubernetes' grace period is 30 s). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 20_000;
+/** Time allowed for the request headers: a slow-headers client is cut off after this. */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+/** An idle keep-alive connection is closed after this. */
+export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 5_000;
+/** Open connections at most; more are refused by the kernel-side accept being closed at once. */
+export const DEFAULT_MAX_CONNECTIONS = 512;
+/** Most rules in one change request. */
+export const DEFAULT_MAX_RULES = 256;
 
 export interface ServerOptions {
   /** A rule file or directory (or several), as `--rules`. */
@@ -37,6 +54,8 @@ export interface ServerOptions {
   asOf?: string;
   /** Parsed tokens (auth.ts loadTokens). None: every route is open (loopback only: see serve). */
   tokens?: readonly TokenEntry[];
+  /** The file the tokens came from: read again with every reload (revocation without restart). */
+  tokensFile?: string;
   /** A pino logger, true for Fastify's default, false/undefined for none. */
   logger?: FastifyBaseLogger | boolean;
   /** Decision log; false/undefined: off. */
@@ -52,21 +71,54 @@ export interface ServerOptions {
   ndjsonLineLimit?: number;
   /** Time allowed to receive a whole request, headers and body, in ms (default 120 s). */
   requestTimeout?: number;
-  /** How often Node checks that timeout, in ms (default 30 s; tests lower it). */
+  /** How often Node checks that timeout, in ms (default 1 s). */
   connectionsCheckingInterval?: number;
+  /** A socket idle both ways this long is closed, in ms (default 30 s; 0: never). */
+  idleTimeout?: number;
+  /** Time allowed for the request headers, in ms (default 10 s). */
+  headersTimeout?: number;
+  /** Idle keep-alive time, in ms (default 5 s). */
+  keepAliveTimeout?: number;
+  /** Most open connections (default 512); connections beyond are closed on arrival. */
+  maxConnections?: number;
+  /** Policy workers (pool.ts; default cores − 1, 1–4), queue length, time budget per job. */
+  workers?: number;
+  workerQueue?: number;
+  jobTimeoutMs?: number;
+  /** Start the workers with the service instead of at the first heavy request (serve does). */
+  eagerWorkers?: boolean;
+  /** Most rules per change request (default 256), findings per change request (default 10,000), answer bytes (8 MiB). */
+  maxRules?: number;
+  maxFindings?: number;
+  maxAnswerBytes?: number;
+  /** Deepest JSON nesting a body may have (default 64). */
+  jsonMaxDepth?: number;
+  /** Reloads compile on a worker thread, not the event loop (serve: on; default off, as tests reload often). */
+  compileOffLoop?: boolean;
+  /** Open mode: host names besides IP literals and localhost that Host may carry. */
+  allowedHosts?: readonly string[];
 }
 
 export interface SansoContext {
   lifecycle: PolicyLifecycle<LoadedPolicy>;
+  /** Heavy work (check; audit, diff, …) off the event loop: pool.ts. */
+  pool: PolicyPool;
+  maxRules: number;
   metrics: Metrics;
   decisionLog: DecisionLog | null;
   /** Whether tokens are configured: without them every caller may do everything. */
   secured: boolean;
+  /** The tokens accepted now; replaced whole when the token file is read again. */
+  tokens: readonly TokenEntry[];
   batchLimit: number;
   ndjsonLineLimit: number;
   /** True from the moment close() starts: /readyz answers 503 so balancers drain us. */
   closing: boolean;
+  /** Records a security event (docs/service.md, Security events): service log and decision log. */
+  security: (event: SecurityEvent, request: FastifyRequest | null, fields: Record<string, unknown>) => void;
 }
+
+export type SecurityEvent = 'auth-failed' | 'scope-denied' | 'host-refused' | 'reload' | 'tokens-reloaded' | 'tokens-reload-failed';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -74,10 +126,17 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     caller: Caller | null;
+    /** The matched route's template (set by its guard; null for unknown routes): metrics labels. */
+    sansoRoute: string | null;
   }
   interface FastifyContextConfig {
     /** The scope a route needs; 'open' for none; 'any' for any valid token. */
     scope?: Scope | 'open' | 'any';
+    /**
+     * 'none': the route takes no body; one sent is refused unread (guard.ts). GET and HEAD
+     * routes, and unknown routes, take none whatever they say. Default for other methods: a body.
+     */
+    body?: 'none';
   }
 }
 
@@ -91,6 +150,25 @@ export class PolicyLoadError extends Error {
 
 // Lives in auth.ts so that routes need not import this module (which imports them).
 export { canReadPolicy } from './auth.js';
+
+/**
+ * Closes the service, finishing requests in flight, but cuts every connection still open after
+ * `ms`: a slow client must not hold the process past the orchestrator's grace period.
+ */
+export async function closeWithin(app: FastifyInstance, ms: number): Promise<'clean' | 'forced'> {
+  let forced = false;
+  const timer = setTimeout(() => {
+    forced = true;
+    app.log.warn({ ms }, 'shutdown deadline passed: closing the connections still open');
+    app.server.closeAllConnections();
+  }, ms);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(timer);
+  }
+  return forced ? 'forced' : 'clean';
+}
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const paths = typeof opts.rulesPath === 'string' ? [opts.rulesPath] : [...opts.rulesPath];
@@ -125,33 +203,72 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       socket.destroy();
     },
   };
-  if (opts.connectionsCheckingInterval !== undefined) {
-    (fastifyOpts as { http?: object }).http = { connectionsCheckingInterval: opts.connectionsCheckingInterval };
-  }
+  (fastifyOpts as { http?: object }).http = { connectionsCheckingInterval: opts.connectionsCheckingInterval ?? DEFAULT_CONNECTIONS_CHECK_MS };
+  fastifyOpts.connectionTimeout = opts.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS;
   const logger = opts.logger;
+  (fastifyOpts as { keepAliveTimeout?: number }).keepAliveTimeout = opts.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   if (logger !== undefined && typeof logger === 'object') fastifyOpts.loggerInstance = logger;
   else fastifyOpts.logger = logger === true;
   const app = Fastify(fastifyOpts) as unknown as FastifyInstance;
   // Node swaps the two timeouts when headersTimeout (default 60 s) exceeds requestTimeout.
   const requestTimeout = fastifyOpts.requestTimeout!;
-  if (requestTimeout > 0 && app.server.headersTimeout > requestTimeout) app.server.headersTimeout = requestTimeout;
+  const headersTimeout = opts.headersTimeout ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  app.server.headersTimeout = requestTimeout > 0 ? Math.min(headersTimeout, requestTimeout) : headersTimeout;
+  app.server.maxConnections = opts.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
 
   const metrics = new Metrics();
-  const lifecycle = new PolicyLifecycle<LoadedPolicy>({
-    load: (asOf) => loadPolicy(paths, asOf === undefined ? {} : { asOf }),
-    recompile: (p) => {
+  const pool = new PolicyPool({
+    paths,
+    ...(opts.workers !== undefined ? { size: opts.workers } : {}),
+    ...(opts.workerQueue !== undefined ? { queue: opts.workerQueue } : {}),
+    ...(opts.jobTimeoutMs !== undefined ? { timeoutMs: opts.jobTimeoutMs } : {}),
+    limits: { ...(opts.maxFindings !== undefined ? { maxFindings: opts.maxFindings } : {}), ...(opts.maxAnswerBytes !== undefined ? { maxAnswerBytes: opts.maxAnswerBytes } : {}) },
+    logger: app.log,
+  });
+  // The bytes each policy was compiled from: workers compile the same bytes (pool.ts).
+  const snapshots = new WeakMap<LoadedPolicy, RuleSnapshot>();
+  let lifecycle: PolicyLifecycle<LoadedPolicy>;
+  const offLoop = opts.compileOffLoop ?? false;
+  const load = async (asOf: string | undefined) => {
+    const snapshot = snapshotRuleSources(paths);
+    // The same bytes judged on the same date: nothing to compile (the loop is not held for
+    // seconds by a reload that changes nothing).
+    const cur = lifecycle.current;
+    if (cur && snapshot.version === cur.version && (asOf ?? todayIn(cur.model.policy.timezone)) === cur.asOf) return { policy: cur, problems: cur.warnings };
+    // The first load has nothing to keep answering; later ones compile on a thread of their own.
+    const r = offLoop && cur !== null ? await pool.compile(snapshot, asOf) : loadPolicy(paths, { ...(asOf === undefined ? {} : { asOf }), snapshot });
+    if (r.policy) snapshots.set(r.policy, snapshot);
+    return r;
+  };
+  lifecycle = new PolicyLifecycle<LoadedPolicy>({
+    load,
+    recompile: async (p) => {
       const asOf = todayIn(p.model.policy.timezone);
-      return { ...p, table: compile(p.model, { asOf }), asOf, loadedAt: new Date() };
+      const snap = snapshots.get(p);
+      if (offLoop && snap) {
+        // The same bytes, judged on the new date, off the loop.
+        const r = await pool.compile(snap, asOf);
+        if (r.policy) {
+          snapshots.set(r.policy, snap);
+          return r.policy;
+        }
+      }
+      const next = { ...p, table: compile(p.model, { asOf }), asOf, loadedAt: new Date() };
+      if (snap) snapshots.set(next, snap);
+      return next;
     },
     ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
     watchPaths: paths,
     ...(opts.watchDebounceMs !== undefined ? { debounceMs: opts.watchDebounceMs } : {}),
+    fingerprint: () => snapshotRuleSources(paths).version,
     logger: app.log,
   });
   lifecycle.on('reload', (r: { result: 'ok' | 'failed' | 'unchanged'; at: Date }) => {
     metrics.observeReload(r.result, r.at);
     const p = lifecycle.current;
     if (p) metrics.setPolicy(p.model.policy.name, p.version, p.loadedAt);
+    const snap = p ? snapshots.get(p) : undefined;
+    if (r.result === 'ok' && p && snap) pool.setPolicy(snap, p.asOf);
   });
   const first = await lifecycle.start();
   if (first.result === 'failed') {
@@ -161,20 +278,35 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   const ctx: SansoContext = {
     lifecycle,
+    pool,
+    maxRules: opts.maxRules ?? DEFAULT_MAX_RULES,
     metrics,
     decisionLog: opts.decisionLog ? new DecisionLog(opts.decisionLog) : null,
     secured: tokens.length > 0,
+    tokens,
     batchLimit,
     ndjsonLineLimit: opts.ndjsonLineLimit ?? DEFAULT_NDJSON_LINE_LIMIT,
     closing: false,
+    security: (event, request, fields) => {
+      const entry = { ...fields, ...(request ? { client: request.ip, method: request.method, path: request.routeOptions.url ?? request.url.split('?', 1)[0] } : {}) };
+      app.log.warn({ security: event, ...entry }, `security: ${event}`);
+      ctx.decisionLog?.security(event, entry);
+      metrics.observeSecurity(event);
+    },
   };
   app.decorate('sanso', ctx);
+  metrics.register('sanso_pool_rejected_total', 'counter', 'Heavy requests refused with 503 OVERLOADED: every policy worker busy and the queue full.', () => pool.rejected);
+  metrics.register('sanso_pool_timeouts_total', 'counter', 'Heavy requests abandoned past their time budget (503 TIME-BUDGET); each restarts a worker.', () => pool.timedOut);
+  const dlog = ctx.decisionLog;
+  if (dlog) metrics.register('sanso_decision_log_dropped_total', 'counter', 'Decision-log entries dropped because the destination could not keep up (its buffer was full).', () => dlog.dropped);
+  metrics.register('sanso_pool_jobs', 'gauge', 'Heavy requests running or waiting in the policy worker pool.', () => pool.load);
   app.decorateRequest('caller', null);
   app.decorateRequest('policy', null); // set by the ready hook (ready.ts)
+  app.decorateRequest('sansoRoute', null);
 
   // Only JSON (and, on the batch route, NDJSON): anything else is a 415, never a guess.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser);
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser(opts.jsonMaxDepth ?? DEFAULT_JSON_DEPTH));
 
   for (const s of loadApiSchemas(batchLimit)) app.addSchema(s);
   // The change-request schema is the checker's own (schemas/change-request.schema.json), shared
@@ -205,37 +337,42 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   // Methods each path answers, for 405 with Allow instead of a bare 404.
   const methodsByPath = new Map<string, Set<string>>();
+  // Before any body is read: Host (open mode), body refusal, token, encodings, content type.
+  // Each route gets its own guard, made from its declaration once (guard.ts); the global hook
+  // acts only on requests no route matched.
+  const guard = requestGuard(app, ctx, opts.allowedHosts ?? []);
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     let set = methodsByPath.get(route.url);
     if (!set) methodsByPath.set(route.url, (set = new Set()));
     for (const m of methods) set.add(m);
+    const config = (route.config ?? {}) as { scope?: Scope | 'open' | 'any'; body?: 'none' };
+    const hook = guard.forRoute({ url: route.url, method: String(methods[0]), scope: config.scope, body: config.body });
+    const existing = route.onRequest;
+    route.onRequest = existing === undefined ? [hook] : [hook, ...(Array.isArray(existing) ? existing : [existing])];
   });
+  app.addHook('onRequest', guard.unknown);
 
-  if (ctx.secured) {
-    // Present only when tokens exist: an open loopback service pays nothing per request.
-    // Callback style: no promise per request on the hot path.
-    app.addHook('onRequest', (request, reply, done) => {
-      const scope = request.routeOptions.config.scope;
-      if (scope === undefined || scope === 'open') return done();
-      const caller = authenticate(tokens, request.headers.authorization);
-      if (caller === null) {
-        reply.header('www-authenticate', 'Bearer realm="sanso"');
-        sendProblem(reply, 'UNAUTHORIZED', request.headers.authorization === undefined ? 'this route needs a bearer token' : 'the bearer token is not valid');
+  // The token file is read again with every reload of the policy (API, SIGHUP, watch): a
+  // revoked token stops working without a restart. A file with errors keeps the tokens as they were.
+  const tokensFile = opts.tokensFile;
+  if (tokensFile !== undefined && ctx.secured) {
+    lifecycle.on('reload', (r: { trigger: string }) => {
+      if (r.trigger === 'start' || r.trigger === 'date') return;
+      const next = readTokenFile(tokensFile);
+      if (next.errors.length > 0) {
+        ctx.security('tokens-reload-failed', null, { file: tokensFile, errors: next.errors.slice(0, 5) });
         return;
       }
-      if (scope !== 'any' && !hasScope(caller, scope)) {
-        reply.header('www-authenticate', `Bearer realm="sanso", error="insufficient_scope", scope="${scope}"`);
-        sendProblem(reply, 'FORBIDDEN', `this route needs the ${scope} scope (or admin); the token "${caller.name}" lacks it`);
-        return;
-      }
-      request.caller = caller;
-      done();
+      const before = new Set(ctx.tokens.map((x) => x.name));
+      ctx.tokens = next.tokens;
+      const after = new Set(next.tokens.map((x) => x.name));
+      ctx.security('tokens-reloaded', null, { file: tokensFile, tokens: after.size, removed: [...before].filter((n) => !after.has(n)), added: [...after].filter((n) => !before.has(n)) });
     });
   }
 
   app.addHook('onResponse', (request, reply, done) => {
-    metrics.observeRequest(request.method, request.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    metrics.observeRequest(request.method, request.sansoRoute ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     // Shutting down: a keep-alive connection whose last request just finished would hold
     // close() until the client lets go; drop it as soon as it is idle.
     if (ctx.closing) setImmediate(() => app.server.closeIdleConnections());
@@ -247,6 +384,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   app.addHook('onClose', async () => {
     await lifecycle.close();
+    await pool.close();
     await ctx.decisionLog?.close();
   });
 
@@ -258,6 +396,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       reply.raw.destroy();
       return;
     }
+    const retry = c.extensions?.retryAfter;
+    if (typeof retry === 'number') reply.header('retry-after', String(retry));
     return sendProblem(reply, c.code, c.detail, c.extensions);
   });
   app.setNotFoundHandler((request, reply) => {
@@ -277,6 +417,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(async (i) => opsRoutes(i, ctx));
 
   if (opts.watch) lifecycle.watch();
+  if (opts.eagerWorkers) pool.start();
   await app.ready();
   return app;
 }

@@ -108,8 +108,16 @@ export const API_ERRORS = {
   'BATCH-TOO-LARGE': { status: 413, title: 'Batch too large', meaning: 'A JSON batch holds more flows than the batch limit; stream them as NDJSON instead.' },
   'UNSUPPORTED-MEDIA-TYPE': { status: 415, title: 'Unsupported media type', meaning: 'The Content-Type is not one the route accepts (application/json; batch also application/x-ndjson).' },
   'HEADERS-TOO-LARGE': { status: 431, title: 'Headers too large', meaning: 'The request headers exceed the server’s limit.' },
+  'BODY-NOT-ALLOWED': { status: 400, title: 'Body not allowed', meaning: 'The route takes no body, and one was sent (a Content-Length above 0 or a chunked body); it is refused unread.' },
+  'NESTING-TOO-DEEP': { status: 400, title: 'Nesting too deep', meaning: 'The JSON body nests arrays and objects deeper than the service reads (64 levels): no request of the API needs more.' },
+  'DUPLICATE-KEY': { status: 400, title: 'Duplicate key', meaning: 'A JSON object in the body has the same key twice: which one counts would be a guess, so neither does.' },
+  'TOO-MANY-RULES': { status: 413, title: 'Too many rules', meaning: 'A change request holds more rules than the per-request limit (see docs/service.md, Limits); split it.' },
+  'ANSWER-TOO-LARGE': { status: 422, title: 'Answer too large', meaning: 'The answer would exceed the per-request answer size limit; split the request or narrow its ranges.' },
+  'HOST-NOT-ALLOWED': { status: 421, title: 'Misdirected request', meaning: 'An open (token-less) service answers only requests whose Host names the address it listens on: a defence against DNS rebinding.' },
   'RELOAD-FAILED': { status: 422, title: 'Reload failed', meaning: 'The rule files on disk have errors; the previous policy keeps serving.' },
   'NOT-READY': { status: 503, title: 'Not ready', meaning: 'No policy is loaded yet, or the service is shutting down.' },
+  'OVERLOADED': { status: 503, title: 'Overloaded', meaning: 'Every policy worker is busy and the queue is full; Retry-After says when to try again.' },
+  'TIME-BUDGET': { status: 503, title: 'Time budget exceeded', meaning: 'The request needed more work than the per-request time budget; it was abandoned. Split it into smaller requests.' },
   'INTERNAL': { status: 500, title: 'Internal error', meaning: 'A bug in sanso; the log has the details (never the answer).' },
 } as const satisfies Record<string, { status: number; title: string; meaning: string }>;
 

@@ -230,29 +230,59 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
   };
 }
 
-/** Reads every rule file under `paths` (files or directories), in merge order. */
-export function readRuleSources(paths: readonly string[]): ReadResult {
+/**
+ * The bytes of every rule file under `paths`, read once: what a load parses and hashes. A
+ * snapshot is plain data (it crosses to worker threads by structured clone), so a worker that
+ * compiles it compiles exactly the bytes the version names, whatever the disk says by then.
+ */
+export interface RuleSnapshot {
+  /** Every rule file found, in merge order. */
+  names: string[];
+  /** Per name: its bytes, or the problem that kept it from being read. */
+  entries: ({ bytes: Uint8Array } | { problem: Problem })[];
+  /** Problems of the paths themselves (missing, empty directory). */
+  problems: Problem[];
+  /** "sha256:…" over every readable file's name and bytes in merge order. */
+  version: string;
+}
+
+export function snapshotRuleSources(paths: readonly string[]): RuleSnapshot {
   const problems: Problem[] = [];
-  const files: SourceFile[] = [];
   const hash = createHash('sha256');
   const names = expand(paths, problems);
+  const entries: RuleSnapshot['entries'] = [];
   for (const file of names) {
     let bytes: Buffer;
     try {
       const st = statSync(file);
       if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
       if (st.size > MAX_FILE_BYTES) {
-        problems.push(problem('READ-FAILED', at(file), `${file} is larger than ${MAX_FILE_BYTES} bytes`));
+        entries.push({ problem: problem('READ-FAILED', at(file), `${file} is larger than ${MAX_FILE_BYTES} bytes`) });
         continue;
       }
       bytes = readFileSync(file);
     } catch (e) {
-      problems.push(problem('READ-FAILED', at(file), `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`));
+      entries.push({ problem: problem('READ-FAILED', at(file), `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`) });
       continue;
     }
     hash.update(basename(file)).update('\0').update(bytes).update('\0');
-    const parsed = parseRuleBytes(file, bytes, problems);
-    if (parsed) files.push(parsed);
+    entries.push({ bytes });
   }
-  return { files, names, problems, version: `sha256:${hash.digest('hex')}` };
+  return { names, entries, problems, version: `sha256:${hash.digest('hex')}` };
+}
+
+/** Reads (or takes from a snapshot) every rule file under `paths`, in merge order. */
+export function readRuleSources(paths: readonly string[], snapshot: RuleSnapshot = snapshotRuleSources(paths)): ReadResult {
+  const problems: Problem[] = [...snapshot.problems];
+  const files: SourceFile[] = [];
+  snapshot.names.forEach((file, i) => {
+    const e = snapshot.entries[i]!;
+    if ('problem' in e) {
+      problems.push(e.problem);
+      return;
+    }
+    const parsed = parseRuleBytes(file, e.bytes, problems);
+    if (parsed) files.push(parsed);
+  });
+  return { files, names: snapshot.names, problems, version: snapshot.version };
 }

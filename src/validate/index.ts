@@ -11,12 +11,14 @@ import { buildModel } from '../model/build.js';
 import { todayIn } from '../model/dates.js';
 import type { Model } from '../model/types.js';
 import { hasErrors, sortProblems, type Problem } from '../problems/problem.js';
-import { readRuleSources } from '../source/read.js';
+import { readRuleSources, type RuleSnapshot } from '../source/read.js';
 import { checkSchema } from './schema.js';
 
 export interface ValidateOptions {
   /** The date exceptions are judged on, YYYY-MM-DD; default today in policy.timezone. */
   asOf?: string;
+  /** The files' bytes, read already (source/read.ts snapshotRuleSources); default: read now. */
+  snapshot?: RuleSnapshot;
 }
 
 export interface ValidationResult {
@@ -38,7 +40,7 @@ export interface ValidationResult {
 }
 
 export function validateRuleSet(paths: readonly string[], opts: ValidateOptions = {}): ValidationResult {
-  const read = readRuleSources(paths);
+  const read = readRuleSources(paths, opts.snapshot);
   const problems: Problem[] = [...read.problems];
   for (const file of read.files) problems.push(...checkSchema(file));
   // One instant for the whole load, so that expiry warnings, analysis and the compiled table
@@ -59,7 +61,7 @@ export function validateRuleSet(paths: readonly string[], opts: ValidateOptions 
   };
   if (hasErrors(problems)) return done(null);
 
-  const built = buildModel(read.files, read.version, { ...opts, now });
+  const built = buildModel(read.files, read.version, { ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}), now });
   problems.push(...built.problems);
   if (!built.model) return done(null);
 

@@ -7,12 +7,14 @@ const CIDR = /\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2}\b|\b[0-9a-f]{1,4}(?:
 
 t.test('routes need a token with their scope once tokens are configured', async (t) => {
   const app = await server(t, { tokens: testTokens() });
-  const routes: { method: 'GET' | 'POST'; url: string; scope: string; payload?: object }[] = [
+  // Reload takes no body but, as every state-changing route, a JSON Content-Type.
+  const json = { 'content-type': 'application/json' };
+  const routes: { method: 'GET' | 'POST'; url: string; scope: string; payload?: object; headers?: Record<string, string> }[] = [
     { method: 'POST', url: '/v1/decide', scope: 'decide', payload: FLOW },
     { method: 'POST', url: '/v1/decide/batch', scope: 'decide', payload: { flows: [FLOW] } },
     { method: 'POST', url: '/v1/check', scope: 'check', payload: { rules: [{ src: ['lg-terminals'], dst: ['inet-vbrowser'], services: ['https'], action: 'allow' }] } },
     { method: 'GET', url: '/metrics', scope: 'metrics' },
-    { method: 'POST', url: '/v1/policy/reload', scope: 'admin' },
+    { method: 'POST', url: '/v1/policy/reload', scope: 'admin', headers: json },
   ];
   const tokens = ['tok-decide', 'tok-check', 'tok-reader', 'tok-metrics', 'tok-admin'];
   for (const r of routes) {
@@ -24,7 +26,7 @@ t.test('routes need a token with their scope once tokens are configured', async 
     t.equal(wrong.statusCode, 401, `${r.url} with an unknown token`);
     t.match(JSON.parse(wrong.body), { code: 'UNAUTHORIZED', detail: /not valid/ });
     for (const tok of tokens) {
-      const res = await app.inject({ method: r.method, url: r.url, headers: bearer(tok), ...(r.payload ? { payload: r.payload } : {}) });
+      const res = await app.inject({ method: r.method, url: r.url, headers: { ...r.headers, ...bearer(tok) }, ...(r.payload ? { payload: r.payload } : {}) });
       const allowed = tok === 'tok-admin' || tok === `tok-${r.scope}`;
       if (allowed) t.equal(res.statusCode, 200, `${r.url} with ${tok}`);
       else {
@@ -94,5 +96,5 @@ t.test('no tokens: every route is open and the caller may read the policy', asyn
   const seg = JSON.parse((await app.inject({ method: 'GET', url: '/v1/segments' })).body);
   t.ok(seg.segments.every((s: { cidrs?: string[] }) => Array.isArray(s.cidrs) && s.cidrs.length > 0));
   t.equal((await app.inject({ method: 'GET', url: '/metrics' })).statusCode, 200);
-  t.equal((await app.inject({ method: 'POST', url: '/v1/policy/reload' })).statusCode, 200);
+  t.equal((await app.inject({ method: 'POST', url: '/v1/policy/reload', headers: { 'content-type': 'application/json' } })).statusCode, 200);
 });

@@ -52,23 +52,34 @@ t.test('one entry per decision request: id, time, version, caller, input, result
   t.equal(entries.length, 1);
 });
 
-t.test('a batch logs one summary, not every flow', async (t) => {
+t.test('a batch logs every flow with its result, in a form an auditor can replay', async (t) => {
   const { stream, entries } = sink();
   const app = await server(t, { decisionLog: { destination: stream } });
   const flows = [FLOW, FLOW, { ...FLOW, service: 'tcp/80' }, { ...FLOW, dst: 'nope' }];
   const r = await app.inject({ method: 'POST', url: '/v1/decide/batch', payload: { flows } });
   const decisions = JSON.parse(r.body).decisions;
   t.equal(entries.length, 1);
-  t.match(entries[0], { msg: 'decision batch', route: '/v1/decide/batch', flows: 4, errors: 1, policy_version: decisions[0].policyVersion, caller: null });
+  t.match(entries[0], { msg: 'decision batch', route: '/v1/decide/batch', flows: 4, errors: 1, policy_version: decisions[0].policyVersion, caller: null, client: '127.0.0.1' });
   // The counts are what the answers say.
   const counts: Record<string, number> = {};
   for (const d of decisions) if (d.code) counts[d.code] = (counts[d.code] ?? 0) + 1;
   t.same(entries[0]!.counts, counts);
+  const replayed = decisions.map((d: { code?: string; rule?: string | null }) => (d.code ? [d.code, d.rule] : null));
+  t.same(entries[0]!.input, flows);
+  t.same(entries[0]!.results, replayed, 'every flow and its result, in order');
 
-  const nd = await app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: flows.map((f) => JSON.stringify(f)).join('\n') });
+  // NDJSON, with a blank line: parts as answered, then a summary; blank lines are not flows.
+  const text = `${flows.map((f) => JSON.stringify(f)).join('\n\n')}\n`;
+  const nd = await app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: text });
   t.equal(nd.statusCode, 200);
-  t.equal(entries.length, 2);
-  t.match(entries[1], { msg: 'decision batch', flows: 4, errors: 1, counts });
+  const parts = entries.slice(1).filter((e) => e.msg === 'decision batch part');
+  const summary = entries.at(-1)!;
+  t.match(summary, { msg: 'decision batch', flows: 4, errors: 1, counts, parts: parts.length });
+  t.equal(nd.headers['sanso-decision-id'], summary.decision_id);
+  t.ok(parts.every((p) => p.decision_id === summary.decision_id));
+  const input = parts.map((p) => p.input).join('');
+  t.equal(input, text);
+  t.same(parts.flatMap((p) => p.results), replayed);
 });
 
 t.test('a check logs its input and verdicts', async (t) => {

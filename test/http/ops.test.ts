@@ -9,7 +9,7 @@ t.test('/healthz and /readyz', async (t) => {
   t.same([h.statusCode, JSON.parse(h.body)], [200, { status: 'ok' }]);
   const r = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(r.statusCode, 200);
-  t.match(JSON.parse(r.body), { status: 'ready', version: app.sanso.lifecycle.current!.version });
+  t.same(JSON.parse(r.body), { status: 'ready' }, 'no policy version for anonymous callers');
   t.equal((await app.inject({ method: 'HEAD', url: '/healthz' })).statusCode, 200);
 });
 

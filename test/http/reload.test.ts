@@ -27,7 +27,7 @@ t.test('POST /v1/policy/reload: ok, unchanged, failed (the old policy keeps serv
   t.match(JSON.parse(same.body), { trigger: 'api', result: 'unchanged', version: vA, previousVersion: vA, errors: 0 });
 
   writeFileSync(join(dir, 'rules.yaml'), POLICY_B);
-  const ok = await app.inject({ method: 'POST', url: '/v1/policy/reload' });
+  const ok = await app.inject({ method: 'POST', url: '/v1/policy/reload', headers: { 'content-type': 'application/json' } });
   t.equal(ok.statusCode, 200);
   const okBody = JSON.parse(ok.body);
   t.match(okBody, { trigger: 'api', result: 'ok', previousVersion: vA });
@@ -36,7 +36,7 @@ t.test('POST /v1/policy/reload: ok, unchanged, failed (the old policy keeps serv
   t.match(second.body, { ...ANSWER_B, policyVersion: okBody.version });
 
   writeFileSync(join(dir, 'rules.yaml'), POLICY_BROKEN);
-  const bad = await app.inject({ method: 'POST', url: '/v1/policy/reload' });
+  const bad = await app.inject({ method: 'POST', url: '/v1/policy/reload', headers: { 'content-type': 'application/json' } });
   t.equal(bad.statusCode, 422);
   t.match(bad.headers['content-type'], /^application\/problem\+json/);
   const badBody = JSON.parse(bad.body);

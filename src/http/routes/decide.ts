@@ -8,8 +8,10 @@
  * ways (the engine is ../ndjson.ts). A bad flow is answered in its place.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { LoadedPolicy } from '../../policy.js';
+import type { DecisionTable } from '../../lookup/table.js';
 import { FlowResult, resolveFlow } from '../../lookup/flow.js';
 import { renderDecision } from '../../lookup/render.js';
 import { flowError } from '../flow-error.js';
@@ -17,6 +19,7 @@ import { pickLang, type Lang } from '../lang.js';
 import { answerStream } from '../ndjson.js';
 import { sendProblem } from '../problems.js';
 import { policyReady } from '../ready.js';
+import { logFragments, type LogFragments } from '../decision-log.js';
 import type { SansoContext } from '../server.js';
 import { ref } from '../schemas.js';
 import { POST_PROBLEMS, problems } from './common.js';
@@ -44,6 +47,15 @@ function tally(ctx: SansoContext, p: LoadedPolicy, counts: Uint32Array): Record<
     byCode[r.code] = (byCode[r.code] ?? 0) + n;
   }
   return byCode;
+}
+
+const logPieces = new WeakMap<DecisionTable, LogFragments>();
+
+/** The decision log's pieces for a table, made once per table. */
+function logPiecesOf(table: DecisionTable): LogFragments {
+  let f = logPieces.get(table);
+  if (!f) logPieces.set(table, (f = logFragments(table.decisions)));
+  return f;
 }
 
 export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Promise<void> {
@@ -79,13 +91,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       ctx.metrics.observeDecision(r.decision, r.code);
       const log = ctx.decisionLog;
       if (log !== null && log.sampled()) {
-        const decisionId = log.decision({
-          route: '/v1/decide',
-          policyVersion: p.version,
-          caller: request.caller?.name ?? null,
-          input: { src: body.src, dst: body.dst, service: body.service },
-          result: { decision: r.decision, code: r.code, rule: r.ruleId },
-        });
+        const decisionId = log.decide(p.version, request.caller?.name ?? null, request.ip, body.src, body.dst, body.service, logPiecesOf(p.table).result[id]!);
         reply.header('sanso-decision-id', decisionId);
       }
       return reply.type(JSON_TYPE).send(json);
@@ -142,11 +148,14 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
   function jsonBatch(ctx: SansoContext, p: LoadedPolicy, request: FastifyRequest, reply: FastifyReply, flows: FlowBody[], lang: Lang) {
     const parts = new Array<string>(flows.length);
     const counts = new Uint32Array(p.table.decisions.length);
+    // Per flow its decision id (-1: an error), for the decision log.
+    const ids = new Int32Array(flows.length).fill(-1);
     let errors = 0;
     for (let i = 0; i < flows.length; i++) {
       const f = flows[i]!;
       if (resolveFlow(p.table, f.src, f.dst, f.service, out)) {
         counts[out.decision]!++;
+        ids[i] = out.decision;
         parts[i] = renderDecision(p.table, out.decision, out.srcSeg, out.dstSeg, f.src, f.dst, lang);
       } else {
         errors++;
@@ -154,22 +163,52 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       }
     }
     const byCode = tally(ctx, p, counts);
-    logBatch(ctx, request, reply, p, flows.length, errors, byCode);
+    const log = ctx.decisionLog;
+    if (log !== null && log.sampled()) {
+      const compact = logPiecesOf(p.table).compact;
+      const results = JSON.parse(`[${Array.from(ids, (d) => (d < 0 ? 'null' : compact[d]!)).join(',')}]`) as unknown;
+      const id = log.batch({ route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, client: request.ip, flows: flows.length, errors, counts: byCode, input: flows, results });
+      reply.header('sanso-decision-id', id);
+    }
     return reply.type(JSON_TYPE).send(`{"decisions":[${parts.join(',')}]}`);
   }
 
   function streamBatch(ctx: SansoContext, p: LoadedPolicy, request: FastifyRequest, reply: FastifyReply, input: Readable, lang: Lang) {
-    const stream = answerStream(p.table, lang, ctx.ndjsonLineLimit, input, reply.raw, (answers) => {
-      const byCode = tally(ctx, p, answers.counts);
-      logBatch(ctx, request, null, p, answers.lines, answers.errors, byCode);
+    // The decision log, if this request is logged: one part per chunk answered (decision-log.ts).
+    const log = ctx.decisionLog !== null && ctx.decisionLog.sampled() ? ctx.decisionLog : null;
+    const logId = log ? randomUUID() : '';
+    const who = { route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, client: request.ip };
+    const compact = log ? logPiecesOf(p.table).compact : [];
+    let parts = 0;
+    /** Request bytes after the last newline: the start of a line the next part answers. */
+    let carried: Buffer = Buffer.alloc(0);
+    const recent: number[] = [];
+    const logPart = (input: Buffer) => {
+      if (!log || recent.length === 0) return;
+      let results = '[';
+      for (let i = 0; i < recent.length; i++) results += (i ? ',' : '') + (recent[i]! < 0 ? 'null' : compact[recent[i]!]!);
+      log.part(logId, parts++, who, input.toString('utf8'), `${results}]`);
+      recent.length = 0;
+    };
+    if (log) reply.header('sanso-decision-id', logId);
+    const stream = answerStream(p.table, lang, ctx.ndjsonLineLimit, input, reply.raw, {
+      recent: log ? recent : null,
+      chunk: (c) => {
+        if (!log) return;
+        const nl = c.lastIndexOf(10);
+        // An overlong line is logged cut (it is answered with an error): memory stays bounded.
+        if (nl < 0) carried = Buffer.concat([carried, c]).subarray(0, ctx.ndjsonLineLimit + 1);
+        else {
+          logPart(Buffer.concat([carried, c.subarray(0, nl + 1)]));
+          carried = Buffer.from(c.subarray(nl + 1));
+        }
+      },
+      ended: () => logPart(carried),
+      done: (answers) => {
+        const byCode = tally(ctx, p, answers.counts);
+        log?.batch({ ...who, id: logId, flows: answers.flows, errors: answers.errors, counts: byCode, parts });
+      },
     });
     return reply.type('application/x-ndjson; charset=utf-8').send(stream);
-  }
-
-  function logBatch(ctx: SansoContext, request: FastifyRequest, reply: FastifyReply | null, p: LoadedPolicy, flows: number, errors: number, counts: Record<string, number>) {
-    const log = ctx.decisionLog;
-    if (log === null || !log.sampled()) return;
-    const id = log.batch({ route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, flows, errors, counts });
-    reply?.header('sanso-decision-id', id);
   }
 }

@@ -112,10 +112,10 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
   app.post(
     '/v1/policy/reload',
     {
-      config: { scope: 'admin' },
+      config: { scope: 'admin', body: 'none' },
       schema: {
         tags: ['policy'],
-        summary: 'Reload the rule files now. A failed reload keeps the previous policy serving (422).',
+        summary: 'Reload the rule files now (Content-Type: application/json, no body). A failed reload keeps the previous policy serving (422).',
         security: [{ bearer: [] }],
         response: { 200: { description: 'Reloaded (or unchanged).', ...ref('reload-result') }, ...problems(401, 403, 415, 422) },
       },
@@ -123,6 +123,7 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
     async (request, reply) => {
       const before = ctx.lifecycle.current?.version ?? null;
       const r = await ctx.lifecycle.reload('api');
+      ctx.security('reload', request, { token: request.caller?.name ?? null, result: r.result, version: r.version, previous: before });
       const full = canReadPolicy(ctx, request.caller);
       const body = { ...reloadJson(r, full), previousVersion: before };
       if (r.result === 'failed') {

@@ -1,0 +1,215 @@
+/**
+ * The one onRequest hook: everything decided from the request line and headers alone, before a
+ * byte of the body is read or parsed. A route opts in by declaration (its config: `scope`,
+ * `body: 'none'`), so a route added later gets the same treatment by saying what it is:
+ *
+ *   1. Host (open mode only, once listening): an IP literal or localhost, on the port we listen
+ *      on, or a name given by --allowed-host. A DNS-rebinding page reaches us under its own
+ *      name, so it is refused (421) before it can read anything.
+ *   2. Bodies: GET/HEAD routes, unknown routes (404/405) and routes declaring `body: 'none'` take
+ *      none; a Content-Length above 0 or a chunked body is refused unread (400 BODY-NOT-ALLOWED)
+ *      and the connection closed, so nobody can make us parse a megabyte without a route.
+ *   3. The token (when tokens are configured) and its scope.
+ *   4. Encodings: a Content-Encoding other than identity, or a charset other than UTF-8, is 415.
+ *   5. State-changing methods need a Content-Type the route accepts, even with no body: a
+ *      cross-site form or a body-less fetch cannot send application/json without a preflight.
+ *
+ * Callback style and no allocation on the common path: this runs on every request.
+ */
+import { isIP } from 'node:net';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import { authenticate, hasScope, type Caller, type Scope, type TokenEntry } from './auth.js';
+import { sendProblem } from './problems.js';
+import type { SansoContext } from './server.js';
+
+const MEDIA = /^\s*([^;\s]+)\s*(?:;(.*))?$/;
+
+/** The media type of a Content-Type header, lower-cased, and whether its charset (if any) is UTF-8. */
+export function mediaType(header: string): { type: string; utf8: boolean } | null {
+  const m = MEDIA.exec(header);
+  if (!m) return null;
+  let utf8 = true;
+  const params = m[2];
+  if (params !== undefined) {
+    for (const part of params.split(';')) {
+      const eq = part.indexOf('=');
+      if (eq < 0) continue;
+      if (part.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+      const v = part
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"|"$/g, '')
+        .toLowerCase();
+      utf8 = v === 'utf-8' || v === 'utf8';
+    }
+  }
+  return { type: m[1]!.toLowerCase(), utf8 };
+}
+
+/** The host part of a Host header ("[::1]:8080" → "::1", "a.example:80" → "a.example"), and its port. */
+export function splitHost(host: string): { name: string; port: string | null } {
+  if (host.startsWith('[')) {
+    const end = host.indexOf(']');
+    if (end < 0) return { name: host, port: null };
+    const rest = host.slice(end + 1);
+    return {
+      name: host.slice(1, end),
+      port: rest.startsWith(':') ? rest.slice(1) : null,
+    };
+  }
+  const c = host.lastIndexOf(':');
+  if (c < 0 || host.indexOf(':') !== c) return { name: host, port: null };
+  return { name: host.slice(0, c), port: host.slice(c + 1) };
+}
+
+function hasBody(request: FastifyRequest): boolean {
+  const h = request.headers;
+  if (h['transfer-encoding'] !== undefined) return true;
+  const len = h['content-length'];
+  return len !== undefined && len !== '0';
+}
+
+/** Media types each route accepts, as its content-type parsers say (json everywhere; ndjson on batch). */
+const ACCEPTED = new Set(['application/json', 'application/x-ndjson']);
+const JSON_MEDIA = { type: 'application/json', utf8: true };
+
+/**
+ * Authorization headers that authenticated lately, and their caller: a client sends the same
+ * header with every request, and hashing it each time was the largest cost of a decide after
+ * Fastify's own. Only headers that matched a token are kept (at most 64; the list is emptied
+ * when full and when the token list is replaced), so a miss — any guess — still goes through
+ * authenticate()'s hash and constant-time comparison with every token. A hit is a hash-table
+ * lookup of the whole header, which tells a guesser nothing about a prefix. Expiry is checked
+ * on every hit.
+ */
+class KnownTokens {
+  private tokens: readonly TokenEntry[] | null = null;
+  private readonly map = new Map<string, TokenEntry>();
+
+  lookup(tokens: readonly TokenEntry[], header: string | undefined): Caller | null {
+    if (header === undefined) return null;
+    if (tokens !== this.tokens) {
+      this.map.clear();
+      this.tokens = tokens;
+    }
+    const hit = this.map.get(header);
+    if (hit !== undefined) return hit.expires !== undefined && Date.now() >= hit.expires ? null : hit;
+    const caller = authenticate(tokens, header) as TokenEntry | null;
+    if (caller !== null) {
+      if (this.map.size >= 64) this.map.clear();
+      this.map.set(header, caller);
+    }
+    return caller;
+  }
+}
+
+/** What a route declares, read once when the route is added (not per request). */
+export interface RouteDeclaration {
+  url: string | null;
+  method: string;
+  scope: Scope | 'open' | 'any' | undefined;
+  body: 'none' | undefined;
+}
+
+/**
+ * The guard: `forRoute(declaration)` is the onRequest hook a route gets (server.ts adds it in
+ * onRoute, so a route added later gets it by declaring scope and body), and `unknown` the global
+ * one, which acts only on requests no route matched (404 and 405).
+ */
+export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHosts: readonly string[]) {
+  const known = new KnownTokens();
+  const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
+  let port: string | null = null;
+  const listeningPort = (): string | null => {
+    if (port !== null) return port;
+    const a = app.server.address();
+    if (a && typeof a === 'object') port = String(a.port);
+    return port;
+  };
+
+  function guard(route: RouteDeclaration | null, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    const headers = request.headers;
+    if (route !== null) request.sansoRoute = route.url;
+    // 1. Host, in open mode. inject() (tests) is not listening: nothing to compare against.
+    if (!ctx.secured) {
+      const p = listeningPort();
+      if (p !== null) {
+        const { name, port: hp } = splitHost((headers.host ?? '').toLowerCase());
+        const nameOk = name === 'localhost' || isIP(name) !== 0 || allowed.has(name);
+        if (!nameOk || (hp !== null ? hp !== p : p !== '80')) {
+          reply.header('connection', 'close');
+          ctx.security('host-refused', request, {
+            host: (headers.host ?? '').slice(0, 100),
+          });
+          sendProblem(reply, 'HOST-NOT-ALLOWED', 'this open service answers only requests addressed to it by IP address or localhost on its own port (see docs/service.md, Open mode)');
+          return;
+        }
+      }
+    }
+    // 2. Bodies where none is taken.
+    const method = request.method;
+    const unknown = route === null;
+    const noBody = unknown || method === 'GET' || method === 'HEAD' || route.body === 'none';
+    if (noBody && hasBody(request)) {
+      // Unread: the connection cannot be reused, so it is closed after the answer.
+      reply.header('connection', 'close');
+      sendProblem(reply, 'BODY-NOT-ALLOWED', `${method} ${unknown ? 'on an unknown route' : 'on this route'} takes no body`);
+      return;
+    }
+    // 3. The token (a caller without one learns nothing more of the route).
+    const scope = unknown ? undefined : route.scope;
+    if (ctx.secured && scope !== undefined && scope !== 'open') {
+      const caller = known.lookup(ctx.tokens, headers.authorization);
+      if (caller === null) {
+        reply.header('www-authenticate', 'Bearer realm="sanso"');
+        ctx.security('auth-failed', request, {
+          reason: headers.authorization === undefined ? 'no token' : 'invalid token',
+        });
+        sendProblem(reply, 'UNAUTHORIZED', headers.authorization === undefined ? 'this route needs a bearer token' : 'the bearer token is not valid');
+        return;
+      }
+      if (scope !== 'any' && !hasScope(caller, scope)) {
+        reply.header('www-authenticate', `Bearer realm="sanso", error="insufficient_scope", scope="${scope}"`);
+        ctx.security('scope-denied', request, { token: caller.name, scope });
+        sendProblem(reply, 'FORBIDDEN', `this route needs the ${scope} scope (or admin); the token "${caller.name}" lacks it`);
+        return;
+      }
+      request.caller = caller;
+    }
+    if (!unknown && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      // 4. Encodings.
+      const enc = headers['content-encoding'];
+      if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
+        reply.header('connection', 'close');
+        sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', `Content-Encoding ${JSON.stringify(enc.slice(0, 40))} is not accepted; send the body uncompressed`);
+        return;
+      }
+      // 5. A Content-Type this service reads, in UTF-8, even with no body.
+      const ct = headers['content-type'];
+      // The common header as sent: no parsing.
+      const media = ct === 'application/json' ? JSON_MEDIA : ct === undefined ? null : mediaType(ct);
+      if (media === null || !ACCEPTED.has(media.type) || !media.utf8) {
+        reply.header('connection', 'close');
+        const what =
+          ct === undefined
+            ? 'no Content-Type'
+            : media !== null && ACCEPTED.has(media.type)
+              ? `the charset of ${JSON.stringify(ct.slice(0, 60))} (only UTF-8 is read)`
+              : `Content-Type ${JSON.stringify(ct.slice(0, 60))}`;
+        sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', `${what}: this route takes application/json${route.url === '/v1/decide/batch' ? ' or application/x-ndjson' : ''}`);
+        return;
+      }
+    }
+    done();
+  }
+
+  return {
+    forRoute(route: RouteDeclaration) {
+      return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => guard(route, request, reply, done);
+    },
+    unknown(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+      if (!request.is404) return done();
+      guard(null, request, reply, done);
+    },
+  };
+}
