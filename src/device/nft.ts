@@ -419,6 +419,12 @@ function values(right: unknown, c: NftChain, ctx: Ctx, problem: ProblemFn, at: u
   return [right];
 }
 
+/** A flag list as nft prints it: `{"|": [{"|": ["invalid", "established"]}, "new"]}`. */
+function orList(v: unknown): unknown[] {
+  if (isObj(v) && Array.isArray(v['|'])) return v['|'].flatMap(orList);
+  return [v];
+}
+
 function unwrapElem(v: unknown): unknown {
   return isObj(v) && isObj(v.elem) ? v.elem.val : v;
 }
@@ -514,7 +520,7 @@ function elementCondition(sel: Selector, vals: unknown[], problem: ProblemFn, at
       return { kind: sel.dir, names, negate: false };
     }
     case 'ctstate': {
-      for (const v of vals) {
+      for (const v of vals.flatMap(orList)) {
         if (typeof v !== 'string' || !CT_STATES.has(v)) {
           problem('DEVICE-SYNTAX', at, `${JSON.stringify(v)} is not a connection state`, true);
           return null;
@@ -522,7 +528,7 @@ function elementCondition(sel: Selector, vals: unknown[], problem: ProblemFn, at
       }
       // A new connection's first packet is in state new, and only that (sanso refuses notrack
       // and dnat on the way in, which could make it otherwise).
-      return vals.includes('new') ? 'all' : 'none';
+      return vals.flatMap(orList).includes('new') ? 'all' : 'none';
     }
   }
 }
