@@ -162,7 +162,7 @@ export function parseIptablesSave(text: string, file: string, opts: { lenient: b
     }
     const chain = block.chains.get(chainTok.text);
     if (!chain) {
-      rep.fatal('DEVICE-REFERENCE', at(ln, chainTok.col), `chain ${chainTok.text} is not declared (":${chainTok.text} …") in table ${block.table}`);
+      rep.fail('DEVICE-REFERENCE', at(ln, chainTok.col), `chain ${chainTok.text} is not declared (":${chainTok.text} …") in table ${block.table}`);
       continue;
     }
     chain.rules.push({ line: ln, col: op.col, text: trimmed, tokens: toks.slice(k + 2) });
@@ -334,8 +334,11 @@ function parseRule(r: RawRule, chainName: string, index: number, file: string, t
   const conditions: Condition[] = [];
   let target: Target = { kind: 'continue' };
   const rule: DeviceRule = { conditions, target, loc: at(r.col), text: r.text, id: `${chainName} ${index}` };
+  /** After a refused option, its further values (--tcp-flags MASK COMP) are skipped too. */
+  let skipping = false;
   const unsupported = (col: number, message: string, code: DeviceCode = 'DEVICE-UNSUPPORTED'): void => {
     probs.push({ code, loc: at(col), message, fatal: false });
+    skipping = true;
   };
   const syntax = (col: number, message: string): void => {
     probs.push({ code: 'DEVICE-SYNTAX', loc: at(col), message, fatal: true });
@@ -372,6 +375,8 @@ function parseRule(r: RawRule, chainName: string, index: number, file: string, t
   for (; i < toks.length; i++) {
     const tok = toks[i]!;
     const t = tok.text;
+    if (skipping && !t.startsWith('-') && t !== '!') continue;
+    skipping = false;
     if (t === '!') {
       negate = true;
       negCol = tok.col;

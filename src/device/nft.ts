@@ -143,7 +143,7 @@ export function parseNftJson(text: string, file: string, opts: { lenient: boolea
   }
   for (const r of rules) {
     const c = chains.get(key3(String(r.family), String(r.table), String(r.chain)));
-    if (!c) rep.fatal('DEVICE-REFERENCE', locOf(r), `rule handle ${String(r.handle)} is in chain ${String(r.chain)}, which table ${String(r.family)} ${String(r.table)} does not define`);
+    if (!c) rep.fail('DEVICE-REFERENCE', locOf(r), `rule handle ${String(r.handle)} is in chain ${String(r.chain)}, which table ${String(r.family)} ${String(r.table)} does not define`);
     else c.rules.push(r);
   }
 
