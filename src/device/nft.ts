@@ -519,17 +519,8 @@ function elementCondition(sel: Selector, vals: unknown[], problem: ProblemFn, at
       if (names.includes('+')) return 'all';
       return { kind: sel.dir, names, negate: false };
     }
-    case 'ctstate': {
-      for (const v of vals.flatMap(orList)) {
-        if (typeof v !== 'string' || !CT_STATES.has(v)) {
-          problem('DEVICE-SYNTAX', at, `${JSON.stringify(v)} is not a connection state`, true);
-          return null;
-        }
-      }
-      // A new connection's first packet is in state new, and only that (sanso refuses notrack
-      // and dnat on the way in, which could make it otherwise).
-      return vals.flatMap(orList).includes('new') ? 'all' : 'none';
-    }
+    case 'ctstate':
+      return null; // translateMatch hands ct state to ctState(), and a vmap on it is refused
   }
 }
 
@@ -563,6 +554,7 @@ function translateMatch(body: unknown, e: unknown, c: NftChain, ctx: Ctx, protos
     return null;
   }
   const op = body.op;
+  if (sel.kind === 'ctstate') return ctState(body, e, c, ctx, problem);
   let vals: unknown[] | null;
   if (sel.kind === 'port' && (op === '<' || op === '>' || op === '<=' || op === '>=' || op === 'lt' || op === 'gt' || op === 'le' || op === 'ge')) {
     const p = parsePort(body.right as number);
@@ -586,6 +578,38 @@ function translateMatch(body: unknown, e: unknown, c: NftChain, ctx: Ctx, protos
   const dep = dependency(sel, op === '!=');
   if (op !== '!=') return cond === 'all' ? [] : cond === 'none' ? [{ kind: 'never', why: 'the match holds for no new connection' }] : [...(dep ? [dep] : []), cond];
   return [...(dep ? [dep] : []), ...negateCondition(cond, 'the negated match holds for no new connection')];
+}
+
+/**
+ * `ct state`: a new connection's first packet is in state new and only that (sanso refuses
+ * notrack and dnat on the way in, which could make it otherwise). The state is a bit mask, and
+ * nft compares a flag list (`ct state established,related`, JSON an array or `{"|": …}`) with
+ * the mask: `==` holds when any flag is set, `!=` when not all of them are — so
+ * `ct state != established,related` holds for every packet, while the set form
+ * `ct state != { established, related }` holds for states outside the set. The kernel tests
+ * (test/kernel/) confirmed both readings.
+ */
+function ctState(body: Obj, e: unknown, c: NftChain, ctx: Ctx, problem: ProblemFn): Condition[] | null {
+  const right = body.right;
+  const flagList = Array.isArray(right) || (isObj(right) && Array.isArray(right['|']));
+  const raw = flagList ? (Array.isArray(right) ? right : [right]) : values(right, c, ctx, problem, e);
+  if (!raw) return null;
+  const states = raw.flatMap(orList);
+  for (const v of states) {
+    if (typeof v !== 'string' || !CT_STATES.has(v)) {
+      problem('DEVICE-SYNTAX', e, `${JSON.stringify(v)} is not a connection state`, true);
+      return null;
+    }
+  }
+  const op = body.op;
+  let holds: boolean;
+  if (op === '==' || op === 'in') holds = states.includes('new');
+  else if (op === '!=') holds = flagList ? !states.every((s) => s === 'new') : !states.includes('new');
+  else {
+    problem('DEVICE-UNSUPPORTED', e, `operator ${JSON.stringify(op)} on ct state is not understood`);
+    return null;
+  }
+  return holds ? [] : [{ kind: 'never', why: `ct state ${op === '!=' ? '!= ' : ''}${states.join(',')} holds for no new connection` }];
 }
 
 interface VmapResult {

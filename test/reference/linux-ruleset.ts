@@ -46,7 +46,13 @@ export interface AbsRule {
   dst: AddrMatch | null;
   proto: { neg: boolean; protos: number[] } | null;
   dport: { neg: boolean; proto: 6 | 17; ranges: [number, number][]; th: boolean } | null;
-  ct: { neg: boolean; states: string[]; module: 'state' | 'conntrack' } | null;
+  /**
+   * iptables: ! --ctstate holds when the state is none of the list. nft writes a negated state
+   * two ways: as a set, `ct state != { a, b }` (none of them), or as a flag list,
+   * `ct state != a,b`, which compares the masked bits with the whole mask and so holds unless
+   * the list is exactly the packet's one state (the kernel tests found this).
+   */
+  ct: { neg: boolean; states: string[]; module: 'state' | 'conntrack'; nftSet: boolean } | null;
   iif: { neg: boolean; name: string } | null;
   oif: { neg: boolean; name: string } | null;
   /** nft inet tables: meta nfproto. */
@@ -123,7 +129,7 @@ export function ifaceMatches(pattern: string, name: string): boolean {
   return pattern.endsWith('+') ? name.startsWith(pattern.slice(0, -1)) : pattern === name;
 }
 
-function ruleHolds(r: AbsRule, f: AbsFlow): boolean {
+function ruleHolds(r: AbsRule, f: AbsFlow, flavor: 'iptables' | 'nft'): boolean {
   if (r.src && !addrHolds(r.src, f, 'a', f.src)) return false;
   if (r.dst && !addrHolds(r.dst, f, 'b', f.dst)) return false;
   if (r.proto && r.proto.protos.includes(f.proto) === r.proto.neg) return false;
@@ -131,7 +137,11 @@ function ruleHolds(r: AbsRule, f: AbsFlow): boolean {
     if (f.proto !== r.dport.proto) return false;
     if (r.dport.ranges.some(([lo, hi]) => f.port >= lo && f.port <= hi) === r.dport.neg) return false;
   }
-  if (r.ct && r.ct.states.includes('NEW') === r.ct.neg) return false;
+  if (r.ct) {
+    const flagList = flavor === 'nft' && r.ct.neg && !r.ct.nftSet;
+    const holds = flagList ? !(new Set(r.ct.states).size === 1 && r.ct.states[0] === 'NEW') : r.ct.states.includes('NEW') !== r.ct.neg;
+    if (!holds) return false;
+  }
   if (r.iif && ifaceMatches(r.iif.name, IN_IF) === r.iif.neg) return false;
   if (r.oif && ifaceMatches(r.oif.name, OUT_IF) === r.oif.neg) return false;
   if (r.nfproto && r.nfproto !== f.fam) return false;
@@ -150,7 +160,7 @@ function vmapTarget(r: AbsRule, f: AbsFlow): AbsTarget | null {
 }
 
 /** One base chain, kernel-style: an explicit stack of return points. */
-function runBase(t: AbsTable, base: number, policy: 'accept' | 'drop', f: AbsFlow): 'accept' | 'drop' {
+function runBase(t: AbsTable, base: number, policy: 'accept' | 'drop', f: AbsFlow, flavor: 'iptables' | 'nft'): 'accept' | 'drop' {
   const stack: [number, number][] = [];
   let chain = base;
   let i = 0;
@@ -164,7 +174,7 @@ function runBase(t: AbsTable, base: number, policy: 'accept' | 'drop', f: AbsFlo
     }
     const r = rules[i]!;
     i++;
-    if (!ruleHolds(r, f)) continue;
+    if (!ruleHolds(r, f, flavor)) continue;
     const target = r.vmap ? vmapTarget(r, f) : r.target;
     if (!target) continue;
     switch (target.kind) {
@@ -203,7 +213,7 @@ export function directVerdict(rs: AbsRuleSet, f: AbsFlow): 'accept' | 'drop' {
     for (const b of t.bases) bases.push({ t, ...b });
   }
   bases.sort((x, y) => x.prio - y.prio);
-  for (const b of bases) if (runBase(b.t, b.chain, b.policy, f) === 'drop') return 'drop';
+  for (const b of bases) if (runBase(b.t, b.chain, b.policy, f, rs.flavor) === 'drop') return 'drop';
   return 'accept';
 }
 
@@ -221,6 +231,11 @@ const specArb: fc.Arbitrary<AddrSpec> = fc.oneof(
     .record({ pool: fc.constantFrom<Pool>('a', 'a', 'a', 'b'), x: fc.integer({ min: 0, max: 15 }), y: fc.integer({ min: 0, max: 15 }) })
     .map(({ pool, x, y }) => ({ pool, kind: 'range' as const, lo: Math.min(x, y), hi: Math.max(x, y) })),
 );
+
+/** The arbitrary's value in about `percent` of draws, null in the others. */
+function maybe<T>(arb: fc.Arbitrary<T>, percent: number): fc.Arbitrary<T | null> {
+  return fc.oneof({ arbitrary: fc.constant(null), weight: 100 - percent }, { arbitrary: arb, weight: percent });
+}
 
 function portRangeArb(): fc.Arbitrary<[number, number]> {
   return fc.tuple(fc.constantFrom(...PORTS), fc.constantFrom(0, 0, 0, 1, 2, 100)).map(([p, w]) => [p, Math.min(65535, p + w)] as [number, number]);
@@ -258,24 +273,24 @@ function ruleArb(flavor: 'iptables' | 'nft', tableFam: 'ip' | 'ip6' | 'inet', ch
   }
   const targetArb = fc.oneof(...targets);
   const nft = flavor === 'nft';
-  const addrArb = fc.option(
+  const addrArb = maybe(
     fc.record({ neg: fc.boolean(), fam: famArb, specs: nft ? fc.array(specArb, { minLength: 1, maxLength: 3 }) : specArb.map((s) => [s]), named: nft ? fc.boolean() : fc.constant(false) }),
-    { freq: 2 },
+    40,
   );
   const protosFor = tableFam === 'ip6' ? PROTOS6 : tableFam === 'ip' ? PROTOS4 : [...PROTOS4, 58];
   return fc
     .record({
       src: addrArb,
       dst: addrArb,
-      protoPick: fc.option(fc.record({ neg: fc.boolean(), protos: nft ? fc.uniqueArray(fc.constantFrom(...protosFor), { minLength: 1, maxLength: 2 }) : fc.constantFrom(...protosFor).map((p) => [p]) }), { freq: 2 }),
-      dportPick: fc.option(fc.record({ neg: fc.boolean(), proto: fc.constantFrom<6 | 17>(6, 17), ranges: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), th: fc.boolean() }), { freq: 2 }),
-      ct: fc.option(fc.record({ neg: fc.boolean(), states: fc.subarray(STATES, { minLength: 1 }), module: fc.constantFrom<'state' | 'conntrack'>('state', 'conntrack') }), { freq: 3 }),
-      iif: fc.option(fc.record({ neg: fc.boolean(), name: fc.constantFrom(...IFACES) }), { freq: 4 }),
-      oif: fc.option(fc.record({ neg: fc.boolean(), name: fc.constantFrom(...IFACES) }), { freq: 5 }),
-      nfproto: nft && tableFam === 'inet' ? fc.option(famArb, { freq: 4 }) : fc.constant(null),
-      vmapPick: nft ? fc.option(fc.record({ key: fc.constantFrom<'src' | 'dst' | 'dport'>('src', 'dst', 'dport'), fam: famArb, proto: fc.constantFrom<6 | 17>(6, 17), specs: fc.array(specArb, { minLength: 1, maxLength: 3 }), ports: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), targets: fc.array(targetArb, { minLength: 3, maxLength: 3 }) }), { freq: 5 }) : fc.constant(null),
+      protoPick: maybe(fc.record({ neg: fc.boolean(), protos: nft ? fc.uniqueArray(fc.constantFrom(...protosFor), { minLength: 1, maxLength: 2 }) : fc.constantFrom(...protosFor).map((p) => [p]) }), 30),
+      dportPick: maybe(fc.record({ neg: fc.boolean(), proto: fc.constantFrom<6 | 17>(6, 17), ranges: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), th: fc.boolean() }), 35),
+      ct: maybe(fc.record({ neg: fc.boolean(), states: fc.subarray(STATES, { minLength: 1 }), module: fc.constantFrom<'state' | 'conntrack'>('state', 'conntrack'), nftSet: fc.boolean() }), 20),
+      iif: maybe(fc.record({ neg: fc.boolean(), name: fc.constantFrom(...IFACES) }), 15),
+      oif: maybe(fc.record({ neg: fc.boolean(), name: fc.constantFrom(...IFACES) }), 15),
+      nfproto: nft && tableFam === 'inet' ? maybe(famArb, 15) : fc.constant(null),
+      vmapPick: nft ? maybe(fc.record({ key: fc.constantFrom<'src' | 'dst' | 'dport'>('src', 'dst', 'dport'), fam: famArb, proto: fc.constantFrom<6 | 17>(6, 17), specs: fc.array(specArb, { minLength: 1, maxLength: 3 }), ports: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), targets: fc.array(targetArb, { minLength: 3, maxLength: 3 }) }), 15) : fc.constant(null),
       target: targetArb,
-      comment: fc.option(fc.constantFrom('web', 'two words', 'a "quoted" one'), { freq: 4 }),
+      comment: maybe(fc.constantFrom('web', 'two words', 'a "quoted" one'), 20),
     })
     .map((g) => {
       let proto = g.protoPick;
@@ -477,7 +492,7 @@ export function renderNftJson(rs: AbsRuleSet): string {
         if (r.dport) {
           expr.push({ match: { op: r.dport.neg ? '!=' : '==', left: { payload: { protocol: r.dport.th ? 'th' : r.dport.proto === 6 ? 'tcp' : 'udp', field: 'dport' } }, right: one(r.dport.ranges.map(nftPort)) } });
         }
-        if (r.ct) expr.push({ match: { op: r.ct.neg ? '!=' : 'in', left: { ct: { key: 'state' } }, right: r.ct.states.map((s) => s.toLowerCase()) } });
+        if (r.ct) expr.push({ match: { op: r.ct.neg ? '!=' : 'in', left: { ct: { key: 'state' } }, right: r.ct.nftSet ? { set: r.ct.states.map((s) => s.toLowerCase()) } : r.ct.states.map((s) => s.toLowerCase()) } });
         expr.push({ counter: { packets: 0, bytes: 0 } });
         if (r.vmap) {
           const v = r.vmap;
