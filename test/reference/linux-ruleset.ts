@@ -225,12 +225,15 @@ const STATES = ['NEW', 'ESTABLISHED', 'RELATED', 'INVALID'];
 const PROTOS4 = [6, 17, 1, 47];
 const PROTOS6 = [6, 17, 58, 47];
 
-const specArb: fc.Arbitrary<AddrSpec> = fc.oneof(
-  fc.record({ pool: fc.constantFrom<Pool>('a', 'a', 'a', 'b'), kind: fc.constant('prefix' as const), base: fc.integer({ min: 0, max: 15 }), hostBits: fc.integer({ min: 0, max: 4 }) }),
-  fc
-    .record({ pool: fc.constantFrom<Pool>('a', 'a', 'a', 'b'), x: fc.integer({ min: 0, max: 15 }), y: fc.integer({ min: 0, max: 15 }) })
-    .map(({ pool, x, y }) => ({ pool, kind: 'range' as const, lo: Math.min(x, y), hi: Math.max(x, y) })),
-);
+/** Address specs mostly of the pool the match reads (sources from A, destinations from B). */
+function specArb(home: Pool): fc.Arbitrary<AddrSpec> {
+  const other: Pool = home === 'a' ? 'b' : 'a';
+  const pool = fc.constantFrom<Pool>(home, home, home, other);
+  return fc.oneof(
+    fc.record({ pool, kind: fc.constant('prefix' as const), base: fc.integer({ min: 0, max: 15 }), hostBits: fc.integer({ min: 0, max: 4 }) }),
+    fc.record({ pool, x: fc.integer({ min: 0, max: 15 }), y: fc.integer({ min: 0, max: 15 }) }).map(({ pool: p, x, y }) => ({ pool: p, kind: 'range' as const, lo: Math.min(x, y), hi: Math.max(x, y) })),
+  );
+}
 
 /** The arbitrary's value in about `percent` of draws, null in the others. */
 function maybe<T>(arb: fc.Arbitrary<T>, percent: number): fc.Arbitrary<T | null> {
@@ -273,22 +276,23 @@ function ruleArb(flavor: 'iptables' | 'nft', tableFam: 'ip' | 'ip6' | 'inet', ch
   }
   const targetArb = fc.oneof(...targets);
   const nft = flavor === 'nft';
-  const addrArb = maybe(
-    fc.record({ neg: fc.boolean(), fam: famArb, specs: nft ? fc.array(specArb, { minLength: 1, maxLength: 3 }) : specArb.map((s) => [s]), named: nft ? fc.boolean() : fc.constant(false) }),
-    40,
-  );
+  const addrArb = (home: Pool) =>
+    maybe(
+      fc.record({ neg: fc.boolean(), fam: famArb, specs: nft ? fc.array(specArb(home), { minLength: 1, maxLength: 3 }) : specArb(home).map((s) => [s]), named: nft ? fc.boolean() : fc.constant(false) }),
+      40,
+    );
   const protosFor = tableFam === 'ip6' ? PROTOS6 : tableFam === 'ip' ? PROTOS4 : [...PROTOS4, 58];
   return fc
     .record({
-      src: addrArb,
-      dst: addrArb,
+      src: addrArb('a'),
+      dst: addrArb('b'),
       protoPick: maybe(fc.record({ neg: fc.boolean(), protos: nft ? fc.uniqueArray(fc.constantFrom(...protosFor), { minLength: 1, maxLength: 2 }) : fc.constantFrom(...protosFor).map((p) => [p]) }), 30),
       dportPick: maybe(fc.record({ neg: fc.boolean(), proto: fc.constantFrom<6 | 17>(6, 17), ranges: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), th: fc.boolean() }), 35),
       ct: maybe(fc.record({ neg: fc.boolean(), states: fc.subarray(STATES, { minLength: 1 }), module: fc.constantFrom<'state' | 'conntrack'>('state', 'conntrack'), nftSet: fc.boolean() }), 20),
       iif: maybe(fc.record({ neg: fc.boolean(), name: fc.constantFrom(...IFACES) }), 15),
       oif: maybe(fc.record({ neg: fc.boolean(), name: fc.constantFrom(...IFACES) }), 15),
       nfproto: nft && tableFam === 'inet' ? maybe(famArb, 15) : fc.constant(null),
-      vmapPick: nft ? maybe(fc.record({ key: fc.constantFrom<'src' | 'dst' | 'dport'>('src', 'dst', 'dport'), fam: famArb, proto: fc.constantFrom<6 | 17>(6, 17), specs: fc.array(specArb, { minLength: 1, maxLength: 3 }), ports: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), targets: fc.array(targetArb, { minLength: 3, maxLength: 3 }) }), 15) : fc.constant(null),
+      vmapPick: nft ? maybe(fc.record({ key: fc.constantFrom<'src' | 'dst' | 'dport'>('src', 'dst', 'dport'), fam: famArb, proto: fc.constantFrom<6 | 17>(6, 17), specs: fc.array(specArb('a'), { minLength: 1, maxLength: 3 }), ports: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), targets: fc.array(targetArb, { minLength: 3, maxLength: 3 }) }), 15) : fc.constant(null),
       target: targetArb,
       comment: maybe(fc.constantFrom('web', 'two words', 'a "quoted" one'), 20),
     })
@@ -329,7 +333,7 @@ function tableArb(flavor: 'iptables' | 'nft', family: 'ip' | 'ip6' | 'inet', nam
       const total = nChains + nBases - 1;
       // Chains 0 … nBases−1 are base chains; user chains follow. Jumps go to higher indices only
       // (no loops), never to a base chain.
-      const chainArbs = Array.from({ length: total }, (_, k) => fc.array(ruleArb(flavor, family, Math.max(k, nBases - 1), total), { maxLength: k < nBases ? 6 : 4 }));
+      const chainArbs = Array.from({ length: total }, (_, k) => fc.array(ruleArb(flavor, family, Math.max(k, nBases - 1), total), { minLength: k < nBases ? 2 : 0, maxLength: k < nBases ? 8 : 4 }));
       return fc.record({
         chains: fc.tuple(...chainArbs),
         bases: fc.tuple(...Array.from({ length: nBases }, (_, k) => fc.record({ chain: fc.constant(k), prio: fc.constantFrom(-10, 0, 0, 5), policy: fc.constantFrom<'accept' | 'drop'>('accept', 'drop', 'drop') }))),
