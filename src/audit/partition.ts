@@ -241,7 +241,9 @@ export function compileDevice(device: Device, table: DecisionTable, ifaces: Inte
           if (!ifaces) {
             throw new AuditInputError(`${c.kind === 'in' ? 'input' : 'output'} interface or zone "${name}" needs an interfaces file (--interfaces) saying which segments lie behind it`, rule.loc, 'AUDIT-INTERFACE-UNMAPPED');
           }
-          if (!ifaceIndex.has(name)) {
+          // A trailing + is the kernel's prefix wildcard (iptables `-i lan+`, nft `"lan*"`): it
+          // stands for every mapped name it matches, and for nothing when it matches none.
+          if (!name.endsWith('+') && !ifaceIndex.has(name)) {
             throw new AuditInputError(`interface or zone "${name}" is not in the interfaces file; map it to the segments behind it`, rule.loc, 'AUDIT-INTERFACE-UNMAPPED');
           }
         }
@@ -260,7 +262,15 @@ export function compileDevice(device: Device, table: DecisionTable, ifaces: Inte
   const V = serviceSide(table, svcList);
 
   const ifaceBits = (side: AddressSide, names: string[]): Bits => {
-    const want = new Set(names.map((n) => ifaceIndex.get(n)!));
+    const want = new Set<number>();
+    for (const n of names) {
+      if (n.endsWith('+')) {
+        const prefix = n.slice(0, -1);
+        ifaceIndex.forEach((i, name) => {
+          if (name.startsWith(prefix)) want.add(i);
+        });
+      } else want.add(ifaceIndex.get(n)!);
+    }
     const b = newBits(side.classes);
     for (let c = 0; c < side.classes; c++) if (want.has(side.iface[c]!)) setBit(b, c);
     return b;

@@ -47,6 +47,11 @@ export const CODES = {
   'RULE-SHADOWED': { severity: 'warning', meaning: 'A rule that never decides a flow: earlier rules match all of it.', fix: 'Remove it or move it before the rules that shadow it.' },
   'SEGMENT-UNUSED': { severity: 'warning', meaning: 'A segment no flow or exception names (directly, through a group or a tier: selector), that is no sanitizer, in a tier whose default is deny: every flow to or from it is denied.', fix: 'Remove it, or add the flows it needs.' },
   'MFA-MISSING': { severity: 'warning', meaning: 'A My Number terminal segment without mfa: true (5(3)ア).', fix: 'Enforce multi-factor authentication and set mfa: true.' },
+  // — the firewall audit (sanso audit) —
+  'AUDIT-INTERFACES-INVALID': { severity: 'error', meaning: 'The --interfaces file is not a map from interface or zone name to a list of segments, groups, tier:<tier> or outside, names an unknown segment or group, or puts a segment behind two interfaces.', fix: 'Follow schemas/interfaces.schema.json; give each segment one interface.' },
+  'AUDIT-INTERFACE-UNMAPPED': { severity: 'error', meaning: 'A device rule matches an interface or zone that no --interfaces file maps (or no file was given).', fix: 'Add the interface to the interfaces file with the segments behind it.' },
+  'AUDIT-CHAIN-UNKNOWN': { severity: 'error', meaning: 'A device rule jumps to a chain the configuration does not define.', fix: 'Export the whole configuration (every table and chain).' },
+  'AUDIT-CHAIN-LOOP': { severity: 'error', meaning: 'Device chains jump into each other in a loop.', fix: 'Break the loop in the device configuration.' },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ProblemCode = keyof typeof CODES;
