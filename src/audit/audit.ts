@@ -34,6 +34,7 @@ export interface DeviceRef {
   file: string;
   /** Null where a chain's implicit default decided. */
   line: number | null;
+  col: number | null;
   /** The rule's text; null where a chain's default decided. */
   text: string | null;
   chain: string;
@@ -69,6 +70,12 @@ export interface DeviceAudit {
   findings: AuditFinding[];
   /** True when a kind has more findings than were listed. */
   truncated: boolean;
+  /**
+   * Return-traffic rules: rules that match only a connection state other than NEW (ESTABLISHED,
+   * RELATED, INVALID) and otherwise at most interfaces or the family. They serve no new
+   * connection by design, so they are listed here, not reported unreachable (docs/audit.md).
+   */
+  stateRules: (DeviceRef & { why: string })[];
 }
 
 export interface AuditResult {
@@ -192,6 +199,7 @@ export function deviceRef(dev: CompiledDevice, outcome: number): DeviceRef {
     return {
       file: r.rule.loc.file,
       line: r.rule.loc.line,
+      col: r.rule.loc.col,
       text: r.rule.text,
       chain: dev.chains[r.chain]!.name,
       action: r.target === T_ACCEPT ? 'accept' : r.target === T_DROP ? 'drop' : null,
@@ -203,6 +211,7 @@ export function deviceRef(dev: CompiledDevice, outcome: number): DeviceRef {
   return {
     file: chain.policyLoc?.file ?? dev.device.file,
     line: chain.policyLoc?.line ?? null,
+    col: chain.policyLoc?.col ?? null,
     text: null,
     chain: chain.name,
     action: chain.policy === 'drop' ? 'drop' : 'accept',
@@ -317,11 +326,14 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
     const v = a.low[seg]![i]!;
     return typeof v === 'bigint' ? compressV6(v) : formatV4(v);
   };
+  // Listed per kind in device order of the deciding rule (so each offending rule shows up even
+  // when an any→any rule has thousands of findings), then by source and destination segment.
   const segs = [...model.segments.keys()];
   for (const kind of ['violation', 'ungranted', 'outage'] as const) {
     if (kindCounts[kind] === 0) continue;
+    const buckets = new Map<number, AuditFinding[]>();
     let listed = 0;
-    outer: for (const s of segs) {
+    for (const s of segs) {
       const g = gs.of[s]!;
       if (g < 0) continue;
       for (const d of segs) {
@@ -331,14 +343,12 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
         if (!list) continue;
         for (const { diff, ds, dd } of list) {
           if (kindOf(diff.code, table, diff.decision) !== kind) continue;
-          if (listed >= max) {
-            truncated = true;
-            break outer;
-          }
-          listed++;
+          let bucket = buckets.get(diff.outcome);
+          if (!bucket) buckets.set(diff.outcome, (bucket = []));
+          if (bucket.length >= max) continue;
           const S = model.segments[s]!;
           const D = model.segments[d]!;
-          findings.push({
+          bucket.push({
             kind,
             code: CODE_ORDER[diff.code]!,
             src: { segment: S.name, tier: S.tier },
@@ -350,13 +360,26 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
         }
       }
     }
+    for (const o of [...buckets.keys()].sort((a, b) => a - b)) {
+      for (const f of buckets.get(o)!) {
+        if (listed >= max) break;
+        findings.push(f);
+        listed++;
+      }
+    }
+    if (listed < kindCounts[kind]) truncated = true;
   }
 
   // Unreachable rules: no audited new connection reaches and matches them.
   let listedUnreachable = 0;
   const jumpedTo = reachableChains(dev);
+  const stateRules: DeviceAudit['stateRules'] = [];
   for (const r of dev.rules) {
     if (ver.hit[r.index]) continue;
+    if (r.never !== null && r.rule.conditions.every((c) => c.kind === 'never' || c.kind === 'in' || c.kind === 'out' || c.kind === 'family')) {
+      stateRules.push({ ...deviceRef(dev, r.index), why: r.never });
+      continue;
+    }
     kindCounts.unreachable++;
     if (listedUnreachable >= max) {
       truncated = true;
@@ -404,6 +427,7 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
     codes: kindCodes,
     findings,
     truncated,
+    stateRules,
   };
 }
 

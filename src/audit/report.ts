@@ -34,7 +34,16 @@ function summary(d: DeviceAudit): string {
 }
 
 function where(ref: DeviceRef): string {
-  return ref.default ? `${escapeLine(ref.file)}${ref.line === null ? '' : `:${ref.line}`} (chain ${ref.chain} default ${ref.action})` : `${escapeLine(ref.file)}:${ref.line}`;
+  const at = ref.line === null ? '' : `:${ref.line}:${ref.col ?? 1}`;
+  return ref.default ? `${escapeLine(ref.file)}${at} (chain ${ref.chain} default ${ref.action})` : `${escapeLine(ref.file)}${at}`;
+}
+
+const SHOW_SHADOWS = 3;
+
+function shadows(list: DeviceRef[] | undefined): string {
+  if (!list || list.length === 0) return '';
+  const shown = list.slice(0, SHOW_SHADOWS).map((s) => `\n      ${where(s)}: ${ruleText(s)}`).join('');
+  return `; shadowed by:${shown}${list.length > SHOW_SHADOWS ? `\n      … and ${list.length - SHOW_SHADOWS} more` : ''}`;
 }
 
 function ruleText(ref: DeviceRef): string {
@@ -43,8 +52,7 @@ function ruleText(ref: DeviceRef): string {
 
 function findingLine(f: AuditFinding): string {
   if (f.kind === 'unreachable') {
-    const by = f.shadowedBy && f.shadowedBy.length > 0 ? `; shadowed by ${f.shadowedBy.map((s) => `line ${s.line}`).join(', ')}` : '';
-    return `  ${where(f.device)}: ${ruleText(f.device)}\n    ${f.reason}${by}\n`;
+    return `  ${where(f.device)}: ${ruleText(f.device)}\n    ${f.reason}${shadows(f.shadowedBy)}\n`;
   }
   const w = f.witness!;
   const rule = f.policy!.rule ? ` ${f.policy!.rule}` : '';
@@ -64,6 +72,9 @@ export function formatAuditText(result: AuditResult): string {
       out += `\n${TITLES[kind]} (${d.counts[kind]})\n`;
       for (const f of list) out += findingLine(f);
       if (list.length < d.counts[kind]) out += `  … ${d.counts[kind] - list.length} more not listed (--max-findings)\n`;
+    }
+    if (d.stateRules.length > 0) {
+      out += `\nReturn-traffic rules (match no new connection by design, not findings): ${d.stateRules.map((r) => `${r.line ?? '?'}:${r.col ?? 1}`).join(', ')}\n`;
     }
     out += '\n';
   }
@@ -86,7 +97,7 @@ export function formatAuditMarkdown(result: AuditResult): string {
       out += `#### ${TITLES[kind]} (${d.counts[kind]})\n\n`;
       if (kind === 'unreachable') {
         out += '| device rule | why | shadowed by |\n|---|---|---|\n';
-        for (const f of list) out += `| ${md(where(f.device))} ${code(ruleText(f.device))} | ${md(f.reason ?? '')} | ${(f.shadowedBy ?? []).map((s) => `line ${s.line}`).join(', ')} |\n`;
+        for (const f of list) out += `| ${md(where(f.device))} ${code(ruleText(f.device))} | ${md(f.reason ?? '')} | ${(f.shadowedBy ?? []).map((s) => `${s.line}:${s.col ?? 1}`).join(', ')} |\n`;
       } else {
         out += '| device rule | code | from → to | witness | policy |\n|---|---|---|---|---|\n';
         for (const f of list) {
@@ -103,7 +114,7 @@ export function formatAuditMarkdown(result: AuditResult): string {
 
 function message(f: AuditFinding): string {
   if (f.kind === 'unreachable') {
-    const by = f.shadowedBy && f.shadowedBy.length > 0 ? ` Shadowed by line ${f.shadowedBy.map((s) => s.line).join(', ')}.` : '';
+    const by = f.shadowedBy && f.shadowedBy.length > 0 ? ` Shadowed by ${f.shadowedBy.map((s) => `${s.line}:${s.col ?? 1} ${s.text ?? ''}`).join('; ')}.` : '';
     return `Unreachable rule: ${f.reason}.${by}`;
   }
   const w = f.witness!;
@@ -116,7 +127,7 @@ export function formatAuditGithub(result: AuditResult, meta: Pick<ReportMeta, 'r
   for (const d of result.devices) {
     for (const f of d.findings) {
       const level = KIND_RULES[f.kind].level === 'error' ? 'error' : 'warning';
-      const props = [`file=${escapeProperty(reportPath(f.device.file, meta as ReportMeta))}`, `line=${f.device.line ?? 1}`, `title=${escapeProperty(KIND_RULES[f.kind].id)}`].join(',');
+      const props = [`file=${escapeProperty(reportPath(f.device.file, meta as ReportMeta))}`, `line=${f.device.line ?? 1}`, `col=${f.device.col ?? 1}`, `title=${escapeProperty(KIND_RULES[f.kind].id)}`].join(',');
       out += `::${level} ${props}::${escapeData(message(f))}\n`;
     }
   }
@@ -126,13 +137,13 @@ export function formatAuditGithub(result: AuditResult, meta: Pick<ReportMeta, 'r
 
 export function formatAuditSarif(result: AuditResult, meta: Pick<ReportMeta, 'root' | 'cwd' | 'files' | 'version' | 'tool'>): string {
   const ids = FINDING_KINDS.map((k) => KIND_RULES[k]);
-  const loc = (file: string, line: number | null) => {
+  const loc = (file: string, line: number | null, col: number | null) => {
     const path = reportPath(file, meta as ReportMeta);
     const uri = pathToUri(path);
     return {
       physicalLocation: {
         artifactLocation: path.startsWith('/') ? { uri } : { uri, uriBaseId: SRCROOT },
-        region: { startLine: line ?? 1 },
+        region: { startLine: line ?? 1, ...(col !== null ? { startColumn: col } : {}) },
       },
     };
   };
@@ -142,8 +153,8 @@ export function formatAuditSarif(result: AuditResult, meta: Pick<ReportMeta, 'ro
       ruleIndex: FINDING_KINDS.indexOf(f.kind),
       level: KIND_RULES[f.kind].level,
       message: { text: message(f) },
-      locations: [loc(f.device.file, f.device.line)],
-      ...(f.shadowedBy && f.shadowedBy.length > 0 ? { relatedLocations: f.shadowedBy.map((s, i) => ({ id: i, ...loc(s.file, s.line), message: { text: 'shadowing rule' } })) } : {}),
+      locations: [loc(f.device.file, f.device.line, f.device.col)],
+      ...(f.shadowedBy && f.shadowedBy.length > 0 ? { relatedLocations: f.shadowedBy.map((s, i) => ({ id: i, ...loc(s.file, s.line, s.col), message: { text: 'shadowing rule' } })) } : {}),
       partialFingerprints: { auditFinding: `${f.kind}/${f.code ?? ''}/${f.src?.segment ?? ''}/${f.dst?.segment ?? ''}/${f.device.chain}/${f.device.text ?? 'default'}` },
       properties: { code: f.code, src: f.src, dst: f.dst, witness: f.witness, policyRule: f.policy?.rule ?? null },
     })),
