@@ -17,6 +17,8 @@ const validate = compileSchema(schema);
 
 export interface InterfacesError {
   loc: Location;
+  /** Where in the document: [interface name, index] or [] for the whole. */
+  path: (string | number)[];
   message: string;
 }
 
@@ -62,7 +64,7 @@ export function parseInterfaces(source: SourceFile, model: Model): { map: Interf
             : e.keyword === 'type' && path.length === 0
               ? 'an interfaces file must be a map from interface or zone name to a list of segments, groups, tier:<tier> or outside'
               : `${what} ${e.message ?? 'is not valid'}`;
-      errors.push({ loc: source.locate(path, part), message });
+      errors.push({ loc: source.locate(path, part), path, message });
     }
     return { map: null, errors };
   }
@@ -73,7 +75,7 @@ export function parseInterfaces(source: SourceFile, model: Model): { map: Interf
     selectors.forEach((text, k) => {
       const segs = selectorSegments(model, text);
       if (typeof segs === 'string') {
-        errors.push({ loc: source.locate([name, k]), message: segs });
+        errors.push({ loc: source.locate([name, k]), path: [name, k], message: segs });
         return;
       }
       for (const s of segs) {
@@ -81,6 +83,7 @@ export function parseInterfaces(source: SourceFile, model: Model): { map: Interf
         if (before >= 0 && before !== i) {
           errors.push({
             loc: source.locate([name, k]),
+            path: [name, k],
             message: `segment ${model.segments[s]!.name} (through "${text}") is already behind interface ${where[s]}; a segment lies behind one interface only`,
           });
           return;

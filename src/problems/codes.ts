@@ -95,6 +95,8 @@ export const API_ERRORS = {
   'BAD-ADDRESS': { status: 400, title: 'Bad address', meaning: 'An address is malformed: leading zero, zone id, octet or group out of range, not IPv4 or IPv6.' },
   'BAD-SERVICE': { status: 400, title: 'Bad service', meaning: 'A service is malformed: unknown protocol, port outside 1–65535, a port on a port-less protocol, a tcp/udp service without a port.' },
   'BAD-CHANGE-REQUEST': { status: 400, title: 'Bad change request', meaning: 'A change request is not well-formed (a missing or unknown key, an empty list) or names an unknown segment, group or service, a bad CIDR or port range; every error names the rule index and field.' },
+  'BAD-DEVICE': { status: 400, title: 'Bad device configuration', meaning: 'POST /v1/audit: the device text cannot be audited: its format is not recognised, a statement is malformed or not understood (without `lenient`), an interface is not mapped, or it has more rules than the limit; `errors` lists each with line and column.' },
+  'BAD-INTERFACES': { status: 400, title: 'Bad interfaces mapping', meaning: 'POST /v1/audit: `interfaces` names an unknown segment or group, or puts a segment behind two interfaces.' },
   'BAD-HTTP': { status: 400, title: 'Bad HTTP request', meaning: 'The request is not valid HTTP/1.1 (answered before routing).' },
   'UNAUTHORIZED': { status: 401, title: 'Unauthorized', meaning: 'No bearer token, or one that matches no configured token.' },
   'FORBIDDEN': { status: 403, title: 'Forbidden', meaning: 'The token is valid but lacks the scope the route needs.' },
