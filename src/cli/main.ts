@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; file: string }> = {
   validate: { summary: 'check rule files; report problems (text, json, sarif, github, junit)', file: 'validate' },
   decide: { summary: 'decide one flow (SRC DST SERVICE) or a batch (--batch FILE|-)', file: 'decide' },
   check: { summary: 'pre-check a firewall change request (YAML or JSON)', file: 'check' },
+  audit: { summary: 'audit firewall configurations (iptables-save, nft -j) against the policy', file: 'audit' },
   compile: { summary: 'compile the rules and print the decision table statistics', file: 'compile' },
   serve: { summary: 'serve the HTTP API (default 127.0.0.1:8080)', file: 'serve' },
 };

@@ -47,6 +47,11 @@ export const CODES = {
   'RULE-SHADOWED': { severity: 'warning', meaning: 'A rule that never decides a flow: earlier rules match all of it.', fix: 'Remove it or move it before the rules that shadow it.' },
   'SEGMENT-UNUSED': { severity: 'warning', meaning: 'A segment no flow or exception names (directly, through a group or a tier: selector), that is no sanitizer, in a tier whose default is deny: every flow to or from it is denied.', fix: 'Remove it, or add the flows it needs.' },
   'MFA-MISSING': { severity: 'warning', meaning: 'A My Number terminal segment without mfa: true (5(3)ア).', fix: 'Enforce multi-factor authentication and set mfa: true.' },
+  // — the firewall audit (sanso audit) —
+  'AUDIT-INTERFACES-INVALID': { severity: 'error', meaning: 'The --interfaces file is not a map from interface or zone name to a list of segments, groups, tier:<tier> or outside, names an unknown segment or group, or puts a segment behind two interfaces.', fix: 'Follow schemas/interfaces.schema.json; give each segment one interface.' },
+  'AUDIT-INTERFACE-UNMAPPED': { severity: 'error', meaning: 'A device rule matches an interface or zone that no --interfaces file maps (or no file was given).', fix: 'Add the interface to the interfaces file with the segments behind it.' },
+  'AUDIT-CHAIN-UNKNOWN': { severity: 'error', meaning: 'A device rule jumps to a chain the configuration does not define.', fix: 'Export the whole configuration (every table and chain).' },
+  'AUDIT-CHAIN-LOOP': { severity: 'error', meaning: 'Device chains jump into each other in a loop.', fix: 'Break the loop in the device configuration.' },
   // — device configurations —
   'DEVICE-SYNTAX': { severity: 'error', meaning: 'A device configuration (iptables-save, nft -j list ruleset …) is malformed where sanso reads it: a line, a JSON value, an address or a port it cannot parse.', fix: 'Give sanso the file exactly as the device exported it; the message names what was expected.' },
   'DEVICE-UNSUPPORTED': { severity: 'error', meaning: 'A device statement that could change what is forwarded and that sanso does not understand (a match module, an expression, a target, a chain on another hook); the audit fails closed.', fix: 'Rewrite the rule with the statements docs/audit-linux.md lists, or pass --lenient to audit anyway (the verdict may then be incomplete).' },
@@ -90,6 +95,8 @@ export const API_ERRORS = {
   'BAD-ADDRESS': { status: 400, title: 'Bad address', meaning: 'An address is malformed: leading zero, zone id, octet or group out of range, not IPv4 or IPv6.' },
   'BAD-SERVICE': { status: 400, title: 'Bad service', meaning: 'A service is malformed: unknown protocol, port outside 1–65535, a port on a port-less protocol, a tcp/udp service without a port.' },
   'BAD-CHANGE-REQUEST': { status: 400, title: 'Bad change request', meaning: 'A change request is not well-formed (a missing or unknown key, an empty list) or names an unknown segment, group or service, a bad CIDR or port range; every error names the rule index and field.' },
+  'BAD-DEVICE': { status: 400, title: 'Bad device configuration', meaning: 'POST /v1/audit: the device text cannot be audited: its format is not recognised, a statement is malformed or not understood (without `lenient`), an interface is not mapped, or it has more rules than the limit; `errors` lists each with line and column.' },
+  'BAD-INTERFACES': { status: 400, title: 'Bad interfaces mapping', meaning: 'POST /v1/audit: `interfaces` names an unknown segment or group, or puts a segment behind two interfaces.' },
   'BAD-HTTP': { status: 400, title: 'Bad HTTP request', meaning: 'The request is not valid HTTP/1.1 (answered before routing).' },
   'UNAUTHORIZED': { status: 401, title: 'Unauthorized', meaning: 'No bearer token, or one that matches no configured token.' },
   'FORBIDDEN': { status: 403, title: 'Forbidden', meaning: 'The token is valid but lacks the scope the route needs.' },
