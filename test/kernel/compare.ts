@@ -11,6 +11,10 @@ import { parseV4, parseV6 } from '../../src/device/addresses.js';
 import { evaluateDevice } from '../reference/device.js';
 import { type AbsFlow, type AbsRuleSet, allFlows, directVerdict, hostText, IN_IF, OUT_IF, renderIptables, renderNftJson } from '../reference/linux-ruleset.js';
 import { absFlowKey, type Lab } from './lab.js';
+import { sanso } from '../cli/run.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface Disagreement {
   flow: AbsFlow;
@@ -31,6 +35,8 @@ export interface Comparison {
   directWrong: Disagreement[];
   loaded: string;
   dump: string;
+  /** The kernel's verdict on every flow of allFlows(), in order. */
+  kernel: ('accept' | 'drop')[];
 }
 
 /** sanso's verdict on one flow from the parsed devices (a family no device filters is forwarded). */
@@ -79,22 +85,58 @@ export async function compareWithKernel(lab: Lab, rs: AbsRuleSet): Promise<Compa
   const disagreements: Disagreement[] = [];
   const directWrong: Disagreement[] = [];
   let accepted = 0;
+  const kernelVerdicts: ('accept' | 'drop')[] = [];
   for (const { f, s, d } of verdicts) {
     const kernel = seen.has(absFlowKey(f)) ? 'accept' : 'drop';
+    kernelVerdicts.push(kernel);
     if (kernel === 'accept') accepted++;
     const row = { flow: f, kernel, sanso: s.action, direct: d, decidedBy: s.by } as const;
     if (s.action !== kernel) disagreements.push(row);
     if (d !== kernel) directWrong.push(row);
   }
-  return { flows: flows.length, accepted, parse, disagreements, directWrong, loaded, dump };
+  return { flows: flows.length, accepted, parse, disagreements, directWrong, loaded, dump, kernel: kernelVerdicts };
+}
+
+/** The rule set and interfaces file `sanso audit --flows` reads the kernel test's flows with. */
+const AUDIT_RULES = `policy:
+  name: Kernel test
+segments:
+  - name: hosts-a
+    tier: lgwan
+    cidrs: [198.18.16.0/28, 2001:db8:1a::/124]
+  - name: hosts-b
+    tier: lgwan
+    cidrs: [198.18.32.0/28, 2001:db8:1b::/124]
+  - name: elsewhere
+    tier: lgwan
+    cidrs: [198.18.48.0/28]
+`;
+/** Every interface name the generator uses: flows enter by lan0 and leave by wan0. */
+const AUDIT_INTERFACES = 'lan0: [hosts-a]\nwan0: [hosts-b]\neth0: [elsewhere]\n';
+
+function serviceText(f: AbsFlow): string {
+  if (f.proto === 6 || f.proto === 17) return `${f.proto === 6 ? 'tcp' : 'udp'}/${f.port}`;
+  if (f.proto === 1) return 'icmp';
+  if (f.proto === 58) return 'icmpv6';
+  return `proto/${f.proto}`;
 }
 
 /**
- * Where `sanso audit DEVICE --flows` would be compared with the kernel too. The audit command
- * lives on another branch; until it is merged this returns null and the test says it skipped.
- * Wiring it: run `sanso audit <dump file> --device-format iptables|nft --flows -` with the
- * flows as CSV (src,dst,service) and return one 'accept' | 'drop' per flow, in order.
+ * What `sanso audit DUMP --flows -` says the device does with each flow (in order): the audit
+ * engine's own reading of the same dump the kernel was loaded from, compared with the kernel too.
  */
-export async function auditFlowsVerdicts(_dump: string, _format: 'iptables' | 'nft', _flows: AbsFlow[]): Promise<('accept' | 'drop')[] | null> {
-  return null;
+export async function auditFlowsVerdicts(dump: string, format: 'iptables' | 'nft', flows: AbsFlow[]): Promise<{ verdicts: ('accept' | 'drop')[] } | { error: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'sanso-kernel-audit-'));
+  try {
+    writeFileSync(join(dir, 'rules.yaml'), AUDIT_RULES);
+    writeFileSync(join(dir, 'interfaces.yaml'), AUDIT_INTERFACES);
+    writeFileSync(join(dir, 'dump'), dump);
+    const csv = flows.map((f) => `${hostText(f.fam, 'a', f.src)},${hostText(f.fam, 'b', f.dst)},${serviceText(f)}`).join('\n');
+    const r = await sanso(['audit', join(dir, 'dump'), '--device-format', format, '--interfaces', join(dir, 'interfaces.yaml'), '--rules', join(dir, 'rules.yaml'), '--flows', '-'], `${csv}\n`);
+    const lines = r.out.split('\n').filter((l) => l !== '');
+    if (lines.length !== flows.length) return { error: `exit ${r.code}, ${lines.length} answers for ${flows.length} flows: ${r.err.slice(0, 500)}${lines[0] ?? ''}` };
+    return { verdicts: lines.map((l) => (JSON.parse(l) as { device: { action: 'accept' | 'drop' } }).device.action) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
