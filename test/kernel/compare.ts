@@ -135,7 +135,15 @@ export async function auditFlowsVerdicts(dump: string, format: 'iptables' | 'nft
     const r = await sanso(['audit', join(dir, 'dump'), '--device-format', format, '--interfaces', join(dir, 'interfaces.yaml'), '--rules', join(dir, 'rules.yaml'), '--flows', '-'], `${csv}\n`);
     const lines = r.out.split('\n').filter((l) => l !== '');
     if (lines.length !== flows.length) return { error: `exit ${r.code}, ${lines.length} answers for ${flows.length} flows: ${r.err.slice(0, 500)}${lines[0] ?? ''}` };
-    return { verdicts: lines.map((l) => (JSON.parse(l) as { device: { action: 'accept' | 'drop' } }).device.action) };
+    const verdicts: ('accept' | 'drop')[] = [];
+    for (const [k, l] of lines.entries()) {
+      const a = JSON.parse(l) as { device?: { action: 'accept' | 'drop' } | null; error?: string };
+      if (a.error !== undefined) return { error: `flow ${k + 1}: ${a.error}` };
+      // No device filters the flow's family (an nft ruleset of ip tables only, say): the audit
+      // does not judge it, and the kernel forwards it unfiltered.
+      verdicts.push(a.device?.action ?? 'accept');
+    }
+    return { verdicts };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
