@@ -9,7 +9,7 @@
  * protocol, destination port) of every packet to a dynamic set, then drops it, so B never
  * answers and every connection F sees stays new.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -95,6 +95,25 @@ export function absFlowKey(f: AbsFlow): string {
 
 const PROTO_NUM: Record<string, number> = { tcp: 6, udp: 17, icmp: 1, 'ipv6-icmp': 58, icmpv6: 58, gre: 47 };
 
+/** Namespaces alive in this process, removed on exit even when the test is killed. */
+const live = new Set<string>();
+let hooked = false;
+function removeAllSync(): void {
+  for (const ns of live) spawnSync('ip', ['netns', 'del', ns], { stdio: 'ignore' });
+  live.clear();
+}
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', removeAllSync);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      removeAllSync();
+      process.kill(process.pid, sig);
+    });
+  }
+}
+
 export class Lab {
   private sent = 0;
   private constructor(
@@ -117,7 +136,11 @@ export class Lab {
 
   private async setup(): Promise<void> {
     const { a, f, b } = this;
-    for (const ns of [a, f, b]) await must('ip', ['netns', 'add', ns]);
+    hookExit();
+    for (const ns of [a, f, b]) {
+      await must('ip', ['netns', 'add', ns]);
+      live.add(ns);
+    }
     await must('ip', ['-n', a, 'link', 'add', 'eth0', 'address', MAC.a, 'type', 'veth', 'peer', 'name', 'lan0', 'address', MAC.fl, 'netns', f]);
     await must('ip', ['-n', b, 'link', 'add', 'eth0', 'address', MAC.b, 'type', 'veth', 'peer', 'name', 'wan0', 'address', MAC.fw, 'netns', f]);
     const sysctl = (ns: string, kv: string[]): Promise<string> => must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', ...kv]);
@@ -232,6 +255,9 @@ export class Lab {
 
   /** Removes the namespaces (and with them the veths); never throws. */
   async destroy(): Promise<void> {
-    for (const ns of [this.a, this.f, this.b]) await run('ip', ['netns', 'del', ns]);
+    for (const ns of [this.a, this.f, this.b]) {
+      await run('ip', ['netns', 'del', ns]);
+      live.delete(ns);
+    }
   }
 }
