@@ -363,6 +363,7 @@ type Selector =
 
 function selector(left: unknown, protos: number[] | null): Selector | string {
   const kv = only(left);
+  if (kv?.[0] === 'concat') return 'concatenations (ip saddr . tcp dport …) are not understood';
   if (!kv || !isObj(kv[1])) return 'an expression sanso does not know';
   const [kind, b] = kv;
   if (kind === 'payload') {
