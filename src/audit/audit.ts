@@ -244,12 +244,13 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
   let weight = new Float64Array(1024);
   const nPV = table.vectorCount;
   const nDV = ver.vectorCount;
-  // (device vector, policy vector) → result id + 1; a flat array where it fits, else a Map.
-  const flatMemo = nDV * nPV <= 1 << 24 ? new Int32Array(nDV * nPV) : null;
-  const mapMemo = flatMemo ? null : new Map<number, number>();
+  // (device vector, policy vector) → result id + 1: a row of policy vectors per device vector,
+  // made when first needed (a typed-array read on the hot path, never a Map lookup).
+  const memoRows: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(nDV);
+  const memoRow = (dv: number): Int32Array => memoRows[dv] ?? (memoRows[dv] = new Int32Array(nPV));
   const compare = (dv: number, pv: number): number => {
-    const k = dv * nPV + pv;
-    const hit = flatMemo ? flatMemo[k]! : (mapMemo!.get(k) ?? 0);
+    const mrow = memoRow(dv);
+    const hit = mrow[pv]!;
     if (hit !== 0) return hit - 1;
     table.vectorCells(pv, cells);
     let out: Map<number, Diff> | null = null;
@@ -280,8 +281,7 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
         weight = grown;
       }
     }
-    if (flatMemo) flatMemo[k] = id + 1;
-    else mapMemo!.set(k, id + 1);
+    mrow[pv] = id + 1;
     return id;
   };
 
@@ -342,9 +342,10 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
           const dd = hc[b]!;
           if (dFamily[dd] !== fs) continue;
           if (ifaces && (is < 0 || dIf[dd]! < 0 || is === dIf[dd])) continue;
-          const k = pairs[row + dd]! * nPV + pv;
-          let id = flatMemo ? flatMemo[k]! - 1 : -1;
-          if (id < 0) id = compare(pairs[row + dd]!, pv);
+          const dv = pairs[row + dd]!;
+          const mrow = memoRows[dv];
+          let id = mrow ? mrow[pv]! - 1 : -1;
+          if (id < 0) id = compare(dv, pv);
           if (id === 0) continue;
           if (id >= seenOf.length) {
             const grown = new Int32Array(Math.max(id + 1, seenOf.length * 2));
