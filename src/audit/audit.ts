@@ -18,7 +18,7 @@ import { formatServiceKey } from '../model/services.js';
 import { DECISION_CODES, type DecisionCode } from '../problems/codes.js';
 import { preferredFlowKey, RANKED } from '../check/ranges.js';
 import type { Device, DeviceProblem } from '../device/types.js';
-import { auditedPair, evaluateDevice, type DeviceVerdicts } from './evaluate.js';
+import { evaluateDevice, type DeviceVerdicts } from './evaluate.js';
 import { compileDevice, T_ACCEPT, T_DROP, T_GOTO, T_RETURN, type CompiledDevice, type InterfaceMap } from './partition.js';
 import { intersects } from './refine.js';
 
@@ -27,7 +27,6 @@ export const FINDING_KINDS = ['violation', 'ungranted', 'outage', 'unreachable']
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 const CODE_ORDER = Object.keys(DECISION_CODES) as DecisionCode[];
-const NCODES = CODE_ORDER.length;
 
 /** The device rule (or chain default) that decided, as reports show it. */
 export interface DeviceRef {
@@ -186,6 +185,8 @@ function groups(a: Atoms, classOf: Uint32Array): { list: Group[]; of: Int32Array
 interface Diff {
   /** code index * outcomes + outcome */
   slot: number;
+  /** Index of the finding kind in FINDING_KINDS. */
+  kind: number;
   code: number;
   outcome: number;
   key: number;
@@ -236,76 +237,153 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
   const codeOf = Uint8Array.from(table.decisions, (r) => CODE_ORDER.indexOf(r.code));
   const allowOf = Uint8Array.from(table.decisions, (r) => (r.decision === 'allow' ? 1 : 0));
   const cells = new Int32Array(table.serviceClasses);
-  const compareMemo = new Map<number, Diff[] | null>();
-  const compare = (dv: number, pv: number): Diff[] | null => {
-    const k = dv * table.vectorCount + pv;
-    const hit = compareMemo.get(k);
-    if (hit !== undefined) return hit;
+  const KIND_INDEX: Record<FindingKind, number> = { violation: 0, ungranted: 1, outage: 2, unreachable: 3 };
+  // A comparison's result is a list of Diffs, interned by id; `results[0]` is the empty list.
+  const results: Diff[][] = [[]];
+  // Per result id: how many segment pairs have exactly that result (tallied once at the end).
+  let weight = new Float64Array(1024);
+  const nPV = table.vectorCount;
+  const nDV = ver.vectorCount;
+  // (device vector, policy vector) → result id + 1: a row of policy vectors per device vector,
+  // made when first needed (a typed-array read on the hot path, never a Map lookup).
+  const memoRows: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(nDV);
+  const memoRow = (dv: number): Int32Array => memoRows[dv] ?? (memoRows[dv] = new Int32Array(nPV));
+  const compare = (dv: number, pv: number): number => {
+    const mrow = memoRow(dv);
+    const hit = mrow[pv]!;
+    if (hit !== 0) return hit - 1;
     table.vectorCells(pv, cells);
     let out: Map<number, Diff> | null = null;
     const base = dv * nV;
     for (let j = 0; j < jv.dev.length; j++) {
       const o = ver.vectors[base + jv.dev[j]!]!;
       const d = cells[jv.tab[j]!]!;
-      const acc = ver.accepts[o]!;
-      if (acc === allowOf[d]) continue;
+      if (ver.accepts[o] === allowOf[d]) continue;
       const code = codeOf[d]!;
       const slot = code * nOut + o;
       out ??= new Map();
       const e = out.get(slot);
       const key = jv.key[j]!;
-      if (!e) out.set(slot, { slot, code, outcome: o, key, decision: d });
+      if (!e) out.set(slot, { slot, kind: KIND_INDEX[kindOf(code, table, d)], code, outcome: o, key, decision: d });
       else if (key < e.key) {
         e.key = key;
         e.decision = d;
       }
     }
-    const list = out ? [...out.values()].sort((a, b) => a.slot - b.slot) : null;
-    compareMemo.set(k, list);
-    return list;
+    let id = 0;
+    if (out) {
+      id = results.length;
+      const list = [...out.values()].sort((a, b) => a.slot - b.slot);
+      results.push(list);
+      if (id >= weight.length) {
+        const grown = new Float64Array(weight.length * 2);
+        grown.set(weight);
+        weight = grown;
+      }
+    }
+    mrow[pv] = id + 1;
+    return id;
   };
 
   const sa = atoms(dev, 'src', nSeg);
   const da = atoms(dev, 'dst', nSeg);
   const gs = groups(sa, table.srcClass);
   const gd = groups(da, table.dstClass);
+  const nG = gs.list.length;
   const nH = gd.list.length;
-  // Per group pair with findings: slot → (diff, source class, destination class) of its witness.
-  const pairDiffs = new Map<number, { diff: Diff; ds: number; dd: number }[]>();
-  const counts = new Float64Array(NCODES);
+  // Per group pair: its findings, as a result id (one class pair) or a union of several (ids of
+  // `unions`, negated − 1). Each entry of a union keeps the class pair of its witness.
+  const pairResult = new Int32Array(nG * nH);
+  const pairWitness = new Int32Array(nG * nH * 2);
+  const unions: { diff: Diff; ds: number; dd: number }[][] = [];
   const kindCodes: Partial<Record<FindingKind, Partial<Record<DecisionCode, number>>>> = {};
   const kindCounts: Record<FindingKind, number> = { violation: 0, ungranted: 0, outage: 0, unreachable: 0 };
+  // Per kind × outcome: how many findings, for choosing which to list.
+  const perOutcome = [new Float64Array(nOut), new Float64Array(nOut), new Float64Array(nOut)];
   const union = new Map<number, { diff: Diff; ds: number; dd: number }>();
-  for (let g = 0; g < gs.list.length; g++) {
+  const tally = (diff: Diff, n: number): void => {
+    const kind = FINDING_KINDS[diff.kind]!;
+    kindCounts[kind] += n;
+    perOutcome[KIND_INDEX[kind]]![diff.outcome]! += n;
+    const byCode = (kindCodes[kind] ??= {});
+    const code = CODE_ORDER[diff.code]!;
+    byCode[code] = (byCode[code] ?? 0) + n;
+  };
+  const sFamily = dev.src.family;
+  const dFamily = dev.dst.family;
+  const sIf = dev.src.iface;
+  const dIf = dev.dst.iface;
+  const ifaces = dev.interfaces !== null;
+  // Per group pair, the distinct comparison results of its class pairs (deduplicated by a
+  // stamp, so the inner loop over class pairs touches typed arrays only), then their union.
+  const seen = new Int32Array(1024);
+  let seenOf = seen;
+  let stamp = 0;
+  const ids: number[] = [];
+  const gCls = gs.list.map((G) => Int32Array.from(G.cls));
+  const hCls = gd.list.map((H) => Int32Array.from(H.cls));
+  const pairs = ver.pairs;
+  for (let g = 0; g < nG; g++) {
     const G = gs.list[g]!;
+    const gc = gCls[g]!;
+    const gSize = G.segs.length;
     for (let h = 0; h < nH; h++) {
       const H = gd.list[h]!;
+      const hc = hCls[h]!;
       const pv = table.vectorOf(G.tclass, H.tclass);
-      union.clear();
-      for (const ds of G.cls) {
-        for (const dd of H.cls) {
-          if (!auditedPair(dev, ds, dd)) continue;
-          const diffs = compare(ver.pairs[ds * nD + dd]!, pv);
-          if (!diffs) continue;
-          for (const diff of diffs) {
-            const e = union.get(diff.slot);
-            if (!e || diff.key < e.diff.key) union.set(diff.slot, { diff, ds, dd });
+      stamp++;
+      ids.length = 0;
+      for (let a = 0; a < gc.length; a++) {
+        const ds = gc[a]!;
+        const fs = sFamily[ds]!;
+        const is = sIf[ds]!;
+        const row = ds * nD;
+        for (let b = 0; b < hc.length; b++) {
+          const dd = hc[b]!;
+          if (dFamily[dd] !== fs) continue;
+          if (ifaces && (is < 0 || dIf[dd]! < 0 || is === dIf[dd])) continue;
+          const dv = pairs[row + dd]!;
+          const mrow = memoRows[dv];
+          let id = mrow ? mrow[pv]! - 1 : -1;
+          if (id < 0) id = compare(dv, pv);
+          if (id === 0) continue;
+          if (id >= seenOf.length) {
+            const grown = new Int32Array(Math.max(id + 1, seenOf.length * 2));
+            grown.set(seenOf);
+            seenOf = grown;
           }
+          if (seenOf[id] === stamp) continue;
+          seenOf[id] = stamp;
+          ids.push(id, ds, dd);
         }
       }
-      if (union.size === 0) continue;
-      const list = [...union.values()].sort((a, b) => a.diff.slot - b.diff.slot);
-      pairDiffs.set(g * nH + h, list);
-      const n = G.segs.length * H.segs.length;
-      for (const e of list) {
-        counts[e.diff.code]! += n;
-        const kind = kindOf(e.diff.code, table, e.diff.decision);
-        kindCounts[kind] += n;
-        const byCode = (kindCodes[kind] ??= {});
-        const code = CODE_ORDER[e.diff.code]!;
-        byCode[code] = (byCode[code] ?? 0) + n;
+      if (ids.length === 0) continue;
+      const slot = g * nH + h;
+      const n = gSize * H.segs.length;
+      if (ids.length === 3) {
+        const id = ids[0]!;
+        pairResult[slot] = id;
+        pairWitness[slot * 2] = ids[1]!;
+        pairWitness[slot * 2 + 1] = ids[2]!;
+        weight[id]! += n;
+        continue;
       }
+      union.clear();
+      for (let i = 0; i < ids.length; i += 3) {
+        for (const diff of results[ids[i]!]!) {
+          const e = union.get(diff.slot);
+          if (!e || diff.key < e.diff.key) union.set(diff.slot, { diff, ds: ids[i + 1]!, dd: ids[i + 2]! });
+        }
+      }
+      const list = [...union.values()].sort((a, b) => a.diff.slot - b.diff.slot);
+      pairResult[slot] = -(unions.length + 1);
+      unions.push(list);
+      for (const e of list) tally(e.diff, n);
     }
+  }
+
+  for (let id = 1; id < results.length; id++) {
+    if (weight[id]! > 0) for (const diff of results[id]!) tally(diff, weight[id]!);
   }
 
   const findings: AuditFinding[] = [];
@@ -328,46 +406,67 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
   };
   // Listed per kind in device order of the deciding rule (so each offending rule shows up even
   // when an any→any rule has thousands of findings), then by source and destination segment.
+  // Only the first `max` per kind are made into objects: the outcomes they come from are known
+  // from the counts, so the walk below skips every other entry.
+  const cutoff = [0, 0, 0];
+  for (let k = 0; k < 3; k++) {
+    let left = max;
+    let o = 0;
+    for (; o < nOut && left > 0; o++) left -= Math.min(left, perOutcome[k]![o]!);
+    cutoff[k] = o;
+    if (kindCounts[FINDING_KINDS[k]!] > max) truncated = true;
+  }
+  const buckets: Map<number, AuditFinding[]>[] = [new Map(), new Map(), new Map()];
+  const take = (k: number, o: number): AuditFinding[] | null => {
+    if (o >= cutoff[k]!) return null;
+    let b = buckets[k]!.get(o);
+    if (!b) buckets[k]!.set(o, (b = []));
+    return b.length < max ? b : null;
+  };
   const segs = [...model.segments.keys()];
-  for (const kind of ['violation', 'ungranted', 'outage'] as const) {
-    if (kindCounts[kind] === 0) continue;
-    const buckets = new Map<number, AuditFinding[]>();
-    let listed = 0;
-    for (const s of segs) {
-      const g = gs.of[s]!;
-      if (g < 0) continue;
-      for (const d of segs) {
-        const h = gd.of[d]!;
-        if (h < 0) continue;
-        const list = pairDiffs.get(g * nH + h);
-        if (!list) continue;
-        for (const { diff, ds, dd } of list) {
-          if (kindOf(diff.code, table, diff.decision) !== kind) continue;
-          let bucket = buckets.get(diff.outcome);
-          if (!bucket) buckets.set(diff.outcome, (bucket = []));
-          if (bucket.length >= max) continue;
-          const S = model.segments[s]!;
-          const D = model.segments[d]!;
-          bucket.push({
-            kind,
-            code: CODE_ORDER[diff.code]!,
-            src: { segment: S.name, tier: S.tier },
-            dst: { segment: D.name, tier: D.tier },
-            witness: { src: addr(sa, s, ds), dst: addr(da, d, dd), service: formatServiceKey(diff.key % RANKED) },
-            device: deviceRef(dev, diff.outcome),
-            policy: policyOf(diff.decision),
-          });
-        }
+  for (const s of segs) {
+    const g = gs.of[s]!;
+    if (g < 0) continue;
+    for (const d of segs) {
+      const h = gd.of[d]!;
+      if (h < 0) continue;
+      const slot = g * nH + h;
+      const r = pairResult[slot]!;
+      if (r === 0) continue;
+      const list = r > 0 ? results[r]! : null;
+      const u = r < 0 ? unions[-r - 1]! : null;
+      const n = list ? list.length : u!.length;
+      for (let i = 0; i < n; i++) {
+        const diff = list ? list[i]! : u![i]!.diff;
+        const k = diff.kind;
+        if (diff.outcome >= cutoff[k]!) continue;
+        const bucket = take(k, diff.outcome);
+        if (!bucket) continue;
+        const ds = list ? pairWitness[slot * 2]! : u![i]!.ds;
+        const dd = list ? pairWitness[slot * 2 + 1]! : u![i]!.dd;
+        const S = model.segments[s]!;
+        const D = model.segments[d]!;
+        bucket.push({
+          kind: FINDING_KINDS[k]!,
+          code: CODE_ORDER[diff.code]!,
+          src: { segment: S.name, tier: S.tier },
+          dst: { segment: D.name, tier: D.tier },
+          witness: { src: addr(sa, s, ds), dst: addr(da, d, dd), service: formatServiceKey(diff.key % RANKED) },
+          device: deviceRef(dev, diff.outcome),
+          policy: policyOf(diff.decision),
+        });
       }
     }
-    for (const o of [...buckets.keys()].sort((a, b) => a - b)) {
-      for (const f of buckets.get(o)!) {
+  }
+  for (let k = 0; k < 3; k++) {
+    let listed = 0;
+    for (const o of [...buckets[k]!.keys()].sort((a, b) => a - b)) {
+      for (const f of buckets[k]!.get(o)!) {
         if (listed >= max) break;
         findings.push(f);
         listed++;
       }
     }
-    if (listed < kindCounts[kind]) truncated = true;
   }
 
   // Unreachable rules: no audited new connection reaches and matches them.
@@ -415,7 +514,6 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
       shadowedBy,
     });
   }
-  void counts;
   const device = dev.device;
   return {
     name: device.name,

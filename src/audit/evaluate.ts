@@ -57,7 +57,7 @@ export function evaluateDevice(dev: CompiledDevice): DeviceVerdicts {
   // Memo: applicable rule list → vector id and the rules the evaluation reached.
   const memo = new Map<string, { vec: number; hits: Int32Array; marked: boolean }>();
   type Entry = { vec: number; hits: Int32Array; marked: boolean };
-  const rowMemo = new Map<string, { out: Int32Array; grp: Int32Array; groupMemo: Entry[] }>();
+  let row: { grp: Int32Array; groupVec: Int32Array; groupMemo: Entry[] };
 
   const rules = dev.rules;
   const live = (): Bits => newBits(nV);
@@ -165,12 +165,36 @@ export function evaluateDevice(dev: CompiledDevice): DeviceVerdicts {
   const count = new Int32Array(nD + 1);
   const moveTo = new Int32Array(nD + 1).fill(-1);
   const rowRules: number[] = [];
+  // Per source class, the rules whose source side holds there, in order: rules for every class
+  // are merged with the rules listing the class, so a row never scans all rules.
+  const always: number[] = [];
+  const bySrc: number[][] = Array.from({ length: nS }, () => []);
+  for (const r of rules) {
+    if (r.empty) continue;
+    if (!r.src) {
+      always.push(r.index);
+      continue;
+    }
+    const b = r.src;
+    for (let w = 0; w < b.length; w++) {
+      let x = b[w]!;
+      while (x !== 0) {
+        const low = x & -x;
+        bySrc[(w << 5) + 31 - Math.clz32(low)]!.push(r.index);
+        x ^= low;
+      }
+    }
+  }
   for (let s = 0; s < nS; s++) {
     rowRules.length = 0;
-    for (const r of rules) if (!r.empty && (!r.src || hasBit(r.src, s))) rowRules.push(r.index);
-    const rowKey = rowRules.join(',');
-    let row = rowMemo.get(rowKey);
-    if (!row) {
+    const own = bySrc[s]!;
+    let i = 0;
+    let j = 0;
+    while (i < always.length || j < own.length) {
+      if (j >= own.length || (i < always.length && always[i]! < own[j]!)) rowRules.push(always[i++]!);
+      else rowRules.push(own[j++]!);
+    }
+    {
       // Group destination classes by which row rules' destination sides hold.
       grp.fill(0);
       let groups = 1;
@@ -221,20 +245,23 @@ export function evaluateDevice(dev: CompiledDevice): DeviceVerdicts {
         groupVec[g] = entry.vec;
         groupMemo.push(entry);
       }
-      const rowOut = new Int32Array(nD);
-      for (let d = 0; d < nD; d++) rowOut[d] = groupVec[grp[d]!]!;
-      row = { out: rowOut, grp: Int32Array.from(grp), groupMemo };
-      rowMemo.set(rowKey, row);
+      row = { grp, groupVec, groupMemo };
     }
-    // Reachability counts audited flows only.
+    // One pass over the destination classes: the verdict vector of each pair, and reachability
+    // (which counts audited flows only).
+    const base = s * nD;
+    const rowFamily = dev.src.family[s]!;
+    const rowAudited = dev.device.families.includes(rowFamily as 4 | 6) && (!dev.interfaces || dev.src.iface[s]! >= 0);
+    const { grp: rg, groupVec: gv, groupMemo: gm } = row;
     for (let d = 0; d < nD; d++) {
-      const entry = row.groupMemo[row.grp[d]!]!;
-      if (!entry.marked && auditedPair(dev, s, d)) {
+      const g = rg[d]!;
+      pairs[base + d] = gv[g]!;
+      if (rowAudited && !gm[g]!.marked && auditedPair(dev, s, d)) {
+        const entry = gm[g]!;
         entry.marked = true;
         for (const ri of entry.hits) hit[ri] = 1;
       }
     }
-    pairs.set(row.out, s * nD);
   }
   const vectors = new Int32Array(vecList.length * nV);
   vecList.forEach((v, i) => vectors.set(v, i * nV));

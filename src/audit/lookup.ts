@@ -120,6 +120,15 @@ export class DeviceLookup {
     return this.c6d[DeviceLookup.search6(this.d6, w, off)]!;
   }
 
+  /** Source class of an IPv4 address as a 32-bit number (signed or unsigned). */
+  srcClass4(a: number): number {
+    return this.c4s[DeviceLookup.search4(this.s4, a >>> 0)]!;
+  }
+
+  dstClass4(a: number): number {
+    return this.c4d[DeviceLookup.search4(this.d4, a >>> 0)]!;
+  }
+
   serviceClass(proto: number, port: number): number {
     return proto === 6 ? this.tcp[port]! : proto === 17 ? this.udp[port]! : this.proto[proto]!;
   }

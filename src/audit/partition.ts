@@ -319,11 +319,23 @@ export function compileDevice(device: Device, table: DecisionTable, ifaces: Inte
     const empty = never !== null || (src !== null && isEmpty(src)) || (dst !== null && isEmpty(dst)) || (svc !== null && isEmpty(svc));
     let dstSplit: Int32Array | null = null;
     if (dst && !empty) {
-      const ins: number[] = [];
-      const outs: number[] = [];
-      for (let c = 0; c < D.side.classes; c++) ((dst[c >>> 5]! >>> (c & 31)) & 1 ? ins : outs).push(c);
-      dstSplit = Int32Array.from(ins.length <= outs.length ? ins : outs);
-      if (outs.length === 0) dstSplit = null;
+      // The classes where it holds, or where it fails when those are fewer (a negated set).
+      let ones = 0;
+      for (let w = 0; w < dst.length; w++) ones += popcount(dst[w]!);
+      const n = D.side.classes;
+      if (ones < n) {
+        const want = ones * 2 <= n ? dst : notBits(dst, n);
+        const list: number[] = [];
+        for (let w = 0; w < want.length; w++) {
+          let x = want[w]!;
+          while (x !== 0) {
+            const low = x & -x;
+            list.push((w << 5) + 31 - Math.clz32(low));
+            x ^= low;
+          }
+        }
+        dstSplit = Int32Array.from(list);
+      }
     }
     const t = rule.target;
     return {
@@ -370,6 +382,12 @@ function checkLoops(chains: { rules: number[] }[], rules: CompiledRule[]): void 
     state[c] = 2;
   };
   for (let c = 0; c < chains.length; c++) if (state[c] === 0) visit(c);
+}
+
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
 }
 
 /** Every class of a side, as bits. */

@@ -266,7 +266,8 @@ async function flows(prepared: PreparedDevice[], policy: LoadedPolicy, source: s
       while (k < lookups.length && !prepared[k]!.dev.device.families.includes(family)) k++;
       const policyJson = renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
       const allow = table.decision(out.decision).decision === 'allow';
-      const flowJson = `{"src":${JSON.stringify(src)},"dst":${JSON.stringify(dst)},"service":${JSON.stringify(service)}}`;
+      // resolveFlow accepted all three, so they hold only [0-9A-Za-z.:/]: nothing to escape.
+      const flowJson = `{"src":"${src}","dst":"${dst}","service":"${service}"}`;
       if (k === lookups.length) {
         answer(`{"flow":${flowJson},"device":null,"policy":${policyJson},"agree":null,"audited":false}`);
         continue;
