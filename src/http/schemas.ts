@@ -22,7 +22,9 @@ export type SchemaName =
   | 'reload-result'
   | 'segments'
   | 'health'
-  | 'check-result';
+  | 'check-result'
+  | 'audit-request'
+  | 'audit-result';
 
 export type JsonSchema = Record<string, unknown>;
 
