@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; file: string }> = {
   decide: { summary: 'decide one flow (SRC DST SERVICE) or a batch (--batch FILE|-)', file: 'decide' },
   check: { summary: 'pre-check a firewall change request (YAML or JSON)', file: 'check' },
   compile: { summary: 'compile the rules and print the decision table statistics', file: 'compile' },
+  monitor: { summary: 'decide observed flows from logs or NATS; report what the policy denies', file: 'monitor' },
   serve: { summary: 'serve the HTTP API (default 127.0.0.1:8080)', file: 'serve' },
 };
 
