@@ -157,7 +157,7 @@ export async function run(args: string[], io: Io): Promise<number> {
       io.stdout(MONITOR_USAGE);
       return EXIT.OK;
     }
-    const nats = await import('../monitor/nats-cli.js');
+    const nats = await import('./monitor-nats.js');
     return sub === 'publish' ? nats.publishCommand(values, positionals, io) : nats.mergeCommand(values, positionals, io);
   }
   const { values, positionals } = parse(args, OPTIONS);
@@ -173,7 +173,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const metricsPort = intOption(values, 'metrics-port', 0, 65535);
   if (values.webhook !== undefined && !/^https?:\/\//.test(values.webhook)) throw new UsageError(`--webhook takes an http:// or https:// URL, not "${values.webhook}"`);
   if (from.startsWith('nats://')) {
-    const nats = await import('../monitor/nats-cli.js');
+    const nats = await import('./monitor-nats.js');
     return nats.workerCommand(values, format, io);
   }
   const policy = loadForCommand(values.rules, values['as-of'], io);

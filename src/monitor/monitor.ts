@@ -33,6 +33,8 @@ export interface MonitorHooks {
   finding?: (a: Aggregate) => void;
   /** A record that is not one: its position (SOURCE:LINE) and why. */
   rejected?: (position: string, reason: string) => void;
+  /** Every denied record, after it is counted into its aggregate (NATS workers' per-message ledger). */
+  counted?: (a: Aggregate) => void;
 }
 
 /** Keys of the outer map fit a small integer while codes × segments² does (see key()). */
@@ -129,6 +131,7 @@ export class Monitor {
       inner.set(svc, a);
       this.aggregates.push(a);
       this.hooks.finding?.(a);
+      this.hooks.counted?.(a);
       return;
     }
     a.count++;
@@ -136,6 +139,7 @@ export class Monitor {
       if (!(time >= a.first)) a.first = time;
       if (!(time <= a.last)) a.last = time;
     }
+    this.hooks.counted?.(a);
   }
 }
 
