@@ -44,8 +44,12 @@ export function fortigateReader(): LogReader {
       let pairs = 0;
       while (i < to) {
         while (i < to && buf[i] === 32) i++;
-        const k0 = i;
-        while (i < to && buf[i] !== 61 && buf[i] !== 32) i++;
+        let k0 = i;
+        while (i < to && buf[i] !== 61 && buf[i] !== 32) {
+          // A syslog priority glued to the first key: <189>date=…
+          if (buf[i] === 62 && buf[k0] === 60) k0 = i + 1;
+          i++;
+        }
         if (i >= to || buf[i] !== 61) continue; // a word of the syslog header
         const id = fieldId(buf, k0, i);
         pairs++;

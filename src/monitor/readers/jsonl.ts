@@ -20,44 +20,87 @@ function ws(c: number): boolean {
   return c === 32 || c === 9 || c === 13 || c === 10;
 }
 
-/** Index after the JSON string opening at buf[i] (a quote), or -1; escapes allowed. */
+/**
+ * Index after the JSON string opening at buf[i] (a quote), or -1 where it is not one JSON
+ * accepts (a bad escape, a control character) or holds a byte outside ASCII: the slow path
+ * then checks the line's UTF-8 and explains.
+ */
 function skipString(buf: Uint8Array, i: number, to: number): number {
   for (i++; i < to; i++) {
-    const c = buf[i];
+    const c = buf[i]!;
     if (c === 34) return i + 1;
-    if (c === 92) i++;
+    if (c < 32 || c >= 128) return -1;
+    if (c === 92) {
+      const e = buf[++i];
+      if (e === 117) {
+        for (let k = 1; k <= 4; k++) if (HEXDIGIT[buf[i + k] ?? 0] !== 1) return -1;
+        i += 4;
+      } else if (e !== 34 && e !== 92 && e !== 47 && e !== 98 && e !== 102 && e !== 110 && e !== 114 && e !== 116) return -1;
+    }
   }
   return -1;
 }
 
-/** Index after the JSON value at buf[i], or -1: scanned, not checked (JSON.parse checks later). */
-function skipValue(buf: Uint8Array, i: number, to: number): number {
-  const c = buf[i];
-  if (c === 34) return skipString(buf, i, to);
-  if (c === 123 || c === 91) {
-    let depth = 0;
-    while (i < to) {
-      const b = buf[i]!;
-      if (b === 34) {
-        i = skipString(buf, i, to);
-        if (i < 0) return -1;
-        continue;
-      }
-      if (b === 123 || b === 91) depth++;
-      else if (b === 125 || b === 93) {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
-      i++;
-    }
-    return -1;
-  }
-  while (i < to) {
-    const b = buf[i]!;
-    if (b === 44 || b === 125 || ws(b)) return i;
+const HEXDIGIT = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') HEXDIGIT[c.charCodeAt(0)] = 1;
+
+function digitsAt(buf: Uint8Array, i: number, to: number): number {
+  const start = i;
+  while (i < to && buf[i]! >= 48 && buf[i]! <= 57) i++;
+  return i === start ? -1 : i;
+}
+
+/** A JSON number at buf[i] as the grammar has it; the index after it, or -1. */
+function skipNumber(buf: Uint8Array, i: number, to: number): number {
+  if (buf[i] === 45) i++;
+  if (buf[i] === 48) i++;
+  else if ((i = digitsAt(buf, i, to)) < 0) return -1;
+  if (buf[i] === 46 && (i = digitsAt(buf, i + 1, to)) < 0) return -1;
+  if (buf[i] === 101 || buf[i] === 69) {
     i++;
+    if (buf[i] === 43 || buf[i] === 45) i++;
+    if ((i = digitsAt(buf, i, to)) < 0) return -1;
   }
   return i;
+}
+
+function literal(buf: Uint8Array, i: number, to: number, word: string): number {
+  if (to - i < word.length) return -1;
+  for (let k = 0; k < word.length; k++) if (buf[i + k] !== word.charCodeAt(k)) return -1;
+  return i + word.length;
+}
+
+/** Deepest nesting the fast path follows; deeper values go to JSON.parse. */
+const MAX_DEPTH = 32;
+
+/** Index after the JSON value at buf[i], checked as JSON.parse would check it, or -1. */
+function skipValue(buf: Uint8Array, i: number, to: number, depth = 0): number {
+  const c = buf[i];
+  if (c === 34) return skipString(buf, i, to);
+  if (c === 116) return literal(buf, i, to, 'true');
+  if (c === 102) return literal(buf, i, to, 'false');
+  if (c === 110) return literal(buf, i, to, 'null');
+  if (c === 45 || (c !== undefined && c >= 48 && c <= 57)) return skipNumber(buf, i, to);
+  if ((c !== 123 && c !== 91) || depth >= MAX_DEPTH) return -1;
+  const close = c === 123 ? 125 : 93;
+  i++;
+  while (i < to && ws(buf[i]!)) i++;
+  if (buf[i] === close) return i + 1;
+  for (;;) {
+    if (c === 123) {
+      if (buf[i] !== 34 || (i = skipString(buf, i, to)) < 0) return -1;
+      while (i < to && ws(buf[i]!)) i++;
+      if (buf[i] !== 58) return -1;
+      i++;
+      while (i < to && ws(buf[i]!)) i++;
+    }
+    if ((i = skipValue(buf, i, to, depth + 1)) < 0) return -1;
+    while (i < to && ws(buf[i]!)) i++;
+    if (buf[i] === close) return i + 1;
+    if (buf[i] !== 44) return -1;
+    i++;
+    while (i < to && ws(buf[i]!)) i++;
+  }
 }
 
 /** The key at buf[from, to) (between quotes): 1 src, 2 dst, 3 service, 4 time, 0 other, -1 escaped. */
@@ -75,7 +118,8 @@ function keyId(buf: Uint8Array, from: number, to: number): number {
   return 0;
 }
 
-function fast(buf: Uint8Array, from: number, to: number, rec: FlowRecord): number {
+/** The fast path (exported for its test): PARSED, or SLOW (-1) to hand the line on. */
+export function fast(buf: Uint8Array, from: number, to: number, rec: FlowRecord): number {
   let i = from;
   while (i < to && ws(buf[i]!)) i++;
   if (buf[i] !== 123) return SLOW;
@@ -159,7 +203,7 @@ function flowServiceBytes(buf: Uint8Array, from: number, to: number, rec: FlowRe
 }
 
 /** The contract: JSON.parse and the string parsers; explains every refusal. */
-function slow(buf: Uint8Array, from: number, to: number, rec: FlowRecord): number {
+export function slow(buf: Uint8Array, from: number, to: number, rec: FlowRecord): number {
   let v: unknown;
   const s = Buffer.from(buf.buffer, buf.byteOffset + from, to - from).toString('utf8');
   if (s.includes('\uFFFD') && !Buffer.from(s, 'utf8').equals(Buffer.from(buf.buffer, buf.byteOffset + from, to - from))) return rec.reject(RECORD_ERRORS.encoding);
