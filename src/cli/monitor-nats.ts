@@ -103,6 +103,7 @@ export async function workerCommand(values: MonitorValues, format: LogFormat, io
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+  const ackDelay = Number(io.env.SANSO_MONITOR_ACK_DELAY_MS ?? 0) || 0;
   const started = performance.now();
   let idleSince = Date.now();
   let flushes = 0;
@@ -132,6 +133,9 @@ export async function workerCommand(values: MonitorValues, format: LogFormat, io
       const partial = builder.build(m, worker);
       // Stored before acked: JetStream answers the publish once the partial is persisted.
       await js.publish(subjectOf, JSON.stringify(partial), { msgID: `${worker}-${flushes++}` });
+      // Fault injection for the tests: widen the window between storing and acking, where a
+      // worker that dies leaves messages counted but unacknowledged.
+      if (ackDelay > 0) await new Promise((r) => setTimeout(r, ackDelay));
       for (const msg of msgs) msg.ack();
       await nc.flush();
       total.records += m.records;
