@@ -17,7 +17,7 @@ import { serveMetrics } from '../monitor/metrics.js';
 import { mergePartials, MergeError, PartialBuilder, type Partial } from '../monitor/partial.js';
 import { createReader, type LogFormat } from '../monitor/readers/index.js';
 import { Webhook } from '../monitor/webhook.js';
-import { counters, intOption, MonitorOutput, summaryText, type MonitorValues } from './monitor.js';
+import { counters, intOption, metricsUrl, MonitorOutput, summaryText, type MonitorValues } from './monitor.js';
 import { loadForCommand } from './decide.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { findingJson } from '../monitor/monitor.js';
@@ -97,6 +97,7 @@ export async function workerCommand(values: MonitorValues, format: LogFormat, io
     out.hooks().finding(a);
   };
   const server2 = metricsPort === undefined ? null : await serveMetrics(values['metrics-host'], metricsPort, () => counters(total, out));
+  if (server2) io.stderr(`sanso monitor: metrics on ${metricsUrl(server2)}\n`);
   let stopping = false;
   const stop = (): void => {
     stopping = true;

@@ -140,6 +140,11 @@ export function counters(m: Monitor, out: MonitorOutput): MonitorCounters {
   return { records: m.records, parsed: m.parsed, rejected: m.rejected, perCode: m.perCode, aggregates: m.aggregates.length, webhook: out.webhook ?? undefined };
 }
 
+export function metricsUrl(server: Server): string {
+  const a = server.address();
+  return a && typeof a === 'object' ? `http://${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}/metrics` : String(a);
+}
+
 export function summaryText(m: Monitor, seconds: number): string {
   const denied = CODE_LIST.map((c, i) => [c, m.perCode[i]!] as const).filter(([, n]) => n > 0);
   const rate = seconds > 0 ? Math.round(m.records / seconds) : 0;
@@ -183,7 +188,10 @@ export async function run(args: string[], io: Io): Promise<number> {
   const m = new Monitor(policy.table, out.hooks());
   if (values.webhook !== undefined) out.webhook = new Webhook(values.webhook);
   let server: Server | null = null;
-  if (metricsPort !== undefined) server = await serveMetrics(values['metrics-host'], metricsPort, () => counters(m, out));
+  if (metricsPort !== undefined) {
+    server = await serveMetrics(values['metrics-host'], metricsPort, () => counters(m, out));
+    io.stderr(`sanso monitor: metrics on ${metricsUrl(server)}\n`);
+  }
   const started = performance.now();
   const progress = io.stderrIsTTY ? setInterval(() => {
     const s = (performance.now() - started) / 1000;
