@@ -14,7 +14,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JetStreamMa
 import { LineSplitter } from '../monitor/lines.js';
 import { Monitor, type Aggregate } from '../monitor/monitor.js';
 import { serveMetrics } from '../monitor/metrics.js';
-import { mergePartials, MergeError, PartialBuilder, type Partial } from '../monitor/partial.js';
+import { findingKey, mergePartials, MergeError, PartialBuilder, type Partial } from '../monitor/partial.js';
 import { createReader, type LogFormat } from '../monitor/readers/index.js';
 import { Webhook } from '../monitor/webhook.js';
 import { counters, intOption, metricsUrl, MonitorOutput, summaryText, type MonitorValues } from './monitor.js';
@@ -108,7 +108,58 @@ export async function workerCommand(values: MonitorValues, format: LogFormat, io
   const started = performance.now();
   let idleSince = Date.now();
   let flushes = 0;
+  /** Wall-clock ms of the first message fetched and the last batch acked: the busy span. */
+  let firstAt = 0;
+  let lastAt = 0;
   const subjectOf = `${PARTIALS_SUBJECT}.${durable}`;
+  // A partial must fit one NATS message: a batch whose partial does not is counted again in
+  // halves (denied records of many distinct findings carry many examples).
+  /** Findings whose example this worker has stored in a partial (see PartialBuilder.build). */
+  const shipped = new Set<string>();
+  const maxPayload = Math.floor((nc.info?.max_payload ?? 1 << 20) * 0.9);
+  const flushGroup = async (msgs: JsMsg[]): Promise<void> => {
+    const builder = new PartialBuilder();
+    const m = new Monitor(table, builder.hooks(announce));
+    for (const msg of msgs) {
+      const at = builder.before(m);
+      const source = `nats:${stream}:${msg.seq}`;
+      const splitter = new LineSplitter((buf, from, to, lineNo, tooLong) => {
+        m.line(reader, buf, from, to, source, lineNo, tooLong);
+      });
+      splitter.push(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length));
+      splitter.end();
+      builder.after(m, msg.seq, at);
+    }
+    const partial = builder.build(m, worker, shipped);
+    let body = JSON.stringify(partial);
+    if (Buffer.byteLength(body) > maxPayload) {
+      if (msgs.length > 1) {
+        for (const a of partial.aggregates) if (a.example !== null) shipped.delete(findingKey(a));
+        const half = msgs.length >> 1;
+        await flushGroup(msgs.slice(0, half));
+        await flushGroup(msgs.slice(half));
+        return;
+      }
+      // One message with findings whose examples do not fit: the counts matter, not the examples.
+      for (const a of partial.aggregates) {
+        if (a.example !== null) shipped.delete(findingKey(a));
+        a.example = null;
+      }
+      body = JSON.stringify(partial);
+    }
+    // Stored before acked: JetStream answers the publish once the partial is persisted.
+    await js.publish(subjectOf, body, { msgID: `${worker}-${flushes++}` });
+    // Fault injection for the tests: widen the window between storing and acking, where a
+    // worker that dies leaves messages counted but unacknowledged.
+    if (ackDelay > 0) await new Promise((r) => setTimeout(r, ackDelay));
+    for (const msg of msgs) msg.ack();
+    await nc.flush();
+    total.records += m.records;
+    total.parsed += m.parsed;
+    total.rejected += m.rejected;
+    for (let i = 0; i < m.perCode.length; i++) total.perCode[i]! += m.perCode[i]!;
+    for (const r of builder.rejects) out.hooks().rejected(r.position, r.reason);
+  };
   try {
     while (!stopping) {
       const msgs: JsMsg[] = [];
@@ -119,31 +170,9 @@ export async function workerCommand(values: MonitorValues, format: LogFormat, io
         continue;
       }
       idleSince = Date.now();
-      const builder = new PartialBuilder();
-      const m = new Monitor(table, builder.hooks(announce));
-      for (const msg of msgs) {
-        const at = builder.before(m);
-        const source = `nats:${stream}:${msg.seq}`;
-        const splitter = new LineSplitter((buf, from, to, lineNo, tooLong) => {
-          m.line(reader, buf, from, to, source, lineNo, tooLong);
-        });
-        splitter.push(Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.length));
-        splitter.end();
-        builder.after(m, msg.seq, at);
-      }
-      const partial = builder.build(m, worker);
-      // Stored before acked: JetStream answers the publish once the partial is persisted.
-      await js.publish(subjectOf, JSON.stringify(partial), { msgID: `${worker}-${flushes++}` });
-      // Fault injection for the tests: widen the window between storing and acking, where a
-      // worker that dies leaves messages counted but unacknowledged.
-      if (ackDelay > 0) await new Promise((r) => setTimeout(r, ackDelay));
-      for (const msg of msgs) msg.ack();
-      await nc.flush();
-      total.records += m.records;
-      total.parsed += m.parsed;
-      total.rejected += m.rejected;
-      for (let i = 0; i < m.perCode.length; i++) total.perCode[i]! += m.perCode[i]!;
-      for (const r of builder.rejects) out.hooks().rejected(r.position, r.reason);
+      if (firstAt === 0) firstAt = idleSince;
+      await flushGroup(msgs);
+      lastAt = Date.now();
     }
   } finally {
     process.off('SIGTERM', stop);
@@ -153,7 +182,7 @@ export async function workerCommand(values: MonitorValues, format: LogFormat, io
     await nc.drain().catch(() => undefined);
   }
   const seconds = (performance.now() - started) / 1000;
-  const mine = { worker, records: total.records, parsed: total.parsed, rejected: total.rejected, partials: flushes, findingsSeen: announced.size };
+  const mine = { worker, records: total.records, parsed: total.parsed, rejected: total.rejected, partials: flushes, findingsSeen: announced.size, firstAt, lastAt };
   if (values.json) io.stdout(`${JSON.stringify(mine)}\n`);
   else {
     out.write(JSON.stringify({ event: 'end', ...mine }));

@@ -86,24 +86,15 @@ export class Monitor {
     return r;
   }
 
-  /** Decision id of the record just read. */
-  decide(): number {
-    const rec = this.rec;
-    const t = this.table;
-    if (rec.v4) return t.decide4(rec.src4, rec.dst4, rec.proto, rec.port);
-    return t.decideSegments(t.segment6(rec.src, 0), t.segment6(rec.dst, 0), rec.proto, rec.port);
-  }
-
   private count(reader: LogReader, buf: Uint8Array, from: number, to: number, source: string, lineNo: number): void {
-    const id = this.decide();
-    const code = this.denyCode[id]!;
-    if (code < 0) return;
-    this.perCode[code]!++;
     const rec = this.rec;
     const t = this.table;
-    // Segments again for the key: decide4 does not hand them out, and denials are the few.
+    // decide4 in two halves: the segments are the finding's key as well.
     const srcSeg = rec.v4 ? t.segment4(rec.src4) : t.segment6(rec.src, 0);
     const dstSeg = rec.v4 ? t.segment4(rec.dst4) : t.segment6(rec.dst, 0);
+    const code = this.denyCode[t.decideSegments(srcSeg, dstSeg, rec.proto, rec.port)]!;
+    if (code < 0) return;
+    this.perCode[code]!++;
     const S = this.segments;
     const cell = this.smallKeys ? (code * S + srcSeg) * S + dstSeg : `${code}:${srcSeg}:${dstSeg}`;
     let inner = this.byCell.get(cell);

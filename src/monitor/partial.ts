@@ -75,7 +75,12 @@ export class PartialBuilder {
     this.messages.push(ledger);
   }
 
-  build(m: Monitor, worker: string): Partial {
+  /**
+   * The partial of the messages counted into m. `shipped` holds the findings (by key) whose
+   * example this worker already stored in an earlier partial: they go without one (example
+   * null), which keeps a long-running worker's partials small; the merge takes any partial's.
+   */
+  build(m: Monitor, worker: string, shipped?: Set<string>): Partial {
     const t = m.table;
     return {
       v: 1,
@@ -83,12 +88,19 @@ export class PartialBuilder {
       policyVersion: t.version,
       aggregates: m.aggregates.map((a) => {
         const f = findingJson(t, a);
-        return { code: f.code, src: f.src, dst: f.dst, service: f.service, first: Number.isNaN(a.first) ? null : a.first, last: Number.isNaN(a.last) ? null : a.last, example: f.example, exampleAt: f.exampleAt };
+        const key = findingKey(f);
+        const withExample = shipped === undefined || !shipped.has(key);
+        shipped?.add(key);
+        return { code: f.code, src: f.src, dst: f.dst, service: f.service, first: Number.isNaN(a.first) ? null : a.first, last: Number.isNaN(a.last) ? null : a.last, example: withExample ? f.example : null, exampleAt: withExample ? f.exampleAt : '' };
       }),
       messages: this.messages,
       rejects: this.rejects,
     };
   }
+}
+
+export function findingKey(f: { code: string; src: { segment: string }; dst: { segment: string }; service: string }): string {
+  return `${f.code}\u0000${f.src.segment}\u0000${f.dst.segment}\u0000${f.service}`;
 }
 
 export class MergeError extends Error {
@@ -124,7 +136,7 @@ export function mergePartials(partials: Iterable<Partial>): MonitorResult & { me
     }
     for (const r of p.rejects) if (rejects.length < REJECTS_LISTED && !rejects.some((x) => x.position === r.position)) rejects.push(r);
     p.aggregates.forEach((a, i) => {
-      const key = `${a.code}\u0000${a.src.segment}\u0000${a.dst.segment}\u0000${a.service}`;
+      const key = findingKey(a);
       let f = merged.get(key);
       const n = counts[i]!;
       if (f === undefined) {
@@ -132,6 +144,10 @@ export function mergePartials(partials: Iterable<Partial>): MonitorResult & { me
         // originals' and may still widen nothing: min/max over the same records.
         f = { code: a.code, src: a.src, dst: a.dst, service: a.service, count: 0, firstSeen: null, lastSeen: null, example: a.example, exampleAt: a.exampleAt };
         merged.set(key, f);
+      }
+      if (f.example === null && a.example !== null) {
+        f.example = a.example;
+        f.exampleAt = a.exampleAt;
       }
       f.count += n;
       if (a.first !== null && (f.firstSeen === null || a.first < Date.parse(f.firstSeen))) f.firstSeen = new Date(a.first).toISOString();

@@ -16,7 +16,7 @@ import { createReader, LOG_FORMATS, type LogFormat } from '../../src/monitor/rea
 import { monitorResult } from '../../src/monitor/result.js';
 import { flowArbFor, scenarioArb, type FlowText } from '../reference/arbitrary.js';
 import { load, loadPaths, mergeFiles } from '../property/pipeline.js';
-import { HEADERS, renderLine, type TimedFlow } from './formats.js';
+import { HEADERS, renderLine, type TimedFlow } from '../../bench/lib/logs.js';
 
 const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 40);
 

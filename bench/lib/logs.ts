@@ -1,5 +1,6 @@
 /**
- * A flow written the way each log format writes it, for the property test: the same flow must
+ * A flow written the way each log format writes it: for the monitor bench, and for its property
+ * test (test/monitor/property.test.ts), where the same flow must
  * mean the same thing whichever format carried it.
  */
 import type { LogFormat } from '../../src/monitor/readers/reader.js';
