@@ -50,7 +50,14 @@ export class Monitor {
   readonly rec = new FlowRecord();
   /** Per decision id: its code's index if it denies, else -1. */
   private readonly denyCode: Int8Array;
-  private readonly byCell = new Map<number | string, Map<number, Aggregate>>();
+  /** Rule sets too large for integer cell keys: a Map of string keys (slower, allocates). */
+  private readonly byKey = new Map<string, Aggregate>();
+  /**
+   * Open addressing over typed arrays, (cell, service key) → aggregate index: with tens of
+   * thousands of findings open, two levels of Map cost a record twice the lookup itself.
+   */
+  private slots = new Int32Array(2048 * 3).fill(-1);
+  private mask = 2047;
   private readonly segments: number;
   private readonly smallKeys: boolean;
 
@@ -86,6 +93,23 @@ export class Monitor {
     return r;
   }
 
+  private grow(): void {
+    const old = this.slots;
+    const size = (this.mask + 1) * 2;
+    this.slots = new Int32Array(size * 3).fill(-1);
+    this.mask = size - 1;
+    for (let k = 0; k < old.length; k += 3) {
+      const cell = old[k]!;
+      if (cell === -1) continue;
+      const svc = old[k + 1]!;
+      let h = (Math.imul(cell, 0x9e3779b1) ^ Math.imul(svc + 0x7f4a7c15, 0x85ebca77)) & this.mask;
+      while (this.slots[h * 3] !== -1) h = (h + 1) & this.mask;
+      this.slots[h * 3] = cell;
+      this.slots[h * 3 + 1] = svc;
+      this.slots[h * 3 + 2] = old[k + 2]!;
+    }
+  }
+
   private count(reader: LogReader, buf: Uint8Array, from: number, to: number, source: string, lineNo: number): void {
     const rec = this.rec;
     const t = this.table;
@@ -96,14 +120,36 @@ export class Monitor {
     if (code < 0) return;
     this.perCode[code]!++;
     const S = this.segments;
-    const cell = this.smallKeys ? (code * S + srcSeg) * S + dstSeg : `${code}:${srcSeg}:${dstSeg}`;
-    let inner = this.byCell.get(cell);
-    if (inner === undefined) {
-      inner = new Map();
-      this.byCell.set(cell, inner);
-    }
     const svc = rec.proto * 65536 + rec.port;
-    let a = inner.get(svc);
+    let a: Aggregate | undefined;
+    let slot = -1;
+    let key = '';
+    if (this.smallKeys) {
+      const cell = (code * S + srcSeg) * S + dstSeg;
+      const slots = this.slots;
+      let h = (Math.imul(cell, 0x9e3779b1) ^ Math.imul(svc + 0x7f4a7c15, 0x85ebca77)) & this.mask;
+      for (;;) {
+        const k = h * 3;
+        const c = slots[k]!;
+        if (c === -1) {
+          slot = k;
+          break;
+        }
+        if (c === cell && slots[k + 1] === svc) {
+          a = this.aggregates[slots[k + 2]!];
+          break;
+        }
+        h = (h + 1) & this.mask;
+      }
+      if (a === undefined) {
+        slots[slot] = cell;
+        slots[slot + 1] = svc;
+        slots[slot + 2] = this.aggregates.length;
+      }
+    } else {
+      key = `${code}:${srcSeg}:${dstSeg}:${svc}`;
+      a = this.byKey.get(key);
+    }
     const time = rec.time;
     if (a === undefined) {
       a = {
@@ -119,8 +165,9 @@ export class Monitor {
         example: reader.example(buf, from, to),
         exampleAt: `${source}:${lineNo}`,
       };
-      inner.set(svc, a);
+      if (!this.smallKeys) this.byKey.set(key, a);
       this.aggregates.push(a);
+      if (this.smallKeys && this.aggregates.length * 2 > this.mask) this.grow();
       this.hooks.finding?.(a);
       this.hooks.counted?.(a);
       return;
