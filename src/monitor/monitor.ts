@@ -64,12 +64,14 @@ export class Monitor {
   constructor(
     readonly table: DecisionTable,
     private readonly hooks: MonitorHooks = {},
+    /** stringKeys: use the string-keyed Map whatever the size (tests compare both paths). */
+    options: { stringKeys?: boolean } = {},
   ) {
     const ds = table.decisions;
     this.denyCode = new Int8Array(ds.length);
     for (let i = 0; i < ds.length; i++) this.denyCode[i] = ds[i]!.decision === 'deny' ? CODE_LIST.indexOf(ds[i]!.code) : -1;
     this.segments = table.model.segments.length;
-    this.smallKeys = CODE_LIST.length * this.segments * this.segments < SMALL;
+    this.smallKeys = options.stringKeys !== true && CODE_LIST.length * this.segments * this.segments < SMALL;
   }
 
   /**

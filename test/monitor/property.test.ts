@@ -44,10 +44,10 @@ function expected(table: DecisionTable, flows: TimedFlow[]) {
   return { cells, rejected };
 }
 
-function actual(table: DecisionTable, format: LogFormat, flows: TimedFlow[], cuts: number[]) {
+function actual(table: DecisionTable, format: LogFormat, flows: TimedFlow[], cuts: number[], stringKeys: boolean) {
   const text = [HEADERS[format], ...flows.map((f) => renderLine(format, f))].filter((l, i) => i > 0 || l !== '').join('\n');
   const bytes = Buffer.from(text);
-  const m = new Monitor(table);
+  const m = new Monitor(table, {}, { stringKeys });
   const reader = createReader(format);
   const splitter = new LineSplitter((buf, from, to, lineNo, tooLong) => m.line(reader, buf, from, to, 'x', lineNo, tooLong));
   let at = 0;
@@ -65,9 +65,9 @@ function actual(table: DecisionTable, format: LogFormat, flows: TimedFlow[], cut
 const timed = (flows: fc.Arbitrary<FlowText[]>) =>
   fc.tuple(flows, fc.array(fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }), { minLength: 1, maxLength: 5 })).map(([fs, times]) => fs.map((f, i) => ({ ...f, time: times[i % times.length]! })));
 
-function check(table: DecisionTable, format: LogFormat, flows: TimedFlow[], cuts: number[]): void {
+function check(table: DecisionTable, format: LogFormat, flows: TimedFlow[], cuts: number[], stringKeys = false): void {
   const want = expected(table, flows);
-  const got = actual(table, format, flows, cuts);
+  const got = actual(table, format, flows, cuts, stringKeys);
   if (got.records !== flows.length || got.rejected !== want.rejected) throw new Error(`${format}: records ${got.records}/${flows.length}, rejected ${got.rejected} vs ${want.rejected}`);
   const a = JSON.stringify([...got.cells].sort());
   const b = JSON.stringify([...want.cells].sort());
@@ -79,8 +79,9 @@ t.test('the sample city: every format counts what decide decides', async (t) => 
   const table = loaded.table!;
   const rules = mergeFiles(loaded.files);
   fc.assert(
-    fc.property(fc.constantFrom(...LOG_FORMATS), timed(fc.array(flowArbFor(rules as never, '2026-11-30'), { minLength: 1, maxLength: 80 })), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }), (format, flows, cuts) => {
-      check(table, format, flows, cuts);
+    fc.property(fc.constantFrom(...LOG_FORMATS), timed(fc.array(flowArbFor(rules as never, '2026-11-30'), { minLength: 1, maxLength: 80 })), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }), fc.boolean(), (format, flows, cuts, stringKeys) => {
+      // stringKeys: the Map path that rule sets of more than ~10,000 segments take.
+      check(table, format, flows, cuts, stringKeys);
     }),
     { numRuns: RUNS * 2 },
   );
@@ -97,4 +98,18 @@ t.test('random rule sets: every format counts what decide decides', async (t) =>
     { numRuns: RUNS },
   );
   t.pass('held');
+});
+
+t.test('thousands of findings: the slot table grows and still counts what the Map counts', async (t) => {
+  const table = loadPaths(['rules'], '2026-11-30').table!;
+  // 6,000 distinct services from the terminals to the Internet: 6,000 CLOUD-AGGREGATION findings.
+  const flows: TimedFlow[] = [];
+  for (let p = 1; p <= 6000; p++) flows.push({ src: `10.20.100.${p % 200}`, dst: '8.8.8.8', service: `udp/${p}`, time: 1_796_000_000 + p });
+  const twice = [...flows, ...flows.map((f) => ({ ...f, time: f.time + 10 }))];
+  const slots = actual(table, 'jsonl', twice, [], false);
+  const map = actual(table, 'jsonl', twice, [], true);
+  t.equal(slots.cells.size, 6000);
+  t.ok([...slots.cells.values()].every((c) => c.count === 2), 'each finding counted twice');
+  t.same([...slots.cells].sort(), [...map.cells].sort());
+  t.same([...slots.cells].sort(), [...expected(table, twice).cells].sort(), 'and both what decide decides');
 });
