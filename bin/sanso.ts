@@ -6,4 +6,5 @@ process.exitCode = await main(process.argv.slice(2), {
   stderr: (s) => process.stderr.write(s),
   stdin: process.stdin,
   env: process.env,
+  stderrIsTTY: process.stderr.isTTY === true,
 });

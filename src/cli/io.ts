@@ -6,6 +6,8 @@ export interface Io {
   stdin: NodeJS.ReadableStream;
   /** Today's date override for tests is --as-of; env is for HOST, PORT, tokens. */
   env: NodeJS.ProcessEnv;
+  /** Standard error is a terminal: long runs may show progress there. */
+  stderrIsTTY?: boolean;
 }
 
 /** A mistake in how the command was called: exit 2. */
