@@ -22,7 +22,7 @@ import { HEADERS, renderLine } from '../lib/logs.js';
 import { fmt, round } from '../lib/stats.js';
 import { row, type Row, type Scenario } from '../lib/scenario.js';
 import { measure } from './lookup.js';
-import { packageRoot } from '../lib/rulesets.js';
+import { packageRoot } from '../../src/source/package-root.js';
 
 /** Log text of n records in a format, as one Buffer (chunked when read, as a file would be). */
 function logText(format: LogFormat, flows: { src: string; dst: string; service: string }[], n: number): Buffer {
