@@ -9,7 +9,7 @@
  * through a sanitizer, local breakout, by a time-limited exception), and what denies the rest
  * (a tier-model ceiling, an explicit deny, no grant). Cells then point at their summary.
  */
-import type { DecisionRecord } from '../compile/decisions.js';
+import type { DecisionRecord } from '../lookup/decision.js';
 import { decisionClause } from '../i18n/messages.js';
 import type { DecisionTable } from '../lookup/table.js';
 import { formatServiceRanges } from '../model/services.js';
