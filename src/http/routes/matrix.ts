@@ -7,9 +7,10 @@
  * The route needs read-policy: a matrix names every segment pair and carries witness addresses.
  */
 import type { FastifyInstance } from 'fastify';
-import { tableIndex } from '../../check/ranges.js';
+import { preferredFlowKey, RANKED, tableIndex } from '../../check/ranges.js';
 import { ZoneMatrix } from '../../matrix/matrix.js';
 import { formatAddress } from '../../model/cidr.js';
+import { formatServiceKey } from '../../model/services.js';
 import { TIERS, type Tier } from '../../model/types.js';
 import type { LoadedPolicy } from '../../policy.js';
 import { policyReady } from '../ready.js';
@@ -66,7 +67,22 @@ export function matrixAnswer(p: LoadedPolicy, src: Tier | null, dst: Tier | null
     tierCells,
     segmentLimit: SEGMENT_LIMIT,
     segmentMatrix,
+    services: namedServices(p),
   };
+}
+
+/** The named services with a flow to try each with (decide takes protocol/port, not names). */
+function namedServices(p: LoadedPolicy): { name: string; services: string[]; witness: string }[] {
+  const out: { name: string; services: string[]; witness: string }[] = [];
+  for (const [name, refs] of p.model.services) {
+    let best = -1;
+    for (const r of refs) for (const x of r.ranges) {
+      const k = preferredFlowKey(x.lo, x.hi);
+      if (k >= 0 && (best < 0 || k < best)) best = k;
+    }
+    if (best >= 0) out.push({ name, services: refs.map((r) => r.text), witness: formatServiceKey(best % RANKED) });
+  }
+  return out.sort((a, b) => (a.name < b.name ? -1 : 1));
 }
 
 export async function matrixRoutes(app: FastifyInstance, ctx: SansoContext): Promise<void> {
