@@ -37,6 +37,21 @@ function storage(key, value) {
   return null;
 }
 
+/** What a change of token forgets: everything read with the previous one. */
+const FRESH = {
+  view: 'matrix',
+  policy: null,
+  matrix: null,
+  matrixError: null,
+  pair: null,
+  segMatrix: null,
+  cell: null,
+  exceptions: null,
+  exceptionsError: null,
+  ask: { src: '', dst: '', service: '', result: null, error: null, tried: null },
+  check: { text: '', result: null, error: null },
+};
+
 class App extends Component {
   constructor() {
     super();
@@ -108,12 +123,12 @@ class App extends Component {
 
   signIn(token) {
     storage(TOKEN_KEY, token);
-    this.setState({ token, matrix: null, segMatrix: null, cell: null, pair: null }, () => this.load());
+    this.setState({ token, ...FRESH }, () => this.load());
   }
 
   signOut() {
     storage(TOKEN_KEY, null);
-    this.setState({ token: null, matrix: null, segMatrix: null, cell: null, pair: null, exceptions: null, policy: null }, () => this.load());
+    this.setState({ token: null, ...FRESH }, () => this.load());
   }
 
   switchLang() {
@@ -299,8 +314,8 @@ function MatrixView({ app }) {
                   return html`<td>
                     <button type="button" class=${`cell k-${c.kind}${selected(a, b) ? ' sel' : ''}`} data-src=${a} data-dst=${b} data-kind=${c.kind}
                       aria-pressed=${selected(a, b) ? 'true' : 'false'}
-                      aria-label=${`${tierName(a)} → ${tierName(b)}: ${t(`kind_${c.kind}`)}${detail ? ` (${detail})` : ''}, ${t('pairs', { n })}`}
                       onClick=${() => app.openPair(a, b)}>
+                      <span class="sr-only">${tierName(a)} → ${tierName(b)}: ${t(`kind_${c.kind}`)}, </span>
                       <span class="sym" aria-hidden="true">${SYMBOL[c.kind]}</span>
                       <span class="lbl">${t(`short_${c.kind}`)}</span>
                       ${detail ? html`<span class="det">${detail}</span>` : null}
@@ -331,7 +346,7 @@ function SegmentMatrix({ app }) {
     <section class="card grow" aria-labelledby="seg-h">
       <h2 id="seg-h">${title}</h2>
       <div class="scroll">
-        <table class="matrix segs" id="segment-matrix">
+        <table class="matrix segs" id="segment-matrix" data-pair=${s.pair === 'all' ? 'all' : `${s.pair.src}>${s.pair.dst}`}>
           <caption class="sr-only">${title}</caption>
           <thead><tr><th scope="col" class="corner">${t('srcHeader')}</th>${sm.cols.map((c) => html`<th scope="col" class="vert"><span>${c.name}</span></th>`)}</tr></thead>
           <tbody>
@@ -358,7 +373,7 @@ function SegmentMatrix({ app }) {
 function CellDetail({ app }) {
   const { row, col, summary } = app.state.cell;
   const t = (k, v) => app.t(k, v);
-  return html`<aside class="card detail" id="cell-detail" aria-labelledby="cell-h">
+  return html`<aside class="card detail" id="cell-detail" aria-labelledby="cell-h" data-cell=${`${row.name}>${col.name}`}>
     <div class="card-head">
       <h2 id="cell-h">${t('cellTitle', { src: row.name, dst: col.name })}</h2>
       <button type="button" class="ghost" onClick=${() => app.setState({ cell: null })}>${t('close')}</button>
