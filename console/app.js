@@ -531,7 +531,7 @@ function PolicyView({ app }) {
       <dt>${t('version')}</dt><dd><code>${p.version}</code></dd>
       <dt>${t('loadedAt')}</dt><dd>${p.loadedAt}</dd>
       <dt>${t('asOf')}</dt><dd>${p.asOf}</dd>
-      <dt>${t('lastReload')}</dt><dd>${lr ? `${result} — ${lr.at} (${lr.trigger}), ${lr.errors} / ${lr.warnings}` : t('none')}</dd>
+      <dt>${t('lastReload')}</dt><dd>${lr ? `${result} — ${lr.at} (${lr.trigger}); ${t('error')} ${lr.errors}, ${t('warnings')} ${lr.warnings}` : t('none')}</dd>
       <dt>${t('warnings')}</dt><dd>${p.warnings.count}</dd>
       <dt>${t('counts')}</dt><dd>${Object.entries(p.counts).map(([k, v]) => `${k} ${v}`).join(' · ')}</dd>
     </dl>

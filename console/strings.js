@@ -187,7 +187,7 @@ export const STRINGS = {
     'kind_no-grant': '許可ルールなし',
     short_direct: '許可',
     short_sanitized: '無害化',
-    short_breakout: 'LBO',
+    short_breakout: 'ブレイクアウト',
     short_exception: '例外',
     short_ceiling: '層で不可',
     'short_explicit-deny': '拒否',
