@@ -151,6 +151,10 @@ if (missing !== null) {
     t.match(text, '基本方針 5(3)イ 通信経路の分割', "the basic policy's clause, as the city words it");
     t.match(text, 'SPLIT-PATH', 'and what denies the other services');
     await page.screenshot({ path: `${SHOTS}/matrix-en.png`, fullPage: true });
+    // The picture docs/console.md shows (docs/images/console-matrix.png is a copy of it).
+    await page.setViewportSize({ width: 1180, height: 1060 });
+    await page.screenshot({ path: `${SHOTS}/overview-en.png`, scale: 'css' });
+    await page.setViewportSize({ width: 1400, height: 900 });
     t.same(await axeViolations(page), [], 'axe: the matrix with a cell open');
 
     // Decide the cell's witness from the detail: the ask view shows decide's answer.
