@@ -152,7 +152,8 @@ if (missing !== null) {
     t.match(text, 'SPLIT-PATH', 'and what denies the other services');
     await page.screenshot({ path: `${SHOTS}/matrix-en.png`, fullPage: true });
     // The picture docs/console.md shows (docs/images/console-matrix.png is a copy of it).
-    await page.setViewportSize({ width: 1180, height: 1060 });
+    await page.setViewportSize({ width: 1180, height: 1120 });
+    await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: `${SHOTS}/overview-en.png`, scale: 'css' });
     await page.setViewportSize({ width: 1400, height: 900 });
     t.same(await axeViolations(page), [], 'axe: the matrix with a cell open');
