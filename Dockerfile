@@ -19,6 +19,7 @@ COPY bin ./bin
 COPY src ./src
 # The validator and the checker import their JSON Schemas.
 COPY schemas ./schemas
+COPY console ./console
 RUN npm run build
 
 # ── runtime: production dependencies, compiled JavaScript, schemas, rules ───────────────
@@ -29,6 +30,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY schemas ./schemas
+COPY console ./console
 COPY rules /etc/sanso/rules
 
 ENV HOST=0.0.0.0 \

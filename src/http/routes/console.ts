@@ -8,7 +8,7 @@
  * Every answer of this plugin carries a strict Content-Security-Policy: scripts and styles only
  * from this origin (no inline script or style), no framing.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import swaggerUi from '@fastify/swagger-ui';
@@ -53,6 +53,16 @@ export function consoleDir(): string {
 export async function consoleRoutes(app: FastifyInstance): Promise<void> {
   const root = packageRoot();
   const dir = consoleDir();
+  // A copy of sanso without console/ (an old image) still serves the API; it says why / is 404.
+  if (!existsSync(join(dir, 'index.html'))) {
+    app.log.warn({ dir }, 'console files not found: the web console is not served');
+  } else {
+    await registerConsole(app, root, dir);
+  }
+  await registerDocsUi(app);
+}
+
+async function registerConsole(app: FastifyInstance, root: string, dir: string): Promise<void> {
   const index = readFileSync(join(dir, 'index.html'));
   // Read once: two small files whose paths are fixed, never a path taken from the request.
   const vendor = new Map(Object.entries(VENDOR).map(([name, path]) => [name, readFileSync(join(root, path))]));
@@ -75,7 +85,9 @@ export async function consoleRoutes(app: FastifyInstance): Promise<void> {
     }
     await c.register(fastifyStatic, { root: dir, prefix: '/console/', index: false, list: false, dotfiles: 'deny', decorateReply: false });
   });
+}
 
+async function registerDocsUi(app: FastifyInstance): Promise<void> {
   await app.register(async (d) => {
     d.addHook('onSend', async (_request, reply, payload) => {
       securityHeaders(reply, DOCS_CSP);
