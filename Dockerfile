@@ -26,6 +26,7 @@ COPY bin ./bin
 COPY src ./src
 # The validator and the checker import their JSON Schemas.
 COPY schemas ./schemas
+COPY console ./console
 RUN npm run build
 
 # ── runtime: production dependencies, compiled JavaScript, schemas, rules ───────────────
@@ -36,6 +37,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY schemas ./schemas
+COPY console ./console
 # The sample city, served only when asked (SANSO_SERVE_SAMPLE=1): see docker/entrypoint.sh.
 COPY rules /usr/share/sanso/sample-rules
 COPY docker/entrypoint.sh /usr/local/bin/sanso-entrypoint

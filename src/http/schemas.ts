@@ -24,7 +24,9 @@ export type SchemaName =
   | 'health'
   | 'check-result'
   | 'audit-request'
-  | 'audit-result';
+  | 'audit-result'
+  | 'matrix'
+  | 'exceptions';
 
 export type JsonSchema = Record<string, unknown>;
 
