@@ -17,7 +17,7 @@ import { serveMetrics } from '../monitor/metrics.js';
 import { findingKey, mergePartials, MergeError, PartialBuilder, type Partial } from '../monitor/partial.js';
 import { createReader, type LogFormat } from '../monitor/readers/index.js';
 import { Webhook } from '../monitor/webhook.js';
-import { counters, intOption, metricsUrl, MonitorOutput, summaryText, type MonitorValues } from './monitor.js';
+import { counters, intOption, metricsUrl, MonitorOutput, summaryText, type MonitorValues } from './monitor-output.js';
 import { loadForCommand } from './decide.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { findingJson } from '../monitor/monitor.js';

@@ -4,8 +4,10 @@
  * Text exposition format 0.0.4, built only when scraped.
  */
 import { createServer, type Server } from 'node:http';
-import { METRICS_CONTENT_TYPE } from '../http/metrics.js';
 import { CODE_LIST } from './monitor.js';
+
+/** Prometheus' text exposition format 0.0.4, as the service's /metrics also answers. */
+const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 export interface MonitorCounters {
   records: number;

@@ -116,5 +116,6 @@ t.test('the HTTP examples: example tokens and bodies against the sample city', a
   const scopes = await app.inject({ method: 'GET', url: '/metrics', headers: bearer('ci') });
   t.equal(scopes.statusCode, 403, 'firewall-ci has no metrics scope');
   t.equal((await app.inject({ method: 'GET', url: '/metrics', headers: bearer('prometheus') })).statusCode, 200);
-  t.equal((await app.inject({ method: 'POST', url: '/v1/policy/reload', headers: bearer('netops') })).statusCode, 200);
+  // State-changing routes take a JSON content type even without a body (docs/service.md).
+  t.equal((await app.inject({ method: 'POST', url: '/v1/policy/reload', headers: { ...bearer('netops'), 'content-type': 'application/json' } })).statusCode, 200);
 });
