@@ -22,7 +22,9 @@ export type SchemaName =
   | 'reload-result'
   | 'segments'
   | 'health'
-  | 'check-result';
+  | 'check-result'
+  | 'matrix'
+  | 'exceptions';
 
 export type JsonSchema = Record<string, unknown>;
 

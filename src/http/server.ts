@@ -24,6 +24,9 @@ import { checkRoutes } from './routes/check.js';
 import { decideRoutes } from './routes/decide.js';
 import { policyRoutes } from './routes/policy.js';
 import { opsRoutes } from './routes/ops.js';
+import { matrixRoutes } from './routes/matrix.js';
+import { exceptionRoutes } from './routes/exceptions.js';
+import { consoleRoutes } from './routes/console.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_BATCH_LIMIT = 10_000;
@@ -275,6 +278,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.register(async (i) => checkRoutes(i, ctx));
   await app.register(async (i) => policyRoutes(i, ctx));
   await app.register(async (i) => opsRoutes(i, ctx));
+  await app.register(async (i) => matrixRoutes(i, ctx));
+  await app.register(async (i) => exceptionRoutes(i, ctx));
+  await app.register(async (i) => consoleRoutes(i));
 
   if (opts.watch) lifecycle.watch();
   await app.ready();

@@ -83,3 +83,48 @@ export function isFlowKey(key: number): boolean {
   const p = key % 65536;
   return hasPorts(proto) ? p >= 1 : p === 0;
 }
+
+const PROTO_WORDS: Record<number, string> = { [PROTO_TCP]: 'tcp', [PROTO_UDP]: 'udp', [PROTO_ICMP]: 'icmp', [PROTO_ICMPV6]: 'icmpv6' };
+
+/**
+ * Service ranges as people read them: merged, split by protocol, `tcp/443-445`, `udp/53`, `tcp`
+ * (every port), `icmp`, `proto/47`; several whole numbered protocols in a row as `proto/7-16`
+ * (display only: rule files list them one by one), and the whole key space as `any`. Keys that
+ * are no flow service (tcp port 0) are left out.
+ */
+export function formatServiceRanges(ranges: readonly ServiceRange[]): string[] {
+  const sorted = [...ranges].sort((a, b) => a.lo - b.lo);
+  const merged: ServiceRange[] = [];
+  for (const r of sorted) {
+    const last = merged[merged.length - 1];
+    if (last && r.lo <= last.hi + 1) last.hi = Math.max(last.hi, r.hi);
+    else merged.push({ lo: r.lo, hi: r.hi });
+  }
+  // Per protocol: every flow key inside (whole), or the port span inside (tcp/udp only).
+  const parts: { proto: number; whole: boolean; a: number; b: number }[] = [];
+  for (const r of merged) {
+    for (let p = Math.floor(r.lo / 65536); p <= Math.floor(r.hi / 65536); p++) {
+      const first = hasPorts(p) ? 1 : 0;
+      const last = hasPorts(p) ? 65535 : 0;
+      const a = Math.max(r.lo - serviceKey(p, 0), first);
+      const b = Math.min(r.hi - serviceKey(p, 0), last);
+      if (a > b) continue;
+      parts.push({ proto: p, whole: a === first && b === last, a, b });
+    }
+  }
+  if (parts.length === 256 && parts.every((x) => x.whole)) return ['any'];
+  const out: string[] = [];
+  for (let i = 0; i < parts.length; i++) {
+    const x = parts[i]!;
+    const word = PROTO_WORDS[x.proto];
+    if (!x.whole) out.push(`${word}/${x.a === x.b ? x.a : `${x.a}-${x.b}`}`);
+    else if (word !== undefined) out.push(word);
+    else {
+      let j = i;
+      while (j + 1 < parts.length && parts[j + 1]!.whole && parts[j + 1]!.proto === parts[j]!.proto + 1 && PROTO_WORDS[parts[j + 1]!.proto] === undefined) j++;
+      out.push(j === i ? `proto/${x.proto}` : `proto/${x.proto}-${parts[j]!.proto}`);
+      i = j;
+    }
+  }
+  return out;
+}

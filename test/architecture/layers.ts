@@ -50,6 +50,7 @@ export const LAYERS: Layer[] = [
   { name: 'audit', level: 8, paths: ['src/audit/'] },
   { name: 'diff', level: 8, paths: ['src/diff/'] },
   { name: 'monitor', level: 8, paths: ['src/monitor/'] },
+  { name: 'matrix', level: 8, paths: ['src/matrix/'] }, // the zone matrix: console and report
   { name: 'http', level: 9, paths: ['src/http/'] },
   { name: 'cli', level: 10, paths: ['src/cli/'] },
 ];

@@ -53,7 +53,18 @@ export async function opsRoutes(app: FastifyInstance, ctx: SansoContext): Promis
   );
 
   const doc = { config: { scope: 'open' as const }, schema: { hide: true } };
-  app.get('/docs', doc, async () => app.swagger());
+  // Browsers (which ask for HTML) get the interactive reference; every other client the JSON.
+  app.get('/docs', doc, async (request, reply) => {
+    if (wantsHtml(request.headers.accept)) return reply.redirect('/docs/ui/');
+    return app.swagger();
+  });
   app.get('/docs/json', doc, async () => app.swagger());
   app.get('/docs/yaml', doc, async (_request, reply) => reply.type('application/yaml; charset=utf-8').send(app.swagger({ yaml: true })));
+}
+
+/** Whether an Accept header prefers HTML to JSON (a browser navigating), not merely accepts any type. */
+export function wantsHtml(accept: string | undefined): boolean {
+  if (accept === undefined) return false;
+  const a = accept.toLowerCase();
+  return a.includes('text/html') && !a.startsWith('application/json');
 }
