@@ -22,7 +22,7 @@ import type { Context, Row, Scenario, SetName } from './lib/scenario.js';
 /** --quick measures a quarter-size prefecture, so that the whole run stays under a minute. */
 export const QUICK_PREFECTURE: PrefectureSize = { segments: 500, cidrs: 5000, flows: 1250, serviceRanges: 300 };
 
-export const SCENARIOS = ['compile', 'lookup', 'reference', 'address', 'cedar', 'http-single', 'http-batch', 'check', 'diff'] as const;
+export const SCENARIOS = ['compile', 'lookup', 'reference', 'address', 'cedar', 'http-single', 'http-batch', 'check', 'diff', 'audit'] as const;
 
 interface Args {
   quick: boolean;

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 
-export const SCOPES = ['decide', 'check', 'read-policy', 'metrics', 'admin'] as const;
+export const SCOPES = ['decide', 'check', 'audit', 'read-policy', 'metrics', 'admin'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export interface Caller {

@@ -24,7 +24,9 @@ export type SchemaName =
   | 'health'
   | 'check-result'
   | 'matrix'
-  | 'exceptions';
+  | 'exceptions'
+  | 'audit-request'
+  | 'audit-result';
 
 export type JsonSchema = Record<string, unknown>;
 

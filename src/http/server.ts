@@ -20,6 +20,7 @@ import { classify, rawProblemResponse, sendProblem } from './problems.js';
 import { jsonParser } from './json.js';
 import { loadApiSchemas, schemaName } from './schemas.js';
 import { CHANGE_REQUEST_SCHEMA } from '../check/parse.js';
+import { auditRoutes } from './routes/audit.js';
 import { checkRoutes } from './routes/check.js';
 import { decideRoutes } from './routes/decide.js';
 import { policyRoutes } from './routes/policy.js';
@@ -199,6 +200,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       tags: [
         { name: 'decide', description: 'Flow decisions (scope decide).' },
         { name: 'check', description: 'Change-request pre-check (scope check).' },
+        { name: 'audit', description: 'Firewall audit of a device configuration (scope audit).' },
         { name: 'policy', description: 'The serving policy (CIDRs and rule bodies need read-policy; reload needs admin).' },
         { name: 'ops', description: 'Health, readiness and metrics.' },
       ],
@@ -276,6 +278,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   await app.register(async (i) => decideRoutes(i, ctx));
   await app.register(async (i) => checkRoutes(i, ctx));
+  await app.register(async (i) => auditRoutes(i, ctx));
   await app.register(async (i) => policyRoutes(i, ctx));
   await app.register(async (i) => opsRoutes(i, ctx));
   await app.register(async (i) => matrixRoutes(i, ctx));
