@@ -149,17 +149,17 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
 
   // Cover.
   out.push(`<section class="cover"><h1>${esc(t.title)}</h1><p class="sub">${esc(t.subtitle)}</p><table><tbody>`);
-  out.push(`<tr><th>${t.city}</th><td>${esc(r.city)}</td></tr>`);
-  out.push(`<tr><th>${t.model}</th><td>${esc(MODEL_NAMES[r.model] ?? r.model)}</td></tr>`);
-  out.push(`<tr><th>${t.version}</th><td class="mono">${esc(r.version)}</td></tr>`);
-  out.push(`<tr><th>${t.asOf}</th><td>${esc(r.asOf)}</td></tr>`);
-  out.push(`<tr><th>${t.tool}</th><td>${esc(opts.tool)}</td></tr>`);
-  out.push(`</tbody></table><h3>${t.files}</h3><table><thead><tr><th>${t.files}</th><th>${t.commit}</th></tr></thead><tbody>`);
+  out.push(`<tr><th scope="row">${t.city}</th><td>${esc(r.city)}</td></tr>`);
+  out.push(`<tr><th scope="row">${t.model}</th><td>${esc(MODEL_NAMES[r.model] ?? r.model)}</td></tr>`);
+  out.push(`<tr><th scope="row">${t.version}</th><td class="mono">${esc(r.version)}</td></tr>`);
+  out.push(`<tr><th scope="row">${t.asOf}</th><td>${esc(r.asOf)}</td></tr>`);
+  out.push(`<tr><th scope="row">${t.tool}</th><td>${esc(opts.tool)}</td></tr>`);
+  out.push(`</tbody></table><h3>${t.files}</h3><table><thead><tr><th scope="col">${t.files}</th><th scope="col">${t.commit}</th></tr></thead><tbody>`);
   for (const f of r.files) out.push(`<tr><td class="mono">${esc(f.file)}</td><td class="mono">${f.commit ? esc(f.commit) : '—'}</td></tr>`);
   out.push('</tbody></table></section>');
 
   // Summary.
-  out.push(`<section class="section"><h2>1. ${t.summary}</h2><table><thead><tr><th>${t.clause}</th><th>${t.item}</th><th>${t.status}</th><th>${t.action}</th></tr></thead><tbody>`);
+  out.push(`<section class="section"><h2>1. ${t.summary}</h2><table><thead><tr><th scope="col">${t.clause}</th><th scope="col">${t.item}</th><th scope="col">${t.status}</th><th scope="col">${t.action}</th></tr></thead><tbody>`);
   for (const c of r.checklist) out.push(`<tr><td>${esc(c.clause)}</td><td>${esc(c.title)}</td><td>${statusBadge(c.status, lang)}</td><td>${esc(c.action)}</td></tr>`);
   out.push('</tbody></table>');
   const counts = { compliant: 0, review: 0, noncompliant: 0 };
@@ -171,7 +171,7 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
 
   // Diagram and segments.
   out.push(`<section class="section"><h2>2. ${t.diagram}</h2><figure>${tierDiagram(r)}</figure>`);
-  out.push(`<h3>${t.segments}</h3><table><thead><tr><th>区画</th><th>系</th><th>役割</th><th class="nw">MFA</th><th class="nw">外部</th><th>無害化</th><th>説明</th></tr></thead><tbody>`);
+  out.push(`<h3>${t.segments}</h3><table><thead><tr><th scope="col">区画</th><th scope="col">系</th><th scope="col">役割</th><th scope="col" class="nw">MFA</th><th scope="col" class="nw">外部</th><th scope="col">無害化</th><th scope="col">説明</th></tr></thead><tbody>`);
   for (const s of r.segments) {
     const san = s.sanitizer ? esc(s.sanitizer.replace(/^(\S+)/, (m) => METHOD_JA[m] ?? m)) : '';
     out.push(`<tr><td class="mono nw">${esc(s.name)}</td><td class="nw">${esc(tierName(s.tier, lang))}</td><td>${esc(s.role)}</td><td>${s.tier === 'mynumber' && s.role === 'terminal' ? (s.mfa ? 'あり' : '<strong>なし</strong>') : ''}</td><td>${s.external ? '○' : ''}</td><td>${san}</td><td>${esc(s.description ?? '')}</td></tr>`);
@@ -180,7 +180,7 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
 
   // Zone matrix.
   out.push(`<section class="section"><h2>3. ${t.matrix}</h2><h3>${t.tierMatrix}</h3>`);
-  out.push(`<table><thead><tr><th>送信元 → 宛先</th><th>無害化</th><th>例外</th><th>ブレイクアウト</th><th>直接許可</th><th>三層の対策で拒否</th><th>拒否ルール</th><th>許可なし</th><th>無害化の方式</th></tr></thead><tbody>`);
+  out.push(`<table><thead><tr><th scope="col">送信元 → 宛先</th><th scope="col">無害化</th><th scope="col">例外</th><th scope="col">ブレイクアウト</th><th scope="col">直接許可</th><th scope="col">三層の対策で拒否</th><th scope="col">拒否ルール</th><th scope="col">許可なし</th><th scope="col">無害化の方式</th></tr></thead><tbody>`);
   for (const c of r.tierMatrix) {
     out.push(
       `<tr><td>${esc(tierName(c.src, lang))} → ${esc(tierName(c.dst, lang))}</td><td>${c.counts.sanitized}</td><td>${c.counts.exception}</td><td>${c.counts.breakout}</td><td>${c.counts.direct}</td><td>${c.counts.ceiling}</td><td>${c.counts['explicit-deny']}</td><td>${c.counts['no-grant']}</td><td>${esc(c.methods.map((m) => METHOD_JA[m] ?? m).join('、'))}</td></tr>`,
@@ -190,11 +190,11 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   const legend = `<p class="legend">${(Object.keys(CELL) as CellKind[]).map((k) => `<span><b class="k-${k}">${CELL[k].sym || '&nbsp;'}</b>${esc(lang === 'ja' ? CELL[k].ja : CELL[k].en)}</span>`).join('')}</p>`;
   if (r.segmentMatrix) {
     const m = r.segmentMatrix;
-    out.push(`<h3>${t.segMatrix}</h3>${legend}<table class="matrix"><thead><tr><th>送信元 ＼ 宛先</th>`);
-    for (const n of m.names) out.push(`<th class="col">${esc(n)}</th>`);
+    out.push(`<h3>${t.segMatrix}</h3>${legend}<table class="matrix"><thead><tr><th scope="col">送信元 ＼ 宛先</th>`);
+    for (const n of m.names) out.push(`<th scope="col" class="col">${esc(n)}</th>`);
     out.push('</tr></thead><tbody>');
     m.kinds.forEach((row, i) => {
-      out.push(`<tr><th class="row">${esc(m.names[i]!)}</th>`);
+      out.push(`<tr><th scope="row" class="row">${esc(m.names[i]!)}</th>`);
       for (const k of row) out.push(`<td class="k-${k}">${CELL[k].sym}</td>`);
       out.push('</tr>');
     });
@@ -202,7 +202,7 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   } else {
     out.push(`<p class="note">区画が多い（60 を超える）ため、区画 × 区画の表は系の組ごとの集計（上表）に代える。</p>`);
   }
-  out.push(`<h3>系間の許可された通信</h3><table><thead><tr><th>送信元</th><th>宛先</th><th>種別</th><th>ルール</th><th>サービス</th></tr></thead><tbody>`);
+  out.push(`<h3>系間の許可された通信</h3><table><thead><tr><th scope="col">送信元</th><th scope="col">宛先</th><th scope="col">種別</th><th scope="col">ルール</th><th scope="col">サービス</th></tr></thead><tbody>`);
   for (const c of r.crossings) {
     const kind = c.kind === 'sanitized' ? `無害化（${METHOD_JA[c.method ?? ''] ?? c.method}）` : (KIND_STYLE[c.kind]?.ja ?? c.kind);
     out.push(`<tr><td class="mono">${esc(c.src)}</td><td class="mono">${esc(c.dst)}</td><td>${esc(kind)}${c.expires ? `（期限 ${esc(c.expires)}）` : ''}</td><td class="mono">${esc(c.rule ?? '')}</td><td class="mono">${esc(c.services.join(', '))}</td></tr>`);
@@ -214,15 +214,15 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   out.push(`<section class="section"><h2>4. ${t.checklist}</h2>`);
   for (const c of r.checklist) {
     out.push(`<h3>${esc(c.clause)} ${esc(c.title)} ${statusBadge(c.status, lang)}</h3><table><tbody>`);
-    out.push(`<tr><th>点検の内容</th><td>${esc(c.checks)}</td></tr>`);
-    out.push(`<tr><th>${t.evidence}</th><td><ul class="ev">${c.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul></td></tr>`);
-    out.push(`<tr><th>${t.action}</th><td>${esc(c.action)}</td></tr></tbody></table>`);
+    out.push(`<tr><th scope="row">点検の内容</th><td>${esc(c.checks)}</td></tr>`);
+    out.push(`<tr><th scope="row">${t.evidence}</th><td><ul class="ev">${c.evidence.map((e) => `<li>${esc(e)}</li>`).join('')}</ul></td></tr>`);
+    out.push(`<tr><th scope="row">${t.action}</th><td>${esc(c.action)}</td></tr></tbody></table>`);
   }
   out.push('</section>');
 
   // Exceptions.
   const STATE: Record<string, string> = { expired: '期限切れ', within30: '30 日以内に期限', within90: '90 日以内に期限', active: '有効' };
-  out.push(`<section class="section"><h2>5. ${t.exceptions}</h2><table><thead><tr><th>ID</th><th>送信元 → 宛先</th><th>サービス</th><th>期限</th><th>状態</th><th>承認者</th><th>理由</th></tr></thead><tbody>`);
+  out.push(`<section class="section"><h2>5. ${t.exceptions}</h2><table><thead><tr><th scope="col">ID</th><th scope="col">送信元 → 宛先</th><th scope="col">サービス</th><th scope="col">期限</th><th scope="col">状態</th><th scope="col">承認者</th><th scope="col">理由</th></tr></thead><tbody>`);
   for (const x of r.exceptions) {
     out.push(`<tr><td class="mono">${esc(x.id)}${x.ticket ? `<br>${esc(x.ticket)}` : ''}</td><td class="mono">${esc(x.from)} → ${esc(x.to)}</td><td class="mono">${esc(x.services)}</td><td>${esc(x.expires)}</td><td>${esc(STATE[x.state]!)}（${x.days < 0 ? `${-x.days} 日経過` : `残り ${x.days} 日`}）</td><td>${esc(x.approvedBy)}</td><td>${esc(x.reason)}</td></tr>`);
   }
@@ -230,10 +230,10 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   out.push('</tbody></table>');
 
   // Hygiene.
-  out.push(`<h2>6. ${t.hygiene}</h2><h3>検証器の警告</h3><table><thead><tr><th>コード</th><th>位置</th><th>内容</th></tr></thead><tbody>`);
+  out.push(`<h2>6. ${t.hygiene}</h2><h3>検証器の警告</h3><table><thead><tr><th scope="col">コード</th><th scope="col">位置</th><th scope="col">内容</th></tr></thead><tbody>`);
   for (const w of r.warnings) out.push(`<tr><td class="mono">${esc(w.code)}</td><td class="mono">${esc(w.loc)}</td><td>${esc(w.message)}</td></tr>`);
   if (r.warnings.length === 0) out.push(`<tr><td colspan="3">${t.none}</td></tr>`);
-  out.push(`</tbody></table><h3>系全体にかかる系間の許可ルール</h3><table><thead><tr><th>ルール</th><th>送信元 → 宛先</th><th>系全体を含む</th><th>位置</th></tr></thead><tbody>`);
+  out.push(`</tbody></table><h3>系全体にかかる系間の許可ルール</h3><table><thead><tr><th scope="col">ルール</th><th scope="col">送信元 → 宛先</th><th scope="col">系全体を含む</th><th scope="col">位置</th></tr></thead><tbody>`);
   for (const b of r.broadRules) out.push(`<tr><td class="mono">${esc(b.id)}</td><td class="mono">${esc(b.from)} → ${esc(b.to)}</td><td>${esc(b.covers.map((x) => tierName(x, lang)).join('、'))}</td><td class="mono">${esc(b.loc)}</td></tr>`);
   if (r.broadRules.length === 0) out.push(`<tr><td colspan="4">${t.none}</td></tr>`);
   out.push('</tbody></table></section>');
@@ -248,7 +248,7 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
       out.push(`<p>${FINDING_KINDS.map((k) => `${KIND_JA[k]} ${d.counts[k]}`).join('、')}${d.truncated ? '（一部のみ列挙）' : ''}</p>`);
       const list = [...d.findings].sort((a, b) => FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind));
       if (list.length === 0) continue;
-      out.push('<table><thead><tr><th>種別</th><th>送信元 → 宛先</th><th>例</th><th>方針</th><th>機器のルール</th></tr></thead><tbody>');
+      out.push('<table><thead><tr><th scope="col">種別</th><th scope="col">送信元 → 宛先</th><th scope="col">例</th><th scope="col">方針</th><th scope="col">機器のルール</th></tr></thead><tbody>');
       for (const f of list.slice(0, 200)) {
         const w = f.witness ? `${f.witness.src} → ${f.witness.dst} ${f.witness.service}` : '';
         const pol = f.policy ? `${f.policy.decision} ${f.code ?? ''}${f.policy.rule ? ` [${f.policy.rule}]` : ''}${f.policy.clause ? ` ${f.policy.clause}` : ''}` : (f.reason ?? '');
@@ -264,12 +264,12 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   if (r.log) {
     const l = r.log;
     out.push(`<section class="section"><h2>${r.audit ? 8 : 7}. ${t.log}</h2><p>期間 ${esc(l.from ?? '—')} 〜 ${esc(l.to ?? '—')}、判定 ${l.entries} 件${l.skipped ? `（判定以外の行 ${l.skipped} 行は対象外）` : ''}。</p>`);
-    out.push('<h3>判定コード別の件数</h3><table><thead><tr><th>コード</th><th>件数</th></tr></thead><tbody>');
+    out.push('<h3>判定コード別の件数</h3><table><thead><tr><th scope="col">コード</th><th scope="col">件数</th></tr></thead><tbody>');
     for (const c of l.codes) out.push(`<tr><td class="mono">${esc(c.code)}</td><td>${c.count}</td></tr>`);
-    out.push('</tbody></table><h3>拒否の多い区画の組</h3><table><thead><tr><th>送信元</th><th>宛先</th><th>件数</th></tr></thead><tbody>');
+    out.push('</tbody></table><h3>拒否の多い区画の組</h3><table><thead><tr><th scope="col">送信元</th><th scope="col">宛先</th><th scope="col">件数</th></tr></thead><tbody>');
     for (const c of l.denied) out.push(`<tr><td class="mono">${esc(c.src)}</td><td class="mono">${esc(c.dst)}</td><td>${c.count}</td></tr>`);
     if (l.denied.length === 0) out.push(`<tr><td colspan="3">${t.none}</td></tr>`);
-    out.push('</tbody></table><h3>問い合わせ元（トークン名）</h3><table><thead><tr><th>トークン</th><th>件数</th></tr></thead><tbody>');
+    out.push('</tbody></table><h3>問い合わせ元（トークン名）</h3><table><thead><tr><th scope="col">トークン</th><th scope="col">件数</th></tr></thead><tbody>');
     for (const c of l.callers) out.push(`<tr><td class="mono">${esc(c.caller)}</td><td>${c.count}</td></tr>`);
     out.push('</tbody></table></section>');
   }
