@@ -160,7 +160,7 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
 
   // Summary.
   out.push(`<section class="section"><h2>1. ${t.summary}</h2><table><thead><tr><th scope="col">${t.clause}</th><th scope="col">${t.item}</th><th scope="col">${t.status}</th><th scope="col">${t.action}</th></tr></thead><tbody>`);
-  for (const c of r.checklist) out.push(`<tr><td>${esc(c.clause)}</td><td>${esc(c.title)}</td><td>${statusBadge(c.status, lang)}</td><td>${esc(c.action)}</td></tr>`);
+  for (const c of r.checklist) out.push(`<tr><td class="nw">${esc(c.clause)}</td><td>${esc(c.title)}</td><td>${statusBadge(c.status, lang)}</td><td>${esc(c.action)}</td></tr>`);
   out.push('</tbody></table>');
   const counts = { compliant: 0, review: 0, noncompliant: 0 };
   for (const c of r.checklist) counts[c.status]++;
