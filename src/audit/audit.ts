@@ -185,6 +185,8 @@ function groups(a: Atoms, classOf: Uint32Array): { list: Group[]; of: Int32Array
 interface Diff {
   /** code index * outcomes + outcome */
   slot: number;
+  /** Index of the finding kind in FINDING_KINDS. */
+  kind: number;
   code: number;
   outcome: number;
   key: number;
@@ -238,14 +240,17 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
   const KIND_INDEX: Record<FindingKind, number> = { violation: 0, ungranted: 1, outage: 2, unreachable: 3 };
   // A comparison's result is a list of Diffs, interned by id; `results[0]` is the empty list.
   const results: Diff[][] = [[]];
+  // Per result id: how many segment pairs have exactly that result (tallied once at the end).
+  let weight = new Float64Array(1024);
   const nPV = table.vectorCount;
   const nDV = ver.vectorCount;
-  // (device vector, policy vector) → result id + 1; a flat array where it fits, else a Map.
-  const flatMemo = nDV * nPV <= 1 << 24 ? new Int32Array(nDV * nPV) : null;
-  const mapMemo = flatMemo ? null : new Map<number, number>();
+  // (device vector, policy vector) → result id + 1: a row of policy vectors per device vector,
+  // made when first needed (a typed-array read on the hot path, never a Map lookup).
+  const memoRows: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(nDV);
+  const memoRow = (dv: number): Int32Array => memoRows[dv] ?? (memoRows[dv] = new Int32Array(nPV));
   const compare = (dv: number, pv: number): number => {
-    const k = dv * nPV + pv;
-    const hit = flatMemo ? flatMemo[k]! : (mapMemo!.get(k) ?? 0);
+    const mrow = memoRow(dv);
+    const hit = mrow[pv]!;
     if (hit !== 0) return hit - 1;
     table.vectorCells(pv, cells);
     let out: Map<number, Diff> | null = null;
@@ -259,7 +264,7 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
       out ??= new Map();
       const e = out.get(slot);
       const key = jv.key[j]!;
-      if (!e) out.set(slot, { slot, code, outcome: o, key, decision: d });
+      if (!e) out.set(slot, { slot, kind: KIND_INDEX[kindOf(code, table, d)], code, outcome: o, key, decision: d });
       else if (key < e.key) {
         e.key = key;
         e.decision = d;
@@ -270,9 +275,13 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
       id = results.length;
       const list = [...out.values()].sort((a, b) => a.slot - b.slot);
       results.push(list);
+      if (id >= weight.length) {
+        const grown = new Float64Array(weight.length * 2);
+        grown.set(weight);
+        weight = grown;
+      }
     }
-    if (flatMemo) flatMemo[k] = id + 1;
-    else mapMemo!.set(k, id + 1);
+    mrow[pv] = id + 1;
     return id;
   };
 
@@ -293,7 +302,7 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
   const perOutcome = [new Float64Array(nOut), new Float64Array(nOut), new Float64Array(nOut)];
   const union = new Map<number, { diff: Diff; ds: number; dd: number }>();
   const tally = (diff: Diff, n: number): void => {
-    const kind = kindOf(diff.code, table, diff.decision);
+    const kind = FINDING_KINDS[diff.kind]!;
     kindCounts[kind] += n;
     perOutcome[KIND_INDEX[kind]]![diff.outcome]! += n;
     const byCode = (kindCodes[kind] ??= {});
@@ -333,9 +342,10 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
           const dd = hc[b]!;
           if (dFamily[dd] !== fs) continue;
           if (ifaces && (is < 0 || dIf[dd]! < 0 || is === dIf[dd])) continue;
-          const k = pairs[row + dd]! * nPV + pv;
-          let id = flatMemo ? flatMemo[k]! - 1 : -1;
-          if (id < 0) id = compare(pairs[row + dd]!, pv);
+          const dv = pairs[row + dd]!;
+          const mrow = memoRows[dv];
+          let id = mrow ? mrow[pv]! - 1 : -1;
+          if (id < 0) id = compare(dv, pv);
           if (id === 0) continue;
           if (id >= seenOf.length) {
             const grown = new Int32Array(Math.max(id + 1, seenOf.length * 2));
@@ -355,7 +365,7 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
         pairResult[slot] = id;
         pairWitness[slot * 2] = ids[1]!;
         pairWitness[slot * 2 + 1] = ids[2]!;
-        for (const diff of results[id]!) tally(diff, n);
+        weight[id]! += n;
         continue;
       }
       union.clear();
@@ -370,6 +380,10 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
       unions.push(list);
       for (const e of list) tally(e.diff, n);
     }
+  }
+
+  for (let id = 1; id < results.length; id++) {
+    if (weight[id]! > 0) for (const diff of results[id]!) tally(diff, weight[id]!);
   }
 
   const findings: AuditFinding[] = [];
@@ -419,15 +433,21 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
       const slot = g * nH + h;
       const r = pairResult[slot]!;
       if (r === 0) continue;
-      const entries = r > 0 ? results[r]!.map((diff) => ({ diff, ds: pairWitness[slot * 2]!, dd: pairWitness[slot * 2 + 1]! })) : unions[-r - 1]!;
-      for (const { diff, ds, dd } of entries) {
-        const kind = kindOf(diff.code, table, diff.decision);
-        const bucket = take(KIND_INDEX[kind], diff.outcome);
+      const list = r > 0 ? results[r]! : null;
+      const u = r < 0 ? unions[-r - 1]! : null;
+      const n = list ? list.length : u!.length;
+      for (let i = 0; i < n; i++) {
+        const diff = list ? list[i]! : u![i]!.diff;
+        const k = diff.kind;
+        if (diff.outcome >= cutoff[k]!) continue;
+        const bucket = take(k, diff.outcome);
         if (!bucket) continue;
+        const ds = list ? pairWitness[slot * 2]! : u![i]!.ds;
+        const dd = list ? pairWitness[slot * 2 + 1]! : u![i]!.dd;
         const S = model.segments[s]!;
         const D = model.segments[d]!;
         bucket.push({
-          kind,
+          kind: FINDING_KINDS[k]!,
           code: CODE_ORDER[diff.code]!,
           src: { segment: S.name, tier: S.tier },
           dst: { segment: D.name, tier: D.tier },
