@@ -51,8 +51,10 @@ export const LAYERS: Layer[] = [
   { name: 'diff', level: 8, paths: ['src/diff/'] },
   { name: 'monitor', level: 8, paths: ['src/monitor/'] },
   { name: 'matrix', level: 8, paths: ['src/matrix/'] }, // the zone matrix: console and report
-  { name: 'http', level: 9, paths: ['src/http/'] },
-  { name: 'cli', level: 10, paths: ['src/cli/'] },
+  // The self-inspection report reads the matrix and the audit engine.
+  { name: 'inspection', level: 9, paths: ['src/inspection/'] },
+  { name: 'http', level: 10, paths: ['src/http/'] },
+  { name: 'cli', level: 11, paths: ['src/cli/'] },
 ];
 
 export interface Edge {
