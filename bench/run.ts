@@ -52,7 +52,7 @@ function parseArgs(argv: readonly string[]): Args | string {
 
 /** The commit measured: BENCH_COMMIT when set (a build outside the repository), else git's HEAD. */
 function commit(): string {
-  const env = process.env['BENCH_COMMIT'];
+  const env = process.env.BENCH_COMMIT;
   if (env) return env;
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
@@ -77,7 +77,7 @@ export function table(rows: readonly Row[]): string {
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseArgs(argv);
   if (typeof parsed === 'string') {
-    process.stderr.write(`${parsed ? parsed + '\n' : ''}${USAGE}\n`);
+    process.stderr.write(`${parsed ? `${parsed}\n` : ''}${USAGE}\n`);
     return parsed ? 2 : 0;
   }
   const args = parsed;
@@ -130,7 +130,7 @@ async function main(argv: readonly string[]): Promise<number> {
       delete r.met;
     }
   }
-  const command = `npm run bench${argv.length ? ' -- ' + argv.join(' ') : ''}`;
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   const measured = commit();
   const header = `${started.toISOString().slice(0, 10)} · \`${command}\` at ${measured} · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · ` +
     `prefecture: ${size.segments} segments, ${size.cidrs} CIDRs, ${size.flows} flow rules, ${size.serviceRanges} service ranges (seed ${SEED}) · ` +
@@ -141,7 +141,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const full = !args.quick && args.only.length === 0;
   const out = args.out ?? join(packageRoot(), 'bench', full ? 'results.json' : 'results.local.json');
   const result = { date: started.toISOString(), command, commit: measured, quick: args.quick, seed: SEED, prefecture: size, machine: m, rows, skipped };
-  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   log(`wrote ${out}`);
   return 0;
 }

@@ -17,9 +17,9 @@ export interface Child {
  */
 export function startServer(name: string, args: readonly string[], timeoutMs = 60_000): Promise<Child> {
   const script = fileURLToPath(new URL(`../servers/${name}.js`, import.meta.url));
-  const prof = process.env['BENCH_CPU_PROF'];
+  const prof = process.env.BENCH_CPU_PROF;
   const execArgv = prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [];
-  execArgv.push(...(process.env['BENCH_NODE_FLAGS'] ?? '').split(' ').filter((f) => f !== ''));
+  execArgv.push(...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== ''));
   const child = fork(script, [...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

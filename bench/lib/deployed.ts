@@ -6,4 +6,4 @@
 export const BENCH_TOKEN = 'bench-token-not-a-secret';
 /** The header every benchmark request carries (the ceiling server ignores it). */
 export const AUTH = { authorization: `Bearer ${BENCH_TOKEN}` } as const;
-export const BARE = process.env['BENCH_SANSO'] === 'bare';
+export const BARE = process.env.BENCH_SANSO === 'bare';

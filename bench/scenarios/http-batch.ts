@@ -61,7 +61,7 @@ export const scenario: Scenario = {
     const flows = [...v4Text(v4Flows(model, Math.round(n * 0.9), 40)), ...v6TextFlows(v6Flows(model, n - Math.round(n * 0.9), 41))];
     const chunks: Buffer[] = [];
     for (let i = 0; i < flows.length; i += LINES_PER_CHUNK) {
-      chunks.push(Buffer.from(flows.slice(i, i + LINES_PER_CHUNK).map((f) => JSON.stringify(f) + '\n').join('')));
+      chunks.push(Buffer.from(flows.slice(i, i + LINES_PER_CHUNK).map((f) => `${JSON.stringify(f)}\n`).join('')));
     }
     const bytesIn = chunks.reduce((s, c) => s + c.length, 0);
     const server = await startServer('sanso', [set.dir, set.asOf]);

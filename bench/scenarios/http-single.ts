@@ -93,7 +93,7 @@ export const scenario: Scenario = {
       const sanso = await startServer('sanso', [set.dir, set.asOf]);
       servers.push(sanso);
       const answer = await probe(sanso.port, body);
-      if (answer['code'] !== table.decision(out.decision).code) throw new Error(`the service answered ${String(answer['code'])}, the table ${table.decision(out.decision).code}`);
+      if (answer.code !== table.decision(out.decision).code) throw new Error(`the service answered ${String(answer.code)}, the table ${table.decision(out.decision).code}`);
       await probe(ceiling.port, body);
       // Warm-up: JIT and connection set-up, not measured.
       await load(ceiling.port, body, 1);

@@ -12,7 +12,7 @@ export async function serveChild(app: FastifyInstance): Promise<void> {
   process.on('disconnect', () => {
     // BENCH_SERVER_USAGE=1: the server's own account of its life (user vs system CPU, page
     // faults, context switches) on stderr, for telling the kernel's share from JavaScript's.
-    if (process.env['BENCH_SERVER_USAGE']) process.stderr.write(`server usage ${JSON.stringify(process.resourceUsage())}\n`);
+    if (process.env.BENCH_SERVER_USAGE) process.stderr.write(`server usage ${JSON.stringify(process.resourceUsage())}\n`);
     void app.close().then(() => process.exit(0));
   });
   process.on('message', (m) => {

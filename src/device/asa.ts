@@ -350,7 +350,7 @@ class Asa {
       case 'object-group': {
         const n = l.toks[i + 1];
         const g = n ? this.svcGroups.get(n.text) : undefined;
-        if (!n || !g || !g.body.every((x) => x.toks[0]?.text === 'port-object' || x.toks[0]?.text === 'description')) return { ports: null, next: i };
+        if (!n || !g?.body.every((x) => x.toks[0]?.text === 'port-object' || x.toks[0]?.text === 'description')) return { ports: null, next: i };
         const out: Ports = [];
         for (const x of g.body) {
           if (x.toks[0]?.text !== 'port-object') continue;

@@ -15,13 +15,13 @@
  * Guide, "Policies" (implicit deny, policy order, intrazone traffic).
  */
 import type { ServiceRange } from '../model/types.js';
-import {
-  type AddressSet,
-  type Chain,
-  type Condition,
-  type Device,
-  type DeviceRule,
-  type ParseResult,
+import type {
+  AddressSet,
+  Chain,
+  Condition,
+  Device,
+  DeviceRule,
+  ParseResult,
 } from './types.js';
 import {
   ApplianceReporter,

@@ -256,7 +256,7 @@ function ruleProtocols(exprs: unknown[]): number[] | null {
   let protos: number[] | null = null;
   for (const e of exprs) {
     const kv = only(e);
-    if (!kv || kv[0] !== 'match' || !isObj(kv[1])) continue;
+    if (kv?.[0] !== 'match' || !isObj(kv[1])) continue;
     const m = kv[1];
     if (m.op !== '==' && m.op !== 'in') continue;
     const left = only(m.left);

@@ -52,7 +52,7 @@ export class DeviceFormatError extends Error {
 export async function detectFormat(text: string, file: string): Promise<DeviceFormat> {
   for (const format of Object.keys(FORMATS) as DeviceFormat[]) {
     const p = await load(format);
-    if (p && p.mod.detect(text)) return format;
+    if (p?.mod.detect(text)) return format;
   }
   const known = Object.values(FORMATS).map((e) => e.export);
   throw new DeviceFormatError(`${file}: cannot tell which device wrote this; sanso reads ${known.join(', ')}. Pass --device-format`);

@@ -189,7 +189,7 @@ function range4(t: string): Range4 | null {
     // a.b.*.* : trailing octets of any value.
     const parts = t.split('.');
     if (parts.length !== 4) return null;
-    const stars = parts.findIndex((p) => p === '*');
+    const stars = parts.indexOf('*');
     if (stars < 1 || parts.slice(stars).some((p) => p !== '*')) return null;
     const a = parseV4([...parts.slice(0, stars), ...Array<string>(4 - stars).fill('0')].join('.'));
     return a === null ? null : prefix4(a, stars * 8);
@@ -256,7 +256,7 @@ class RtxParser {
   statement(s: Stmt): void {
     const w = s.toks.map((t) => t.text);
     const fam: 4 | 6 | null = w[0] === 'ip' ? 4 : w[0] === 'ipv6' ? 6 : null;
-    const key = (fam === 4 ? '' : '6') + ':';
+    const key = `${fam === 4 ? '' : '6'}:`;
     if (fam !== null && w[1] === 'filter') {
       if (w[2] === 'dynamic') {
         if (w[3]) this.dynamic.add(key + w[3]);
@@ -424,7 +424,7 @@ class RtxParser {
     const dynIdx = s.toks.findIndex((t) => t.text === 'dynamic');
     if (dynIdx >= 0) {
       for (const t of s.toks.slice(dynIdx + 1)) {
-        if (!this.dynamic.has((family === 4 ? '' : '6') + ':' + t.text)) this.pending.push({ t, family });
+        if (!this.dynamic.has(`${family === 4 ? '' : '6'}:${t.text}`)) this.pending.push({ t, family });
       }
     }
     this.bindings.push({ family, iface, dir, list, loc: this.at(s), raw: s.raw });
@@ -435,7 +435,7 @@ class RtxParser {
 
   build(name: string): Device {
     for (const p of this.pending) {
-      if (!this.dynamic.has((p.family === 4 ? '' : '6') + ':' + p.t.text)) this.report.fail('DEVICE-REFERENCE', this.at(p.t), `no ${p.family === 4 ? 'ip' : 'ipv6'} filter dynamic ${p.t.text}`);
+      if (!this.dynamic.has(`${p.family === 4 ? '' : '6'}:${p.t.text}`)) this.report.fail('DEVICE-REFERENCE', this.at(p.t), `no ${p.family === 4 ? 'ip' : 'ipv6'} filter dynamic ${p.t.text}`);
     }
     // Interfaces with an out list, per family: a flow leaving by one of them goes on to `out`.
     const outIfs = { 4: new Set<string>(), 6: new Set<string>() };
@@ -450,7 +450,7 @@ class RtxParser {
       const prefix = b.family === 4 ? 'ip' : 'ipv6';
       const rules = b.dir === 'in' ? forward : out;
       for (const t of b.list) {
-        const f = this.filters.get((b.family === 4 ? '' : '6') + ':' + t.text);
+        const f = this.filters.get(`${b.family === 4 ? '' : '6'}:${t.text}`);
         if (!f) {
           this.report.fail('DEVICE-REFERENCE', this.at(t), `no ${prefix} filter ${t.text}`);
           continue;

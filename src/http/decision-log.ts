@@ -133,13 +133,13 @@ export class DecisionLog {
       this.boom = null;
       this.stream = dest;
     }
-    this.fast = !(opts.redact && opts.redact.length);
+    this.fast = !(opts.redact?.length);
     this.logger = pino(
       {
         base: { log: 'decision' },
         messageKey: 'msg',
         timestamp: pino.stdTimeFunctions.isoTime,
-        ...(opts.redact && opts.redact.length ? { redact: { paths: opts.redact, remove: true } } : {}),
+        ...(opts.redact?.length ? { redact: { paths: opts.redact, remove: true } } : {}),
       },
       this.boom ?? (dest as NodeJS.WritableStream),
     );

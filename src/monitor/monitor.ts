@@ -175,7 +175,7 @@ export class Monitor {
       return;
     }
     a.count++;
-    if (time === time) {
+    if (!Number.isNaN(time)) {
       if (!(time >= a.first)) a.first = time;
       if (!(time <= a.last)) a.last = time;
     }

@@ -120,7 +120,7 @@ t.test('α′: local breakout', async (t) => {
 t.test('a grant of a breakout service lifts nothing without the rule (it still needs F-130)', async (t) => {
   withModel(EXAMPLES['alpha-prime'], 'alpha-prime', (copy) => {
     const flows = join(copy, '40-flows.yaml');
-    writeFileSync(flows, readFileSync(flows, 'utf8').replace(/  - id: F-130\n(    .*\n)+/, ''));
+    writeFileSync(flows, readFileSync(flows, 'utf8').replace(/ {2}- id: F-130\n( {4}.*\n)+/, ''));
     const { policy } = loadPolicy([copy], { asOf: AS_OF });
     t.ok(policy, 'loads');
     t.match(decide(policy!, '10.20.100.5', '203.0.113.10', 'tcp/443'), { decision: 'deny', code: 'NO-GRANT', path: 'none' });

@@ -173,7 +173,7 @@ t.test('request timeouts, oversized headers and broken HTTP on a real socket', a
   const slow = problemOf(await raw(port, `POST /v1/decide HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"src":`));
   t.match(slow.head, /^HTTP\/1\.1 408 /);
   t.match(slow.head, /content-type: application\/problem\+json/i);
-  t.match(slow.body, { code: 'REQUEST-TIMEOUT', status: 408, type: PROBLEM_TYPE_BASE + 'request-timeout' });
+  t.match(slow.body, { code: 'REQUEST-TIMEOUT', status: 408, type: `${PROBLEM_TYPE_BASE}request-timeout` });
 
   const big = problemOf(await raw(port, `GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`));
   t.match(big.head, /^HTTP\/1\.1 431 /);

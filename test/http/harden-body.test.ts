@@ -105,10 +105,10 @@ t.test('scanJson agrees with a naive depth count and finds every repeated key', 
   );
   // A key repeated in one object, with any spelling of escapes, anywhere in a document.
   fc.assert(
-    fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1 }), fc.nat(), fc.boolean(), (obj, pick, escape) => {
+    fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 2 }), { minKeys: 1 }), fc.nat(), fc.boolean(), (obj, pick, escaped) => {
       const keys = Object.keys(obj);
       const k = keys[pick % keys.length]!;
-      const spelled = escape ? `"${[...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"` : JSON.stringify(k);
+      const spelled = escaped ? `"${[...k].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"` : JSON.stringify(k);
       const text = `[${JSON.stringify(obj).slice(0, -1)},${spelled}:0}]`;
       return scanJson(text, 64)?.code === 'DUPLICATE-KEY';
     }),

@@ -108,7 +108,7 @@ t.test('FlowBatch, filled by the line reader, decides every flow as resolveFlow 
   fc.assert(
     fc.property(fc.array(flow, { minLength: 1, maxLength: 16 }), (flows) => {
       // Request lines as a client writes them; the batch takes what the line reader accepts.
-      const text = flows.map((f) => JSON.stringify(f) + '\n').join('');
+      const text = flows.map((f) => `${JSON.stringify(f)}\n`).join('');
       const buf = Buffer.from(text, 'utf8');
       const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
       batch.count = 0;

@@ -46,7 +46,7 @@ export async function checkRoutes(app: FastifyInstance, ctx: SansoContext): Prom
       const out = await ctx.pool.run('check', input);
       if (out.ok) {
         const log = ctx.decisionLog;
-        if (log !== null && log.sampled()) {
+        if (log?.sampled()) {
           const id = log.decision({ route: '/v1/check', policyVersion: out.version, caller: request.caller?.name ?? null, client: request.ip, input: request.body, result: out.log }, 'check');
           reply.header('sanso-decision-id', id);
         }

@@ -90,7 +90,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       const r = p.table.decision(id);
       ctx.metrics.observeDecision(r.decision, r.code);
       const log = ctx.decisionLog;
-      if (log !== null && log.sampled()) {
+      if (log?.sampled()) {
         const decisionId = log.decide(p.version, request.caller?.name ?? null, request.ip, body.src, body.dst, body.service, logPiecesOf(p.table).result[id]!);
         reply.header('sanso-decision-id', decisionId);
       }
@@ -164,7 +164,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
     }
     const byCode = tally(ctx, p, counts);
     const log = ctx.decisionLog;
-    if (log !== null && log.sampled()) {
+    if (log?.sampled()) {
       const compact = logPiecesOf(p.table).compact;
       const results = JSON.parse(`[${Array.from(ids, (d) => (d < 0 ? 'null' : compact[d]!)).join(',')}]`) as unknown;
       const id = log.batch({ route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, client: request.ip, flows: flows.length, errors, counts: byCode, input: flows, results });
@@ -175,7 +175,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
 
   function streamBatch(ctx: SansoContext, p: LoadedPolicy, request: FastifyRequest, reply: FastifyReply, input: Readable, lang: Lang) {
     // The decision log, if this request is logged: one part per chunk answered (decision-log.ts).
-    const log = ctx.decisionLog !== null && ctx.decisionLog.sampled() ? ctx.decisionLog : null;
+    const log = ctx.decisionLog?.sampled() ? ctx.decisionLog : null;
     const logId = log ? randomUUID() : '';
     const who = { route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, client: request.ip };
     const compact = log ? logPiecesOf(p.table).compact : [];
