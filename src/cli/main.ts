@@ -13,7 +13,7 @@ const COMMANDS: Record<string, { summary: string; file: string }> = {
   decide: { summary: 'decide one flow (SRC DST SERVICE) or a batch (--batch FILE|-)', file: 'decide' },
   check: { summary: 'pre-check a firewall change request (YAML or JSON)', file: 'check' },
   diff: { summary: 'what changes between two rule sets (paths or git:REF), exactly', file: 'diff' },
-  audit: { summary: 'audit firewall configurations (iptables-save, nft -j) against the policy', file: 'audit' },
+  audit: { summary: 'audit firewall configurations (iptables, nft, FortiOS, ASA, RTX, PAN-OS) against the policy', file: 'audit' },
   report: { summary: 'the self-inspection report (HTML or PDF): tiers, matrix, checklist', file: 'report' },
   compile: { summary: 'compile the rules and print the decision table statistics', file: 'compile' },
   monitor: { summary: 'decide observed flows from logs or NATS; report what the policy denies', file: 'monitor' },
