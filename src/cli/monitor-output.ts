@@ -9,7 +9,7 @@ import type { MonitorCounters } from '../monitor/metrics.js';
 import type { RejectNote } from '../monitor/result.js';
 import { REJECTS_LISTED } from '../monitor/result.js';
 import type { Webhook } from '../monitor/webhook.js';
-import { parse } from './args.js';
+import type { parse } from './args.js';
 import { UsageError, type Io } from './io.js';
 
 export const MONITOR_USAGE = `usage: sanso monitor --from FILE|-|nats://HOST:PORT/SUBJECT --log-format FORMAT [options]
