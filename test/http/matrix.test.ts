@@ -119,7 +119,7 @@ t.test('computed once per policy, replaced by a reload', async (t) => {
   t.equal(cell(a1).kind, 'direct', 'F-A grants lg-a → lg-b');
   t.same(await get(), a1, 'the same answer again');
   writeFileSync(join(dir, 'rules.yaml'), POLICY_B);
-  t.equal((await app.inject({ method: 'POST', url: '/v1/policy/reload' })).statusCode, 200);
+  t.equal((await app.inject({ method: 'POST', url: '/v1/policy/reload', headers: { 'content-type': 'application/json' } })).statusCode, 200);
   const a2 = await get();
   t.not(a2.policyVersion, a1.policyVersion);
   t.equal(cell(a2).kind, 'explicit-deny', 'F-B denies it: the matrix follows the reload');
