@@ -242,16 +242,47 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
   const results: Diff[][] = [[]];
   // Per result id: how many segment pairs have exactly that result (tallied once at the end).
   let weight = new Float64Array(1024);
-  const nPV = table.vectorCount;
   const nDV = ver.vectorCount;
-  // (device vector, policy vector) → result id + 1: a row of policy vectors per device vector,
-  // made when first needed (a typed-array read on the hot path, never a Map lookup).
-  const memoRows: (Int32Array | undefined)[] = new Array<Int32Array | undefined>(nDV);
-  const memoRow = (dv: number): Int32Array => memoRows[dv] ?? (memoRows[dv] = new Int32Array(nPV));
+  // (device vector, policy vector) → result id: an open-addressed hash on typed arrays (a dense
+  // device × policy vector matrix, as before, took 4,199 × 18,197 × 4 bytes = 305 MB on the
+  // bench prefecture: too much for a request of the HTTP service).
+  let memoCap = 1 << 16;
+  let memoDv = new Int32Array(memoCap).fill(-1);
+  let memoPv = new Int32Array(memoCap);
+  let memoId = new Int32Array(memoCap);
+  let memoN = 0;
+  const slotOf = (dv: number, pv: number, dvs: Int32Array, pvs: Int32Array, mask: number): number => {
+    let i = (Math.imul(dv, 0x9e3779b1) ^ Math.imul(pv, 0x85ebca77)) & mask;
+    while (dvs[i] !== -1 && (dvs[i] !== dv || pvs[i] !== pv)) i = (i + 1) & mask;
+    return i;
+  };
+  const memoPut = (dv: number, pv: number, id: number): void => {
+    if ((memoN + 1) * 2 > memoCap) {
+      const cap = memoCap * 2;
+      const dvs = new Int32Array(cap).fill(-1);
+      const pvs = new Int32Array(cap);
+      const vals = new Int32Array(cap);
+      for (let i = 0; i < memoCap; i++) {
+        if (memoDv[i] === -1) continue;
+        const j = slotOf(memoDv[i]!, memoPv[i]!, dvs, pvs, cap - 1);
+        dvs[j] = memoDv[i]!;
+        pvs[j] = memoPv[i]!;
+        vals[j] = memoId[i]!;
+      }
+      memoCap = cap;
+      memoDv = dvs;
+      memoPv = pvs;
+      memoId = vals;
+    }
+    const i = slotOf(dv, pv, memoDv, memoPv, memoCap - 1);
+    memoDv[i] = dv;
+    memoPv[i] = pv;
+    memoId[i] = id;
+    memoN++;
+  };
   const compare = (dv: number, pv: number): number => {
-    const mrow = memoRow(dv);
-    const hit = mrow[pv]!;
-    if (hit !== 0) return hit - 1;
+    const at = slotOf(dv, pv, memoDv, memoPv, memoCap - 1);
+    if (memoDv[at] !== -1) return memoId[at]!;
     table.vectorCells(pv, cells);
     let out: Map<number, Diff> | null = null;
     const base = dv * nV;
@@ -281,7 +312,7 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
         weight = grown;
       }
     }
-    mrow[pv] = id + 1;
+    memoPut(dv, pv, id);
     return id;
   };
 
@@ -323,29 +354,94 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
   const gCls = gs.list.map((G) => Int32Array.from(G.cls));
   const hCls = gd.list.map((H) => Int32Array.from(H.cls));
   const pairs = ver.pairs;
+  // Per group pair, the device vectors already met: a class pair with a vector met before adds
+  // nothing (its comparison with the pair's one policy vector is the same result, and the first
+  // class pair keeps the witness), so only the distinct vectors reach the memo.
+  const seenDv = new Int32Array(nDV);
+  // Per source group, the destination classes are sorted into "columns": two destination
+  // classes whose verdict vectors (or being skipped) agree for every source class of the group
+  // share a column id. Within a destination group, a class whose column was met earlier adds
+  // nothing — for every source class its vector was met one step before — so the class-pair
+  // walk visits one destination class per distinct column, in the same order as before (the
+  // witnesses stay the same). Columns are refined source class by source class on typed arrays.
+  const col = new Int32Array(nD);
+  const local = new Int32Array(nD);
+  const locStamp = new Int32Array(nDV + 1);
+  const locIdx = new Int32Array(nDV + 1);
+  let locSt = 0;
+  let renumStamp = new Int32Array(1024);
+  let renumVal = new Int32Array(1024);
+  let renumSt = 0;
+  const colStamp = new Int32Array(nD + 1);
+  const cols = new Int32Array(nD);
   for (let g = 0; g < nG; g++) {
     const G = gs.list[g]!;
     const gc = gCls[g]!;
     const gSize = G.segs.length;
+    col.fill(0);
+    let nCol = 1;
+    for (let a = 0; a < gc.length; a++) {
+      const ds = gc[a]!;
+      const fs = sFamily[ds]!;
+      const is = sIf[ds]!;
+      const row = ds * nD;
+      locSt++;
+      let k = 0;
+      for (let dd = 0; dd < nD; dd++) {
+        const skip = dFamily[dd] !== fs || (ifaces && (is < 0 || dIf[dd]! < 0 || is === dIf[dd]));
+        const v = skip ? nDV : pairs[row + dd]!;
+        if (locStamp[v] !== locSt) {
+          locStamp[v] = locSt;
+          locIdx[v] = k++;
+        }
+        local[dd] = locIdx[v]!;
+      }
+      if (k === 1) continue;
+      const size = nCol * k;
+      if (size > renumStamp.length) {
+        renumStamp = new Int32Array(Math.max(size, renumStamp.length * 2));
+        renumVal = new Int32Array(renumStamp.length);
+        renumSt = 0;
+      }
+      renumSt++;
+      let next = 0;
+      for (let dd = 0; dd < nD; dd++) {
+        const key = col[dd]! * k + local[dd]!;
+        if (renumStamp[key] !== renumSt) {
+          renumStamp[key] = renumSt;
+          renumVal[key] = next++;
+        }
+        col[dd] = renumVal[key]!;
+      }
+      nCol = next;
+    }
     for (let h = 0; h < nH; h++) {
       const H = gd.list[h]!;
       const hc = hCls[h]!;
-      const pv = table.vectorOf(G.tclass, H.tclass);
       stamp++;
+      let nc = 0;
+      for (let b = 0; b < hc.length; b++) {
+        const dd = hc[b]!;
+        const c = col[dd]!;
+        if (colStamp[c] === stamp) continue;
+        colStamp[c] = stamp;
+        cols[nc++] = dd;
+      }
+      const pv = table.vectorOf(G.tclass, H.tclass);
       ids.length = 0;
       for (let a = 0; a < gc.length; a++) {
         const ds = gc[a]!;
         const fs = sFamily[ds]!;
         const is = sIf[ds]!;
         const row = ds * nD;
-        for (let b = 0; b < hc.length; b++) {
-          const dd = hc[b]!;
+        for (let b = 0; b < nc; b++) {
+          const dd = cols[b]!;
           if (dFamily[dd] !== fs) continue;
           if (ifaces && (is < 0 || dIf[dd]! < 0 || is === dIf[dd])) continue;
           const dv = pairs[row + dd]!;
-          const mrow = memoRows[dv];
-          let id = mrow ? mrow[pv]! - 1 : -1;
-          if (id < 0) id = compare(dv, pv);
+          if (seenDv[dv] === stamp) continue;
+          seenDv[dv] = stamp;
+          const id = compare(dv, pv);
           if (id === 0) continue;
           if (id >= seenOf.length) {
             const grown = new Int32Array(Math.max(id + 1, seenOf.length * 2));
