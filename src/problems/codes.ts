@@ -20,7 +20,7 @@ export const CODES = {
   'READ-FAILED': { severity: 'error', meaning: 'A rule file could not be read.', fix: 'Check permissions and that it is a regular file.' },
   'NO-RULE-FILES': { severity: 'error', meaning: 'A directory holds no *.yaml or *.yml files.', fix: 'Point at the directory that holds the rule files.' },
   'ENCODING-INVALID': { severity: 'error', meaning: 'The file is not valid UTF-8.', fix: 'Save the file as UTF-8 (not Shift_JIS).' },
-  'ENCODING-BOM': { severity: 'error', meaning: 'The file starts with a byte-order mark.', fix: 'Save as UTF-8 without BOM.' },
+  'ENCODING-BOM': { severity: 'error', meaning: 'A byte-order mark (U+FEFF) inside the file; one at the very start is allowed.', fix: 'Delete the stray mark (it often comes from pasting one file into another).' },
   // — YAML —
   'YAML-SYNTAX': { severity: 'error', meaning: 'The file is not well-formed YAML (including tabs used for indentation).', fix: 'Fix the YAML at the position given; indent with spaces.' },
   'YAML-DUPLICATE-KEY': { severity: 'error', meaning: 'A mapping has the same key twice.', fix: 'Remove or rename one of the keys.' },

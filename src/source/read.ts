@@ -37,6 +37,7 @@ export interface ReadResult {
 }
 
 const RULE_FILE = /\.ya?ml$/;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Byte order of names, as docs/rules.md says, not locale order. */
 function byteOrder(a: string, b: string): number {
@@ -161,8 +162,14 @@ function findAlias(doc: Document, source: string | null): Alias | null {
  * `file` is the name messages show. Exported for callers that hold the bytes already.
  */
 export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Problem[]): SourceFile | null {
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    problems.push(problem('ENCODING-BOM', at(file), 'the file starts with a UTF-8 byte-order mark; save it without BOM'));
+  // YAML allows a byte-order mark at the start of the stream (Windows editors write one), so a
+  // leading BOM is dropped before decoding: positions then count as the editor shows them. YAML
+  // forbids one inside a document, so any other BOM is an error at its position.
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  const innerBom = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(BOM);
+  if (innerBom >= 0) {
+    const { line, col } = lineColOfByte(bytes, innerBom);
+    problems.push(problem('ENCODING-BOM', at(file, line, col), 'a byte-order mark (U+FEFF) may only start the file; delete this one'));
     return null;
   }
   const bad = firstInvalidUtf8(bytes);

@@ -89,9 +89,17 @@ t.test('empty files', async (t) => {
 });
 
 t.test('encodings', async (t) => {
-  const bom = parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a: 1\n')]));
-  t.same(bom.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['ENCODING-BOM', 1, 1]]);
-  t.equal(bom.file, null);
+  // A leading BOM is allowed (YAML permits it; Windows editors write it) and not counted in columns.
+  const bom = parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a: 1\nb: [\n')]));
+  t.same(bom.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['YAML-SYNTAX', 3, 1]]);
+  const bomOk = parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a: 1\n')]));
+  t.same(bomOk.problems, []);
+  t.same(bomOk.file!.data, { a: 1 });
+  t.same(bomOk.file!.locate(['a'], 'key'), { file: 'x.yaml', line: 1, col: 1 });
+  // One anywhere else is inside the document, which YAML forbids.
+  const inner = parse(Buffer.concat([Buffer.from('a: 1\n  '), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('b: 2\n')]));
+  t.same(inner.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['ENCODING-BOM', 2, 3]]);
+  t.equal(inner.file, null);
   const sjis = parse(Buffer.from([0x61, 0x3a, 0x20, 0x31, 0x0a, 0x62, 0x3a, 0x20, 0x82, 0xa0, 0x0a]));
   t.same(sjis.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['ENCODING-INVALID', 2, 4]]);
   t.match(sjis.problems[0]!.message, /byte 0x82 at offset 8/);
