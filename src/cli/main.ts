@@ -33,6 +33,8 @@ options every command takes:
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
+  // A usage error shows the usage of the command that was called, not every command's.
+  let usage = USAGE;
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       (name === undefined ? io.stderr : io.stdout)(USAGE);
@@ -44,11 +46,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!cmd) throw new UsageError(`unknown command "${name}"`);
-    const mod = (await import(`./${cmd.file}.js`)) as { run: Command };
+    const mod = (await import(`./${cmd.file}.js`)) as { run: Command } & Record<string, unknown>;
+    const own = Object.entries(mod).find(([k, v]) => k.endsWith('_USAGE') && typeof v === 'string');
+    if (own) usage = `${own[1] as string}\n(sanso --help lists every command)\n`;
     return await mod.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`sanso: ${e.message}\n${USAGE}`);
+      io.stderr(`sanso: ${e.message}\n${usage}`);
       return EXIT.USAGE;
     }
     io.stderr(`sanso: ${(e as Error)?.message ?? String(e)}\n`);

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { FORMATS, isFormatName, passes, summaryLine, type ReportMeta } from '../report/index.js';
 import { toolInfo } from '../report/tool.js';
 import { validateRuleSet } from '../validate/index.js';
-import { parse } from './args.js';
+import { mustExist, parse } from './args.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 const FORMAT_NAMES = Object.keys(FORMATS).join('|');
@@ -44,6 +44,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const format = values.format;
   if (!isFormatName(format)) throw new UsageError(`--format takes ${FORMAT_NAMES.replaceAll('|', ', ')}, not "${format}"`);
   const paths = positionals.length > 0 ? positionals : [values.rules];
+  for (const p of paths) mustExist(p, positionals.length > 0 ? 'PATH' : '--rules');
   const asOf = values['as-of'];
   const result = validateRuleSet(paths, asOf === undefined ? {} : { asOf });
 

@@ -1,5 +1,5 @@
 /** `sanso validate` in-process through main(): exit codes, flags, where each part of the output goes. */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -8,6 +8,8 @@ import { validateSarif } from '../report/sarif-schema.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'sanso-validate-'));
 t.teardown(() => rmSync(tmp, { recursive: true, force: true }));
+const broken = join(tmp, 'broken.yaml');
+writeFileSync(broken, 'segments:\n- [\n');
 
 t.test('the sample city is valid: exit 0 in every format', async (t) => {
   for (const format of ['text', 'json', 'sarif', 'github', 'junit']) {
@@ -23,32 +25,39 @@ t.test('the sample city is valid: exit 0 in every format', async (t) => {
 });
 
 t.test('text: problem lines on stdout, the summary on stderr', async (t) => {
-  const r = await sanso(['validate', join(tmp, 'missing')]);
+  const r = await sanso(['validate', broken]);
   t.equal(r.code, 1);
-  t.ok(r.out.startsWith(`${join(tmp, 'missing')}:1:1: error PATH-NOT-FOUND `), r.out);
-  t.equal(r.out.split('\n').length, 2, 'one line');
-  t.equal(r.err, '1 error, 0 warnings in 0 files\n');
+  t.ok(r.out.startsWith(`${broken}:3:1: error YAML-SYNTAX `), r.out);
+  t.equal(r.err, '1 error, 0 warnings in 1 file\n');
 });
 
 t.test('machine formats print only their document on stdout', async (t) => {
-  const missing = join(tmp, 'missing');
-  const json = await sanso(['validate', missing, '--format', 'json']);
+  const json = await sanso(['validate', broken, '--format', 'json']);
   t.equal(json.code, 1);
-  t.same(JSON.parse(json.out).problems.map((p: { code: string }) => p.code), ['PATH-NOT-FOUND']);
-  const sarif = await sanso(['validate', missing, '--format', 'sarif']);
+  t.same(JSON.parse(json.out).problems.map((p: { code: string }) => p.code), ['YAML-SYNTAX']);
+  const sarif = await sanso(['validate', broken, '--format', 'sarif']);
   t.equal(sarif.code, 1);
   t.ok(validateSarif(JSON.parse(sarif.out)), JSON.stringify(validateSarif.errors));
-  const junit = await sanso(['validate', missing, '--format', 'junit']);
+  const junit = await sanso(['validate', broken, '--format', 'junit']);
   t.match(junit.out, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
-  const gh = await sanso(['validate', missing, '--format', 'github']);
-  t.match(gh.out, /^::error file=[^\n]*,title=PATH-NOT-FOUND::[^\n]*\n$/);
+  const gh = await sanso(['validate', broken, '--format', 'github']);
+  t.match(gh.out, /^::error file=[^\n]*,title=YAML-SYNTAX::[^\n]*\n$/);
+});
+
+t.test('a path that does not exist is a usage error (exit 2), with validate\'s usage only', async (t) => {
+  const missing = join(tmp, 'missing');
+  const r = await sanso(['validate', missing, '--format', 'json']);
+  t.equal(r.code, 2);
+  t.equal(r.out, '', 'no report: nothing was validated');
+  t.ok(r.err.startsWith(`sanso: PATH ${missing} does not exist\nusage: sanso validate`), r.err);
+  t.notMatch(r.err, /commands:/, 'not the usage of every command');
 });
 
 t.test('PATHs override --rules; --rules is the default path', async (t) => {
   t.equal((await sanso(['validate', '--rules', join(tmp, 'missing'), 'rules/'])).code, 0);
   const r = await sanso(['validate', '--rules', join(tmp, 'missing')]);
-  t.equal(r.code, 1);
-  t.match(r.out, /PATH-NOT-FOUND/);
+  t.equal(r.code, 2);
+  t.match(r.err, /--rules .*missing does not exist/);
   // no PATH and no --rules: rules/ of the working directory (this repository's sample city)
   const def = await sanso(['validate', '--format', 'json']);
   const explicit = await sanso(['validate', 'rules/', '--format', 'json']);
@@ -92,10 +101,10 @@ t.test('--help', async (t) => {
 
 t.test('--output writes the report to a file, stdout stays empty', async (t) => {
   const out = join(tmp, 'report.json');
-  const r = await sanso(['validate', join(tmp, 'missing'), '--format', 'json', '--output', out]);
+  const r = await sanso(['validate', broken, '--format', 'json', '--output', out]);
   t.equal(r.code, 1);
   t.equal(r.out, '');
-  t.equal(r.err, '1 error, 0 warnings in 0 files\n');
+  t.equal(r.err, '1 error, 0 warnings in 1 file\n');
   t.equal(JSON.parse(readFileSync(out, 'utf8')).errors, 1);
   const bad = await sanso(['validate', 'rules/', '--output', join(tmp, 'no', 'such', 'dir', 'x.txt')]);
   t.equal(bad.code, 2);
