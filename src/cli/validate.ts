@@ -35,6 +35,11 @@ const OPTIONS = {
   output: { type: 'string', short: 'o' },
 } as const;
 
+/** Which files were read: a directory's contents are never a guess (docs/rules.md). */
+export function filesReadLine(files: readonly string[]): string {
+  return files.length === 0 ? 'read no rule files' : `read ${files.length} file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`;
+}
+
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, OPTIONS);
   if (values.help) {
@@ -68,5 +73,10 @@ export async function run(args: string[], io: Io): Promise<number> {
     }
   } else io.stdout(report);
   io.stderr(`${summaryLine(result.problems, meta)}\n`);
+  if (format === 'text') {
+    // For the person at the terminal, after the summary on stderr: stdout stays problem lines.
+    if (!result.semanticChecked) io.stderr('note: syntax or schema errors stopped the check; the semantic checks (names, flows, exceptions, the tier model) run once they are fixed\n');
+    io.stderr(`${filesReadLine(result.files)}\n`);
+  }
   return passes(result.problems, values.strict) ? EXIT.OK : EXIT.BAD_INPUT;
 }

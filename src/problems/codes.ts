@@ -19,6 +19,7 @@ export const CODES = {
   'PATH-NOT-FOUND': { severity: 'error', meaning: 'A path given on the command line does not exist.', fix: 'Check the path; the default is rules/.' },
   'READ-FAILED': { severity: 'error', meaning: 'A rule file could not be read.', fix: 'Check permissions and that it is a regular file.' },
   'NO-RULE-FILES': { severity: 'error', meaning: 'A directory holds no *.yaml or *.yml files.', fix: 'Point at the directory that holds the rule files.' },
+  'RULE-FILE-SKIPPED': { severity: 'warning', meaning: 'A *.yaml or *.yml file in a subfolder of a rule directory: only the files directly in the directory are read.', fix: 'Move the file into the rule directory, name it as a path of its own, or delete it.' },
   'ENCODING-INVALID': { severity: 'error', meaning: 'The file is not valid UTF-8.', fix: 'Save the file as UTF-8 (not Shift_JIS).' },
   'ENCODING-BOM': { severity: 'error', meaning: 'A byte-order mark (U+FEFF) inside the file; one at the very start is allowed.', fix: 'Delete the stray mark (it often comes from pasting one file into another).' },
   // — YAML —

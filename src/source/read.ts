@@ -36,7 +36,10 @@ export interface ReadResult {
   version: string;
 }
 
-const RULE_FILE = /\.ya?ml$/;
+// Case-insensitive: a file saved as RULES.YML on Windows is a rule file, not something to skip.
+const RULE_FILE = /\.ya?ml$/i;
+/** Bounds the walk that looks for rule files in subfolders (to warn about them, not to read them). */
+const MAX_SKIPPED_WALK = 1000;
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Byte order of names, as docs/rules.md says, not locale order. */
@@ -94,6 +97,7 @@ function expand(paths: readonly string[], problems: Problem[]): string[] {
         problems.push(problem('READ-FAILED', at(p), `cannot list ${p}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`));
         continue;
       }
+      warnSubfolders(p, names, problems);
       const rules = names.filter((n) => RULE_FILE.test(n)).sort(byteOrder);
       const files = rules.filter((n) => { try { return statSync(join(p, n)).isFile(); } catch { return false; } });
       if (files.length === 0) problems.push(problem('NO-RULE-FILES', at(p), `${p} holds no *.yaml or *.yml files`));
@@ -101,6 +105,30 @@ function expand(paths: readonly string[], problems: Problem[]): string[] {
     } else add(p);
   }
   return out;
+}
+
+/**
+ * A directory means the rule files directly in it; a rule file in a subfolder is not read, and
+ * each one gets a warning so that is never a silent surprise. Hidden folders (.git) are skipped.
+ */
+function warnSubfolders(dir: string, names: readonly string[], problems: Problem[]): void {
+  let budget = MAX_SKIPPED_WALK;
+  const walk = (d: string, entries: readonly string[], top: boolean) => {
+    for (const n of [...entries].sort(byteOrder)) {
+      if (budget-- <= 0 || n.startsWith('.')) continue;
+      const full = join(d, n);
+      let st;
+      try { st = statSync(full); } catch { continue; }
+      if (st.isDirectory()) {
+        let sub: string[];
+        try { sub = readdirSync(full); } catch { continue; }
+        walk(full, sub, false);
+      } else if (!top && st.isFile() && RULE_FILE.test(n)) {
+        problems.push(problem('RULE-FILE-SKIPPED', at(full), `${full} is in a subfolder of ${dir} and is not read; move it into ${dir} or name it as a path of its own`));
+      }
+    }
+  };
+  walk(dir, names, true);
 }
 
 function nodeAt(doc: Document, path: Path, part: 'key' | 'value'): YamlNode | null {

@@ -37,6 +37,11 @@ export interface ValidationResult {
    * policy serves this table rather than compiling the model a second time.
    */
   table: DecisionTable | null;
+  /**
+   * False when syntax or schema errors stopped the load before the semantic checks (names,
+   * flows, exceptions, the tier model): the report is then not the whole story, and says so.
+   */
+  semanticChecked: boolean;
 }
 
 export function validateRuleSet(paths: readonly string[], opts: ValidateOptions = {}): ValidationResult {
@@ -48,6 +53,7 @@ export function validateRuleSet(paths: readonly string[], opts: ValidateOptions 
   const now = new Date();
   let asOf: string | null = null;
   let table: DecisionTable | null = null;
+  let semanticChecked = false;
   const done = (model: Model | null): ValidationResult => {
     const ok = model !== null && !hasErrors(problems);
     return {
@@ -57,10 +63,12 @@ export function validateRuleSet(paths: readonly string[], opts: ValidateOptions 
       files: read.names,
       asOf,
       table: ok ? table : null,
+      semanticChecked,
     };
   };
   if (hasErrors(problems)) return done(null);
 
+  semanticChecked = true;
   const built = buildModel(read.files, read.version, { ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}), now });
   problems.push(...built.problems);
   if (!built.model) return done(null);

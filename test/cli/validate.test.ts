@@ -1,5 +1,5 @@
 /** `sanso validate` in-process through main(): exit codes, flags, where each part of the output goes. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -28,7 +28,31 @@ t.test('text: problem lines on stdout, the summary on stderr', async (t) => {
   const r = await sanso(['validate', broken]);
   t.equal(r.code, 1);
   t.ok(r.out.startsWith(`${broken}:3:1: error YAML-SYNTAX `), r.out);
-  t.equal(r.err, '1 error, 0 warnings in 1 file\n');
+  t.match(r.err, /^1 error, 0 warnings in 1 file\n/);
+});
+
+t.test('text: stderr ends by naming the files read, and says when errors stopped the semantic checks', async (t) => {
+  const ok = await sanso(['validate', 'rules/']);
+  const names = readdirSync('rules').filter((n) => n.endsWith('.yaml')).map((n) => join('rules/', n));
+  t.equal(ok.out, '', 'stdout stays problem lines only');
+  t.equal(ok.err.split('\n').at(-2), `read ${names.length} files: ${names.join(', ')}`);
+  t.notMatch(ok.err, /^note:/m);
+  const r = await sanso(['validate', broken]);
+  t.equal(r.out.trimEnd().split('\n').length, 1, 'one problem line on stdout');
+  const lines = r.err.trimEnd().split('\n');
+  t.equal(lines.length, 3);
+  t.equal(lines[0], '1 error, 0 warnings in 1 file');
+  t.match(lines[1], /^note: syntax or schema errors stopped the check; the semantic checks .* run once they are fixed$/);
+  t.equal(lines[2], `read 1 file: ${broken}`);
+  // a semantic problem is reported after a full check: no note
+  const dup = join(tmp, 'dup-cidr.yaml');
+  writeFileSync(dup, 'segments:\n  - { name: a, tier: lgwan, cidrs: [10.0.0.0/24] }\n  - { name: b, tier: lgwan, cidrs: [10.0.0.0/24] }\n');
+  const sem = await sanso(['validate', dup]);
+  t.equal(sem.code, 1);
+  t.match(sem.out, /CIDR-DUPLICATE/);
+  t.notMatch(sem.err, /^note:/m);
+  const json = await sanso(['validate', broken, '--format', 'json']);
+  t.equal(json.err, '1 error, 0 warnings in 1 file\n', 'machine formats: the summary only');
 });
 
 t.test('machine formats print only their document on stdout', async (t) => {

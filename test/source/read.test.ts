@@ -36,7 +36,24 @@ t.test('directories: rule files only, in byte order of their names', async (t) =
   const r = readRuleSources([dir]);
   t.same(r.names.map((n) => n.slice(dir.length + 1)), ['10.yaml', '9.yaml', 'B.yml', 'b.yaml', 'á.yaml']);
   t.same(r.files.map((f) => f.file), r.names);
-  t.same(r.problems, []);
+  // a folder named like a rule file is a folder: its rule file is skipped, with a word
+  t.same(r.problems.map((p) => [p.code, p.severity, p.loc.file]), [['RULE-FILE-SKIPPED', 'warning', join(dir, 'sub.yaml', 'inner.yaml')]]);
+});
+
+t.test('no silent surprises: other-case extensions are read, subfolders are named', async (t) => {
+  const dir = t.testdir({
+    'A.YAML': '# saved on Windows\n',
+    'b.Yml': '# mixed case\n',
+    old: { 'x.yaml': 'flows: []\n', 'notes.txt': '', deeper: { 'Y.YML': '' } },
+    '.git': { 'config.yaml': '' },
+  });
+  const r = readRuleSources([dir]);
+  t.same(r.names.map((n) => n.slice(dir.length + 1)), ['A.YAML', 'b.Yml']);
+  t.same(r.problems.map((p) => [p.code, p.loc.file.slice(dir.length + 1)]), [
+    ['RULE-FILE-SKIPPED', join('old', 'deeper', 'Y.YML')],
+    ['RULE-FILE-SKIPPED', join('old', 'x.yaml')],
+  ], 'each skipped file once; hidden folders are not searched');
+  t.match(r.problems[1]!.message, /is in a subfolder of .* and is not read; move it into/);
 });
 
 t.test('a file named twice is read once; a directory with no rule files is a problem', async (t) => {
