@@ -218,6 +218,15 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
   if (list.length === 0) return { file, data: null, locate: () => at(file) };
   let failed = false;
   for (const d of list) {
+    // One tab in the indentation makes the parser report a cascade of follow-on errors (nested
+    // mappings, implicit keys…) that all mean "this tab": say that once, at the tab, clearly.
+    const tab = d.errors.find((e) => e.code === 'TAB_AS_INDENT');
+    if (tab) {
+      failed = true;
+      const at = pos(tab.pos[0]);
+      problems.push(problem('YAML-SYNTAX', at, `a tab indents line ${at.line}; YAML indents with spaces only: replace the tab with spaces (the editor's "convert tabs to spaces")`));
+      continue;
+    }
     for (const e of d.errors) {
       failed = true;
       if (e.code === 'DUPLICATE_KEY') {

@@ -97,6 +97,15 @@ t.test('locate: values, keys, list items, and the nearest node for a missing one
   t.equal(file!.locate([]).file, 'x.yaml');
 });
 
+t.test('one tab in the indentation is one clear message, not a cascade', async (t) => {
+  const r = parse('segments:\n  - name: a\n\ttier: lgwan\n    cidrs: [10.0.0.0/8]\nflows:\n  - id: F\n');
+  t.same(r.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['YAML-SYNTAX', 3, 1]]);
+  t.match(r.problems[0]!.message, /^a tab indents line 3; YAML indents with spaces only: replace the tab with spaces/);
+  t.equal(r.file, null);
+  // a tab inside a value is not indentation and not an error
+  t.same(parse('a: "x\ty"\n').problems, []);
+});
+
 t.test('empty files', async (t) => {
   for (const text of ['', '# only a comment\n', '\n\n']) {
     const r = parse(text);
