@@ -27,12 +27,15 @@ options:
   --strict              warnings fail the run too (exit 1)
   --as-of YYYY-MM-DD    the date exceptions are judged on (default: today in policy.timezone)
   --output FILE, -o     write the report to FILE instead of stdout
+  --warn-expiring DAYS  warn about exceptions expiring within DAYS days (default 30; 0: off)
+  --lang en|ja          language of messages
 `;
 
 const OPTIONS = {
   format: { type: 'string', default: 'text' },
   strict: { type: 'boolean', default: false },
   output: { type: 'string', short: 'o' },
+  'warn-expiring': { type: 'string' },
 } as const;
 
 /** Which files were read: a directory's contents are never a guess (docs/rules.md). */
@@ -51,7 +54,12 @@ export async function run(args: string[], io: Io): Promise<number> {
   const paths = positionals.length > 0 ? positionals : [values.rules];
   for (const p of paths) mustExist(p, positionals.length > 0 ? 'PATH' : '--rules');
   const asOf = values['as-of'];
-  const result = validateRuleSet(paths, asOf === undefined ? {} : { asOf });
+  const warn = values['warn-expiring'];
+  if (warn !== undefined && !/^\d{1,5}$/.test(warn)) throw new UsageError(`--warn-expiring takes a number of days (0 turns it off), not "${warn}"`);
+  const result = validateRuleSet(paths, {
+    ...(asOf === undefined ? {} : { asOf }),
+    ...(warn === undefined ? {} : { warnExpiringDays: Number(warn) }),
+  });
 
   const cwd = process.cwd();
   const meta: ReportMeta = {

@@ -48,6 +48,7 @@ export const CODES = {
   'ALLOW-CEILING-FORBIDDEN': { severity: 'error', meaning: 'An allow rule every flow of which the tier model forbids: it can never take effect.', fix: 'Remove the rule, route through a sanitizer, or file a time-limited exception.' },
   'ALLOW-CEILING-PARTIAL': { severity: 'warning', meaning: 'An allow rule part of which the tier model forbids.', fix: 'Narrow the rule to the flows the tier model permits.' },
   'EXCEPTION-EXPIRED': { severity: 'warning', meaning: 'An exception whose expiry date has passed.', fix: 'Remove it, or renew it with a new approval.' },
+  'EXCEPTION-EXPIRING': { severity: 'warning', meaning: 'An exception expires within --warn-expiring days (default 30).', fix: 'Renew its approval and move expires, or plan the change that ends it.' },
   'EXCEPTION-NEEDLESS': { severity: 'warning', meaning: 'An exception none of whose flows the tier model forbids: it lifts nothing.', fix: 'Use a flow rule instead.' },
   'RULE-SHADOWED': { severity: 'warning', meaning: 'A rule that never decides a flow: earlier rules match all of it.', fix: 'Remove it or move it before the rules that shadow it.' },
   'SEGMENT-UNUSED': { severity: 'warning', meaning: 'A segment no flow or exception names (directly, through a group or a tier: selector), that is no sanitizer, in a tier whose default is deny: every flow to or from it is denied.', fix: 'Remove it, or add the flows it needs.' },

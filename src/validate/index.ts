@@ -19,6 +19,8 @@ export interface ValidateOptions {
   asOf?: string;
   /** The files' bytes, read already (source/read.ts snapshotRuleSources); default: read now. */
   snapshot?: RuleSnapshot;
+  /** EXCEPTION-EXPIRING horizon in days (default 30; 0 turns it off). */
+  warnExpiringDays?: number;
 }
 
 export interface ValidationResult {
@@ -69,7 +71,11 @@ export function validateRuleSet(paths: readonly string[], opts: ValidateOptions 
   if (hasErrors(problems)) return done(null);
 
   semanticChecked = true;
-  const built = buildModel(read.files, read.version, { ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}), now });
+  const built = buildModel(read.files, read.version, {
+    ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
+    ...(opts.warnExpiringDays !== undefined ? { warnExpiringDays: opts.warnExpiringDays } : {}),
+    now,
+  });
   problems.push(...built.problems);
   if (!built.model) return done(null);
 

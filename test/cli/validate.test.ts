@@ -145,3 +145,26 @@ t.test('github and sarif paths are relative to $GITHUB_WORKSPACE when set', asyn
   const uris = sarif.runs[0].results.map((r: any) => r.locations[0].physicalLocation.artifactLocation.uri);
   t.ok(uris.includes(`${encodeURIComponent(name)}/rules/50-exceptions.yaml`), uris.join(' '));
 });
+
+t.test('EXCEPTION-EXPIRING: within 30 days by default, --warn-expiring DAYS, 0 turns it off', async (t) => {
+  // The sample city's exception expires 2027-09-30.
+  const codes = async (...args: string[]) => {
+    const r = await sanso(['validate', 'rules/', '--format', 'json', ...args]);
+    return JSON.parse(r.out).problems.map((p: { code: string; message: string }) => `${p.code}: ${p.message}`);
+  };
+  t.same(await codes('--as-of', '2027-08-30'), [], '31 days left: quiet');
+  const at30 = await codes('--as-of', '2027-08-31');
+  t.equal(at30.length, 1);
+  t.match(at30[0], /^EXCEPTION-EXPIRING: exception \S+ expires on 2027-09-30, in 30 days \(as of 2027-08-31\)/);
+  t.match((await codes('--as-of', '2027-09-30'))[0], /in 0 days/, 'the last day it applies');
+  t.match((await codes('--as-of', '2027-10-01'))[0], /^EXCEPTION-EXPIRED/, 'then expired, not expiring');
+  t.same(await codes('--as-of', '2027-09-20', '--warn-expiring', '5'), []);
+  t.equal((await codes('--as-of', '2027-09-20', '--warn-expiring', '10')).length, 1);
+  t.same(await codes('--as-of', '2027-09-30', '--warn-expiring', '0'), [], '0: off');
+  const strict = await sanso(['validate', 'rules/', '--strict', '--as-of', '2027-09-20']);
+  t.equal(strict.code, 1, 'a warning: fails under --strict');
+  const bad = await sanso(['validate', 'rules/', '--warn-expiring', 'soon']);
+  t.equal(bad.code, 2);
+  t.match(bad.err, /--warn-expiring takes a number of days/);
+  t.match((await sanso(['validate', '--help'])).out, /--warn-expiring DAYS[^]*--lang en\|ja/);
+});
