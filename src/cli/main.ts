@@ -14,6 +14,7 @@ const COMMANDS: Record<string, { summary: string; file: string }> = {
   check: { summary: 'pre-check a firewall change request (YAML or JSON)', file: 'check' },
   diff: { summary: 'what changes between two rule sets (paths or git:REF), exactly', file: 'diff' },
   audit: { summary: 'audit firewall configurations (iptables-save, nft -j) against the policy', file: 'audit' },
+  exceptions: { summary: 'list the exceptions: approved by whom, until when, days left (--json)', file: 'exceptions' },
   compile: { summary: 'compile the rules and print the decision table statistics', file: 'compile' },
   serve: { summary: 'serve the HTTP API (default 127.0.0.1:8080)', file: 'serve' },
 };
