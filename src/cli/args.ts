@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from './io.js';
 
@@ -26,4 +27,12 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
   if (v.lang !== 'en' && v.lang !== 'ja') throw new UsageError(`--lang takes en or ja, not "${String(v.lang)}"`);
   return parsed;
+}
+
+/**
+ * A path the user named that is not there is a mistake in the call (exit 2), the same for every
+ * command, and is said before any work starts. `-` (standard input) always exists.
+ */
+export function mustExist(path: string, what: string): void {
+  if (path !== '-' && !existsSync(path)) throw new UsageError(`${what} ${path} does not exist`);
 }

@@ -23,7 +23,7 @@ import type { LoadedPolicy } from '../policy.js';
 import { formatText, escapeLine } from '../report/text.js';
 import { toolInfo } from '../report/tool.js';
 import { MAX_FILE_BYTES, parseRuleBytes } from '../source/read.js';
-import { parse } from './args.js';
+import { mustExist, parse } from './args.js';
 import { flowError, loadForCommand } from './decide.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
@@ -121,6 +121,9 @@ export async function run(args: string[], io: Io): Promise<number> {
   }
   if (values.flows !== undefined && format !== 'text' && format !== 'json') throw new UsageError('--flows prints JSON lines; it takes no --format');
   const lang = values.lang as Lang;
+  for (const p of positionals) mustExist(p, 'DEVICE');
+  if (values.interfaces !== undefined) mustExist(values.interfaces, '--interfaces');
+  if (values.flows !== undefined) mustExist(values.flows, '--flows');
 
   const policy = loadForCommand(values.rules, values['as-of'], io);
   if (!policy) return EXIT.BAD_INPUT;

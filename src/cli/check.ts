@@ -13,7 +13,7 @@ import type { Problem } from '../problems/problem.js';
 import { formatText, escapeLine } from '../report/text.js';
 import { toolInfo } from '../report/tool.js';
 import { MAX_FILE_BYTES, parseRuleBytes, type SourceFile } from '../source/read.js';
-import { parse } from './args.js';
+import { mustExist, parse } from './args.js';
 import { loadForCommand } from './decide.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
@@ -77,6 +77,8 @@ export async function run(args: string[], io: Io): Promise<number> {
   }
   if (positionals.length !== 1) throw new UsageError(`check takes one FILE (a change request, or - for standard input); got ${positionals.length}`);
   const file = positionals[0]!;
+  mustExist(file, 'FILE');
+  mustExist(values.rules, '--rules');
   const lang = values.lang as Lang;
 
   const bytes = await readRequest(file, io);

@@ -12,7 +12,7 @@ import { loadPolicy, type LoadedPolicy } from '../policy.js';
 import { formatText } from '../report/text.js';
 import { toolInfo } from '../report/tool.js';
 import { formatServiceKey, serviceKey } from '../model/services.js';
-import { parse } from './args.js';
+import { mustExist, parse } from './args.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 export const DECIDE_USAGE = `usage: sanso decide SRC DST SERVICE [options]
@@ -56,6 +56,7 @@ export function flowError(field: FlowField, value: string, reason: string): stri
  * returns null (the caller exits 1). Shared by the commands that need a policy.
  */
 export function loadForCommand(rules: string, asOf: string | undefined, io: Io): LoadedPolicy | null {
+  mustExist(rules, '--rules');
   const { policy, problems } = loadPolicy([rules], asOf === undefined ? {} : { asOf });
   if (policy) return policy;
   io.stderr(formatText(problems, { files: [rules], version: '', tool: toolInfo() }));
@@ -72,6 +73,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const lang = values.lang as Lang;
   if (values.batch !== undefined) {
     if (positionals.length > 0) throw new UsageError('decide --batch takes no SRC DST SERVICE arguments');
+    mustExist(values.batch, '--batch');
     const policy = loadForCommand(values.rules, values['as-of'], io);
     if (!policy) return EXIT.BAD_INPUT;
     return batch(policy, values.batch, lang, io);

@@ -17,7 +17,7 @@ import { formatText } from '../report/text.js';
 import { toolInfo } from '../report/tool.js';
 import { GitRulesError, readGitRules, type GitRules } from '../source/git.js';
 import { validateRuleSet } from '../validate/index.js';
-import { parse } from './args.js';
+import { mustExist, parse } from './args.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 export const DIFF_USAGE = `usage: sanso diff OLD NEW [options]
@@ -102,6 +102,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const max = maxChanges(values['max-changes']);
   if (positionals.length !== 2) throw new UsageError(`diff takes OLD and NEW (rule paths or git:REF); got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`);
   const lang = values.lang as Lang;
+  for (const p of positionals) if (!p.startsWith('git:')) mustExist(p, p === positionals[0] ? 'OLD' : 'NEW');
   const cwd = process.cwd();
 
   const sides: Side[] = [];

@@ -15,6 +15,7 @@ const COMMANDS: Record<string, { summary: string; file: string }> = {
   diff: { summary: 'what changes between two rule sets (paths or git:REF), exactly', file: 'diff' },
   audit: { summary: 'audit firewall configurations (iptables, nft, FortiOS, ASA, RTX, PAN-OS) against the policy', file: 'audit' },
   report: { summary: 'the self-inspection report (HTML or PDF): tiers, matrix, checklist', file: 'report' },
+  exceptions: { summary: 'list the exceptions: approved by whom, until when, days left (--json)', file: 'exceptions' },
   compile: { summary: 'compile the rules and print the decision table statistics', file: 'compile' },
   monitor: { summary: 'decide observed flows from logs or NATS; report what the policy denies', file: 'monitor' },
   serve: { summary: 'serve the HTTP API (default 127.0.0.1:8080)', file: 'serve' },
@@ -35,6 +36,8 @@ options every command takes:
 
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
+  // A usage error shows the usage of the command that was called, not every command's.
+  let usage = USAGE;
   try {
     if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
       (name === undefined ? io.stderr : io.stdout)(USAGE);
@@ -46,11 +49,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
     }
     const cmd = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (!cmd) throw new UsageError(`unknown command "${name}"`);
-    const mod = (await import(`./${cmd.file}.js`)) as { run: Command };
+    const mod = (await import(`./${cmd.file}.js`)) as { run: Command } & Record<string, unknown>;
+    const own = Object.entries(mod).find(([k, v]) => k.endsWith('_USAGE') && typeof v === 'string');
+    if (own) usage = `${own[1] as string}\n(sanso --help lists every command)\n`;
     return await mod.run(rest, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.stderr(`sanso: ${e.message}\n${USAGE}`);
+      io.stderr(`sanso: ${e.message}\n${usage}`);
       return EXIT.USAGE;
     }
     io.stderr(`sanso: ${(e as Error)?.message ?? String(e)}\n`);

@@ -25,6 +25,9 @@ import { loadForCommand } from './decide.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { counters, intOption, metricsUrl, MONITOR_USAGE, MonitorOutput, OPTIONS, summaryText, type MonitorValues } from './monitor-output.js';
 
+// main.ts prints a command's own usage on a usage error: the monitor's lives beside its options.
+export { MONITOR_USAGE } from './monitor-output.js';
+
 function logFormat(values: MonitorValues): LogFormat {
   const f = values['log-format'];
   if (f === undefined) throw new UsageError(`monitor needs --log-format (${LOG_FORMATS.join(', ')})`);

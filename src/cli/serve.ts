@@ -27,7 +27,7 @@ import {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
 } from '../http/server.js';
 import { DEFAULT_JOB_TIMEOUT_MS, DEFAULT_POOL_QUEUE } from '../http/pool.js';
-import { parse } from './args.js';
+import { mustExist, parse } from './args.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 export const SERVE_USAGE = `usage: sanso serve [options]
@@ -102,6 +102,8 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stdout(SERVE_USAGE);
     return EXIT.OK;
   }
+  mustExist(values.rules, '--rules');
+  if (values.tokens !== undefined) mustExist(values.tokens, '--tokens');
   const host = values.host ?? (io.env.HOST || '127.0.0.1');
   const port = integer('--port', values.port ?? (io.env.PORT || '8080'), 0, 65535)!;
   if (!LEVELS.includes(values['log-level'])) throw new UsageError(`--log-level takes ${LEVELS.join(', ')}`);
@@ -171,7 +173,10 @@ export async function run(args: string[], io: Io): Promise<number> {
     await app.listen({ host, port });
   } catch (e) {
     await app.close();
-    io.stderr(`sanso: cannot listen on ${host}:${port}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+    const code = (e as NodeJS.ErrnoException).code;
+    // The first thing an administrator meets on a host that runs something else on 8080.
+    const hint = code === 'EADDRINUSE' ? `; another program uses port ${port}: pick another with --port N (or $PORT; --port 0 picks a free one)` : '';
+    io.stderr(`sanso: cannot listen on ${host}:${port}: ${code ?? (e as Error).message}${hint}\n`);
     return EXIT.BAD_INPUT;
   }
   const addr = app.server.address();

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { FORMATS, isFormatName, passes, summaryLine, type ReportMeta } from '../report/index.js';
 import { toolInfo } from '../report/tool.js';
 import { validateRuleSet } from '../validate/index.js';
-import { parse } from './args.js';
+import { mustExist, parse } from './args.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 const FORMAT_NAMES = Object.keys(FORMATS).join('|');
@@ -27,13 +27,21 @@ options:
   --strict              warnings fail the run too (exit 1)
   --as-of YYYY-MM-DD    the date exceptions are judged on (default: today in policy.timezone)
   --output FILE, -o     write the report to FILE instead of stdout
+  --warn-expiring DAYS  warn about exceptions expiring within DAYS days (default 30; 0: off)
+  --lang en|ja          language of messages
 `;
 
 const OPTIONS = {
   format: { type: 'string', default: 'text' },
   strict: { type: 'boolean', default: false },
   output: { type: 'string', short: 'o' },
+  'warn-expiring': { type: 'string' },
 } as const;
+
+/** Which files were read: a directory's contents are never a guess (docs/rules.md). */
+export function filesReadLine(files: readonly string[]): string {
+  return files.length === 0 ? 'read no rule files' : `read ${files.length} file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`;
+}
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, OPTIONS);
@@ -44,8 +52,14 @@ export async function run(args: string[], io: Io): Promise<number> {
   const format = values.format;
   if (!isFormatName(format)) throw new UsageError(`--format takes ${FORMAT_NAMES.replaceAll('|', ', ')}, not "${format}"`);
   const paths = positionals.length > 0 ? positionals : [values.rules];
+  for (const p of paths) mustExist(p, positionals.length > 0 ? 'PATH' : '--rules');
   const asOf = values['as-of'];
-  const result = validateRuleSet(paths, asOf === undefined ? {} : { asOf });
+  const warn = values['warn-expiring'];
+  if (warn !== undefined && !/^\d{1,5}$/.test(warn)) throw new UsageError(`--warn-expiring takes a number of days (0 turns it off), not "${warn}"`);
+  const result = validateRuleSet(paths, {
+    ...(asOf === undefined ? {} : { asOf }),
+    ...(warn === undefined ? {} : { warnExpiringDays: Number(warn) }),
+  });
 
   const cwd = process.cwd();
   const meta: ReportMeta = {
@@ -67,5 +81,10 @@ export async function run(args: string[], io: Io): Promise<number> {
     }
   } else io.stdout(report);
   io.stderr(`${summaryLine(result.problems, meta)}\n`);
+  if (format === 'text') {
+    // For the person at the terminal, after the summary on stderr: stdout stays problem lines.
+    if (!result.semanticChecked) io.stderr('note: syntax or schema errors stopped the check; the semantic checks (names, flows, exceptions, the tier model) run once they are fixed\n');
+    io.stderr(`${filesReadLine(result.files)}\n`);
+  }
   return passes(result.problems, values.strict) ? EXIT.OK : EXIT.BAD_INPUT;
 }

@@ -11,7 +11,7 @@ import { nowhere, type Location } from '../source/location.js';
 import type { Path, SourceFile } from '../source/read.js';
 import { BETA_MODELS, canBridge, MODEL_LABELS } from './bridging.js';
 import { formatV4, parseCidr, V4_MAPPED_FIRST } from './cidr.js';
-import { isActive, isCalendarDate, isTimeZone, todayIn } from './dates.js';
+import { daysBetween, isActive, isCalendarDate, isTimeZone, todayIn } from './dates.js';
 import { parseServiceRange } from './services.js';
 import { didYouMean } from './suggest.js';
 import {
@@ -26,7 +26,12 @@ export interface BuildOptions {
   asOf?: string;
   /** The instant "today" is taken at when asOf is not given (one instant for a whole load). */
   now?: Date;
+  /** Warn about exceptions that expire within this many days (EXCEPTION-EXPIRING); 0 turns it off. */
+  warnExpiringDays?: number;
 }
+
+/** Default of --warn-expiring: a month is the time a renewal's approval usually takes. */
+export const DEFAULT_WARN_EXPIRING_DAYS = 30;
 
 export interface BuildResult {
   /** Null exactly when an error-severity problem was found. */
@@ -502,6 +507,12 @@ class Builder {
         this.push('EXCEPTION-DATE-INVALID', loc, `exception ${id}: expires "${expires}" is not a calendar date`);
       } else if (!isActive(expires, asOf)) {
         this.push('EXCEPTION-EXPIRED', loc, `exception ${id} expired on ${expires} (as of ${asOf}); it lifts nothing any more`);
+      } else {
+        const left = daysBetween(asOf, expires);
+        const warnDays = this.opts.warnExpiringDays ?? DEFAULT_WARN_EXPIRING_DAYS;
+        if (left <= warnDays && warnDays > 0) {
+          this.push('EXCEPTION-EXPIRING', loc, `exception ${id} expires on ${expires}, in ${left} day${left === 1 ? '' : 's'} (as of ${asOf}); renew its approval or plan its removal`);
+        }
       }
       return [{
         index,

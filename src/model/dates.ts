@@ -50,3 +50,8 @@ export function msUntilNextDay(timeZone: string, now: Date = new Date()): number
   }
   return hi - now.getTime();
 }
+
+/** Whole days from `from` to `to` (both YYYY-MM-DD calendar dates); negative when `to` is earlier. */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}

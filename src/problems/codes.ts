@@ -19,8 +19,9 @@ export const CODES = {
   'PATH-NOT-FOUND': { severity: 'error', meaning: 'A path given on the command line does not exist.', fix: 'Check the path; the default is rules/.' },
   'READ-FAILED': { severity: 'error', meaning: 'A rule file could not be read.', fix: 'Check permissions and that it is a regular file.' },
   'NO-RULE-FILES': { severity: 'error', meaning: 'A directory holds no *.yaml or *.yml files.', fix: 'Point at the directory that holds the rule files.' },
+  'RULE-FILE-SKIPPED': { severity: 'warning', meaning: 'A *.yaml or *.yml file in a subfolder of a rule directory: only the files directly in the directory are read.', fix: 'Move the file into the rule directory, name it as a path of its own, or delete it.' },
   'ENCODING-INVALID': { severity: 'error', meaning: 'The file is not valid UTF-8.', fix: 'Save the file as UTF-8 (not Shift_JIS).' },
-  'ENCODING-BOM': { severity: 'error', meaning: 'The file starts with a byte-order mark.', fix: 'Save as UTF-8 without BOM.' },
+  'ENCODING-BOM': { severity: 'error', meaning: 'A byte-order mark (U+FEFF) inside the file; one at the very start is allowed.', fix: 'Delete the stray mark (it often comes from pasting one file into another).' },
   // — YAML —
   'YAML-SYNTAX': { severity: 'error', meaning: 'The file is not well-formed YAML (including tabs used for indentation).', fix: 'Fix the YAML at the position given; indent with spaces.' },
   'YAML-DUPLICATE-KEY': { severity: 'error', meaning: 'A mapping has the same key twice.', fix: 'Remove or rename one of the keys.' },
@@ -47,6 +48,7 @@ export const CODES = {
   'ALLOW-CEILING-FORBIDDEN': { severity: 'error', meaning: 'An allow rule every flow of which the tier model forbids: it can never take effect.', fix: 'Remove the rule, route through a sanitizer, or file a time-limited exception.' },
   'ALLOW-CEILING-PARTIAL': { severity: 'warning', meaning: 'An allow rule part of which the tier model forbids.', fix: 'Narrow the rule to the flows the tier model permits.' },
   'EXCEPTION-EXPIRED': { severity: 'warning', meaning: 'An exception whose expiry date has passed.', fix: 'Remove it, or renew it with a new approval.' },
+  'EXCEPTION-EXPIRING': { severity: 'warning', meaning: 'An exception expires within --warn-expiring days (default 30).', fix: 'Renew its approval and move expires, or plan the change that ends it.' },
   'EXCEPTION-NEEDLESS': { severity: 'warning', meaning: 'An exception none of whose flows the tier model forbids: it lifts nothing.', fix: 'Use a flow rule instead.' },
   'RULE-SHADOWED': { severity: 'warning', meaning: 'A rule that never decides a flow: earlier rules match all of it.', fix: 'Remove it or move it before the rules that shadow it.' },
   'SEGMENT-UNUSED': { severity: 'warning', meaning: 'A segment no flow or exception names (directly, through a group or a tier: selector), that is no sanitizer, in a tier whose default is deny: every flow to or from it is denied.', fix: 'Remove it, or add the flows it needs.' },

@@ -36,7 +36,11 @@ export interface ReadResult {
   version: string;
 }
 
-const RULE_FILE = /\.ya?ml$/;
+// Case-insensitive: a file saved as RULES.YML on Windows is a rule file, not something to skip.
+const RULE_FILE = /\.ya?ml$/i;
+/** Bounds the walk that looks for rule files in subfolders (to warn about them, not to read them). */
+const MAX_SKIPPED_WALK = 1000;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 
 /** Byte order of names, as docs/rules.md says, not locale order. */
 function byteOrder(a: string, b: string): number {
@@ -93,6 +97,7 @@ function expand(paths: readonly string[], problems: Problem[]): string[] {
         problems.push(problem('READ-FAILED', at(p), `cannot list ${p}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`));
         continue;
       }
+      warnSubfolders(p, names, problems);
       const rules = names.filter((n) => RULE_FILE.test(n)).sort(byteOrder);
       const files = rules.filter((n) => { try { return statSync(join(p, n)).isFile(); } catch { return false; } });
       if (files.length === 0) problems.push(problem('NO-RULE-FILES', at(p), `${p} holds no *.yaml or *.yml files`));
@@ -100,6 +105,30 @@ function expand(paths: readonly string[], problems: Problem[]): string[] {
     } else add(p);
   }
   return out;
+}
+
+/**
+ * A directory means the rule files directly in it; a rule file in a subfolder is not read, and
+ * each one gets a warning so that is never a silent surprise. Hidden folders (.git) are skipped.
+ */
+function warnSubfolders(dir: string, names: readonly string[], problems: Problem[]): void {
+  let budget = MAX_SKIPPED_WALK;
+  const walk = (d: string, entries: readonly string[], top: boolean) => {
+    for (const n of [...entries].sort(byteOrder)) {
+      if (budget-- <= 0 || n.startsWith('.')) continue;
+      const full = join(d, n);
+      let st;
+      try { st = statSync(full); } catch { continue; }
+      if (st.isDirectory()) {
+        let sub: string[];
+        try { sub = readdirSync(full); } catch { continue; }
+        walk(full, sub, false);
+      } else if (!top && st.isFile() && RULE_FILE.test(n)) {
+        problems.push(problem('RULE-FILE-SKIPPED', at(full), `${full} is in a subfolder of ${dir} and is not read; move it into ${dir} or name it as a path of its own`));
+      }
+    }
+  };
+  walk(dir, names, true);
 }
 
 function nodeAt(doc: Document, path: Path, part: 'key' | 'value'): YamlNode | null {
@@ -161,8 +190,14 @@ function findAlias(doc: Document, source: string | null): Alias | null {
  * `file` is the name messages show. Exported for callers that hold the bytes already.
  */
 export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Problem[]): SourceFile | null {
-  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    problems.push(problem('ENCODING-BOM', at(file), 'the file starts with a UTF-8 byte-order mark; save it without BOM'));
+  // YAML allows a byte-order mark at the start of the stream (Windows editors write one), so a
+  // leading BOM is dropped before decoding: positions then count as the editor shows them. YAML
+  // forbids one inside a document, so any other BOM is an error at its position.
+  if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+  const innerBom = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(BOM);
+  if (innerBom >= 0) {
+    const { line, col } = lineColOfByte(bytes, innerBom);
+    problems.push(problem('ENCODING-BOM', at(file, line, col), 'a byte-order mark (U+FEFF) may only start the file; delete this one'));
     return null;
   }
   const bad = firstInvalidUtf8(bytes);
@@ -183,6 +218,15 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
   if (list.length === 0) return { file, data: null, locate: () => at(file) };
   let failed = false;
   for (const d of list) {
+    // One tab in the indentation makes the parser report a cascade of follow-on errors (nested
+    // mappings, implicit keys…) that all mean "this tab": say that once, at the tab, clearly.
+    const tab = d.errors.find((e) => e.code === 'TAB_AS_INDENT');
+    if (tab) {
+      failed = true;
+      const at = pos(tab.pos[0]);
+      problems.push(problem('YAML-SYNTAX', at, `a tab indents line ${at.line}; YAML indents with spaces only: replace the tab with spaces (the editor's "convert tabs to spaces")`));
+      continue;
+    }
     for (const e of d.errors) {
       failed = true;
       if (e.code === 'DUPLICATE_KEY') {

@@ -19,6 +19,8 @@ export interface ValidateOptions {
   asOf?: string;
   /** The files' bytes, read already (source/read.ts snapshotRuleSources); default: read now. */
   snapshot?: RuleSnapshot;
+  /** EXCEPTION-EXPIRING horizon in days (default 30; 0 turns it off). */
+  warnExpiringDays?: number;
 }
 
 export interface ValidationResult {
@@ -37,6 +39,11 @@ export interface ValidationResult {
    * policy serves this table rather than compiling the model a second time.
    */
   table: DecisionTable | null;
+  /**
+   * False when syntax or schema errors stopped the load before the semantic checks (names,
+   * flows, exceptions, the tier model): the report is then not the whole story, and says so.
+   */
+  semanticChecked: boolean;
 }
 
 export function validateRuleSet(paths: readonly string[], opts: ValidateOptions = {}): ValidationResult {
@@ -48,6 +55,7 @@ export function validateRuleSet(paths: readonly string[], opts: ValidateOptions 
   const now = new Date();
   let asOf: string | null = null;
   let table: DecisionTable | null = null;
+  let semanticChecked = false;
   const done = (model: Model | null): ValidationResult => {
     const ok = model !== null && !hasErrors(problems);
     return {
@@ -57,11 +65,17 @@ export function validateRuleSet(paths: readonly string[], opts: ValidateOptions 
       files: read.names,
       asOf,
       table: ok ? table : null,
+      semanticChecked,
     };
   };
   if (hasErrors(problems)) return done(null);
 
-  const built = buildModel(read.files, read.version, { ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}), now });
+  semanticChecked = true;
+  const built = buildModel(read.files, read.version, {
+    ...(opts.asOf !== undefined ? { asOf: opts.asOf } : {}),
+    ...(opts.warnExpiringDays !== undefined ? { warnExpiringDays: opts.warnExpiringDays } : {}),
+    now,
+  });
   problems.push(...built.problems);
   if (!built.model) return done(null);
 

@@ -97,8 +97,8 @@ t.test('--flows: one JSON line per flow, device verdict, policy decision, agreem
 
 t.test('bad input: FILE:LINE:COL, exit 1, no stack trace', async (t) => {
   const missing = await sanso(['audit', join(tmp, 'nope.save'), ...IF]);
-  t.equal(missing.code, 1);
-  t.match(missing.err, /cannot read .*nope\.save: ENOENT/);
+  t.equal(missing.code, 2, 'a path that does not exist is a usage error');
+  t.match(missing.err, /DEVICE .*nope\.save does not exist/);
 
   const text = readFileSync(GOOD, 'utf8').replace('-A FORWARD -j LOG', '-A FORWARD -m time --timestart 09:00 -j LOG');
   const unsupported = write('time.save', text);

@@ -101,8 +101,8 @@ t.test('a bad request: exit 1, each error at its line and column with rule and f
 
 t.test('unreadable input: exit 1', async (t) => {
   const missing = await check(join(tmp, 'nope.yaml'));
-  t.equal(missing.code, 1);
-  t.match(missing.err, /cannot read .*nope\.yaml: ENOENT/);
+  t.equal(missing.code, 2, 'a path that does not exist is a usage error');
+  t.match(missing.err, /FILE .*nope\.yaml does not exist/);
   const syntax = await check(write('syntax.yaml', 'rules: [\n'));
   t.equal(syntax.code, 1);
   t.match(syntax.err, /syntax\.yaml:\d+:\d+: error YAML-SYNTAX/);

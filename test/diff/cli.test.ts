@@ -133,9 +133,8 @@ t.test('exit codes', async (t) => {
   t.equal((await sanso(['diff', V1, V2, '--fail-on', 'newly-denied'])).code, 2);
   t.equal((await sanso(['diff', V1, V2, '--max-changes', '0'])).code, 2);
   const missing = await sanso(['diff', V1, 'no/such/dir']);
-  t.equal(missing.code, 1);
-  t.match(missing.err, 'no/such/dir does not exist');
-  t.match(missing.err, 'the new rule set (no/such/dir) has errors');
+  t.equal(missing.code, 2, 'a path that does not exist is a usage error');
+  t.match(missing.err, 'NEW no/such/dir does not exist');
   const bad = await sanso(['diff', 'test/fixtures/bad/CIDR-DUPLICATE.yaml', V1]);
   t.equal(bad.code, 1);
   t.match(bad.err, /CIDR-DUPLICATE/);

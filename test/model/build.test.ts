@@ -175,7 +175,7 @@ exceptions:
     ticket: T-1
 `;
   const on = build(t, text, '2026-03-31');
-  t.same(on.problems, [], 'still valid on its expiry date');
+  t.same(codes(on.problems), ['EXCEPTION-EXPIRING'], 'still valid on its expiry date (with a reminder)');
   t.match(on.model!.exceptions[0], { id: 'EX-1', reason: 'export', approvedBy: 'CISO', expires: '2026-03-31', ticket: 'T-1', index: 0 });
   const after = build(t, text, '2026-04-01');
   t.same(codes(after.problems), ['EXCEPTION-EXPIRED']);

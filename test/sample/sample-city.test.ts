@@ -62,8 +62,9 @@ t.test('rules/ validates with no errors and no warnings', async (t) => {
     '00-policy.yaml', '10-services.yaml', '20-segments-mynumber.yaml', '21-segments-lgwan.yaml',
     '22-segments-internet.yaml', '30-groups.yaml', '40-flows.yaml', '50-exceptions.yaml',
   ], 'merged in byte order of names');
-  // Still clean on the exception's last day.
-  t.same(validateRuleSet([RULES], { asOf: LAST_DAY }).problems, []);
+  // Still in force on the exception's last day: only the reminder that it is about to lapse.
+  t.same(validateRuleSet([RULES], { asOf: LAST_DAY }).problems.map((p) => p.code), ['EXCEPTION-EXPIRING']);
+  t.same(validateRuleSet([RULES], { asOf: LAST_DAY, warnExpiringDays: 0 }).problems, []);
 });
 
 t.test('sanso validate --strict passes on rules/ (what CI runs)', async (t) => {

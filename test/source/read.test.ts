@@ -36,7 +36,24 @@ t.test('directories: rule files only, in byte order of their names', async (t) =
   const r = readRuleSources([dir]);
   t.same(r.names.map((n) => n.slice(dir.length + 1)), ['10.yaml', '9.yaml', 'B.yml', 'b.yaml', 'á.yaml']);
   t.same(r.files.map((f) => f.file), r.names);
-  t.same(r.problems, []);
+  // a folder named like a rule file is a folder: its rule file is skipped, with a word
+  t.same(r.problems.map((p) => [p.code, p.severity, p.loc.file]), [['RULE-FILE-SKIPPED', 'warning', join(dir, 'sub.yaml', 'inner.yaml')]]);
+});
+
+t.test('no silent surprises: other-case extensions are read, subfolders are named', async (t) => {
+  const dir = t.testdir({
+    'A.YAML': '# saved on Windows\n',
+    'b.Yml': '# mixed case\n',
+    old: { 'x.yaml': 'flows: []\n', 'notes.txt': '', deeper: { 'Y.YML': '' } },
+    '.git': { 'config.yaml': '' },
+  });
+  const r = readRuleSources([dir]);
+  t.same(r.names.map((n) => n.slice(dir.length + 1)), ['A.YAML', 'b.Yml']);
+  t.same(r.problems.map((p) => [p.code, p.loc.file.slice(dir.length + 1)]), [
+    ['RULE-FILE-SKIPPED', join('old', 'deeper', 'Y.YML')],
+    ['RULE-FILE-SKIPPED', join('old', 'x.yaml')],
+  ], 'each skipped file once; hidden folders are not searched');
+  t.match(r.problems[1]!.message, /is in a subfolder of .* and is not read; move it into/);
 });
 
 t.test('a file named twice is read once; a directory with no rule files is a problem', async (t) => {
@@ -80,6 +97,15 @@ t.test('locate: values, keys, list items, and the nearest node for a missing one
   t.equal(file!.locate([]).file, 'x.yaml');
 });
 
+t.test('one tab in the indentation is one clear message, not a cascade', async (t) => {
+  const r = parse('segments:\n  - name: a\n\ttier: lgwan\n    cidrs: [10.0.0.0/8]\nflows:\n  - id: F\n');
+  t.same(r.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['YAML-SYNTAX', 3, 1]]);
+  t.match(r.problems[0]!.message, /^a tab indents line 3; YAML indents with spaces only: replace the tab with spaces/);
+  t.equal(r.file, null);
+  // a tab inside a value is not indentation and not an error
+  t.same(parse('a: "x\ty"\n').problems, []);
+});
+
 t.test('empty files', async (t) => {
   for (const text of ['', '# only a comment\n', '\n\n']) {
     const r = parse(text);
@@ -89,9 +115,17 @@ t.test('empty files', async (t) => {
 });
 
 t.test('encodings', async (t) => {
-  const bom = parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a: 1\n')]));
-  t.same(bom.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['ENCODING-BOM', 1, 1]]);
-  t.equal(bom.file, null);
+  // A leading BOM is allowed (YAML permits it; Windows editors write it) and not counted in columns.
+  const bom = parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a: 1\nb: [\n')]));
+  t.same(bom.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['YAML-SYNTAX', 3, 1]]);
+  const bomOk = parse(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a: 1\n')]));
+  t.same(bomOk.problems, []);
+  t.same(bomOk.file!.data, { a: 1 });
+  t.same(bomOk.file!.locate(['a'], 'key'), { file: 'x.yaml', line: 1, col: 1 });
+  // One anywhere else is inside the document, which YAML forbids.
+  const inner = parse(Buffer.concat([Buffer.from('a: 1\n  '), Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('b: 2\n')]));
+  t.same(inner.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['ENCODING-BOM', 2, 3]]);
+  t.equal(inner.file, null);
   const sjis = parse(Buffer.from([0x61, 0x3a, 0x20, 0x31, 0x0a, 0x62, 0x3a, 0x20, 0x82, 0xa0, 0x0a]));
   t.same(sjis.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['ENCODING-INVALID', 2, 4]]);
   t.match(sjis.problems[0]!.message, /byte 0x82 at offset 8/);

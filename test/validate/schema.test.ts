@@ -96,6 +96,8 @@ t.test('valid and empty files have no problems', async (t) => {
   t.same(check(''), []);
   t.same(check('# nothing\n'), []);
   t.same(check('policy:\n  name: x\n  defaults: { lgwan: allow }\n  clauses: { NO-GRANT: "第5条" }\n'), []);
+  // A city with no exceptions (or no grants yet) writes the list empty rather than deleting it.
+  t.same(check('exceptions: []\nflows: []\nsegments: []\n'), []);
 });
 
 t.test('describePath and describeValue', async (t) => {
