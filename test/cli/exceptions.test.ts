@@ -7,7 +7,7 @@ t.test('text: one line per exception with days left; expired says so', async (t)
   t.equal(r.code, 0, r.err);
   const lines = r.out.trimEnd().split('\n');
   t.equal(lines.length, 1);
-  t.match(lines[0], /^\S+  \S+ → \S+  \S+  approved-by .+  expires 2027-09-30 \(10 days left\)$/);
+  t.match(lines[0], /^\S+ {2}\S+ → \S+ {2}\S+ {2}approved-by .+ {2}expires 2027-09-30 \(10 days left\)$/);
   const late = await sanso(['exceptions', '--rules', 'rules/', '--as-of', '2027-10-02']);
   t.match(late.out, /expires 2027-09-30 \(expired 2 days ago\)\n$/);
 });

@@ -166,5 +166,5 @@ t.test('EXCEPTION-EXPIRING: within 30 days by default, --warn-expiring DAYS, 0 t
   const bad = await sanso(['validate', 'rules/', '--warn-expiring', 'soon']);
   t.equal(bad.code, 2);
   t.match(bad.err, /--warn-expiring takes a number of days/);
-  t.match((await sanso(['validate', '--help'])).out, /--warn-expiring DAYS[^]*--lang en\|ja/);
+  t.match((await sanso(['validate', '--help'])).out, /--warn-expiring DAYS[\s\S]*--lang en\|ja/);
 });
