@@ -15,7 +15,7 @@ import { renderReportHtml, type ReportLang } from '../inspection/html.js';
 import { toolInfo } from '../report/tool.js';
 import { escapeLine } from '../report/text.js';
 import { MAX_FILE_BYTES } from '../source/read.js';
-import { parse } from './args.js';
+import { mustExist, parse } from './args.js';
 import { loadInterfaces } from './audit.js';
 import { loadForCommand } from './decide.js';
 import { EXIT, UsageError, type Io } from './io.js';
@@ -83,6 +83,10 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (deviceFormat !== 'auto' && !FORMAT_NAMES.includes(deviceFormat as DeviceFormat)) {
     throw new UsageError(`--device-format takes auto, ${FORMAT_NAMES.join(', ')}; not "${deviceFormat}"`);
   }
+  // A path that does not exist is a usage error, as in every command (docs/validate.md).
+  for (const d of devices) mustExist(d, '--audit');
+  if (values.interfaces !== undefined) mustExist(values.interfaces, '--interfaces');
+  if (values['decision-log'] !== undefined) mustExist(values['decision-log'], '--decision-log');
   // The report is Japanese unless English is asked for explicitly.
   const lang: ReportLang = args.some((a) => a === '--lang' || a.startsWith('--lang=')) ? (values.lang as ReportLang) : 'ja';
 

@@ -284,12 +284,13 @@ t.test('sanso report: usage and bad input', async (t) => {
   t.equal(await main(['report', '--as-of', AS_OF, '--out', join(dir, 'r.html'), '--audit', join(dir, 'bad.save')], c), 1);
   t.notOk(existsSync(join(dir, 'r.html')));
   c = io();
-  t.equal(await main(['report', '--as-of', AS_OF, '--out', join(dir, 'r.html'), '--decision-log', join(dir, 'missing.ndjson')], c), 1);
-  t.match(c.err, /cannot read/);
+  // Paths that do not exist are usage errors (exit 2), as in every command.
+  t.equal(await main(['report', '--as-of', AS_OF, '--out', join(dir, 'r.html'), '--decision-log', join(dir, 'missing.ndjson')], c), 2);
+  t.match(c.err, /missing\.ndjson does not exist/);
   c = io();
-  t.equal(await main(['report', '--as-of', AS_OF, '--out', join(dir, 'r.html'), '--audit', join(dir, 'missing.save')], c), 1);
+  t.equal(await main(['report', '--as-of', AS_OF, '--out', join(dir, 'r.html'), '--audit', join(dir, 'missing.save')], c), 2);
   c = io();
-  t.equal(await main(['report', '--rules', join(dir, 'nope'), '--out', join(dir, 'r.html')], c), 1);
+  t.equal(await main(['report', '--rules', join(dir, 'nope'), '--out', join(dir, 'r.html')], c), 2);
 });
 
 t.test('sanso report writes HTML; the example under examples/report/ is current', async (t) => {
