@@ -251,11 +251,11 @@ export function compileDevice(device: Device, table: DecisionTable, ifaces: Inte
     }
     const t = rule.target;
     if ((t.kind === 'jump' || t.kind === 'goto') && !chainIndex.has(t.chain)) {
-      throw new AuditInputError(`${t.kind} to chain "${t.chain}", which the configuration does not define`, rule.loc, 'AUDIT-CHAIN-UNKNOWN');
+      throw new AuditInputError(`${t.kind} to chain "${t.chain}", which the configuration does not define`, rule.loc, 'DEVICE-REFERENCE');
     }
   }
   for (const e of device.entry) {
-    if (!chainIndex.has(e)) throw new AuditInputError(`entry chain "${e}" is not defined`, null, 'AUDIT-CHAIN-UNKNOWN');
+    if (!chainIndex.has(e)) throw new AuditInputError(`entry chain "${e}" is not defined`, null, 'DEVICE-REFERENCE');
   }
   const S = addressSide(table, ifaces, srcList);
   const D = addressSide(table, ifaces, dstList);
@@ -376,7 +376,7 @@ function checkLoops(chains: { rules: number[] }[], rules: CompiledRule[]): void 
     for (const r of chains[c]!.rules) {
       const to = rules[r]!.to;
       if (to < 0) continue;
-      if (state[to] === 1) throw new AuditInputError(`chains jump into each other in a loop (through this rule)`, rules[r]!.rule.loc, 'AUDIT-CHAIN-LOOP');
+      if (state[to] === 1) throw new AuditInputError(`chains jump into each other in a loop (through this rule)`, rules[r]!.rule.loc, 'DEVICE-LOOP');
       if (state[to] === 0) visit(to);
     }
     state[c] = 2;

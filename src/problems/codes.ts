@@ -58,8 +58,6 @@ export const CODES = {
   // — the firewall audit (sanso audit) —
   'AUDIT-INTERFACES-INVALID': { severity: 'error', meaning: 'The --interfaces file is not a map from interface or zone name to a list of segments, groups, tier:<tier> or outside, names an unknown segment or group, or puts a segment behind two interfaces.', fix: 'Follow schemas/interfaces.schema.json; give each segment one interface.' },
   'AUDIT-INTERFACE-UNMAPPED': { severity: 'error', meaning: 'A device rule matches an interface or zone that no --interfaces file maps (or no file was given).', fix: 'Add the interface to the interfaces file with the segments behind it.' },
-  'AUDIT-CHAIN-UNKNOWN': { severity: 'error', meaning: 'A device rule jumps to a chain the configuration does not define.', fix: 'Export the whole configuration (every table and chain).' },
-  'AUDIT-CHAIN-LOOP': { severity: 'error', meaning: 'Device chains jump into each other in a loop.', fix: 'Break the loop in the device configuration.' },
   // — device configurations —
   'DEVICE-SYNTAX': { severity: 'error', meaning: 'A device configuration (iptables-save, nft -j list ruleset …) is malformed where sanso reads it: a line, a JSON value, an address or a port it cannot parse.', fix: 'Give sanso the file exactly as the device exported it; the message names what was expected.' },
   'DEVICE-UNSUPPORTED': { severity: 'error', meaning: 'A device statement that could change what is forwarded and that sanso does not understand (a match module, an expression, a target, a chain on another hook); the audit fails closed.', fix: 'Rewrite the rule with the statements docs/audit-linux.md lists, or pass --lenient to audit anyway (the verdict may then be incomplete).' },
