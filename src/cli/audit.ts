@@ -7,8 +7,7 @@
  * `--flows FILE|-` answers flows instead: CSV src,dst,service in, one JSON line out per flow with
  * the device's verdict, the policy's decision and whether they agree.
  */
-import { createReadStream, readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
 import { audit, deviceRef, prepareDevice, type AuditResult, type PreparedDevice } from '../audit/audit.js';
 import { parseInterfaces } from '../audit/interfaces.js';
 import { DeviceLookup } from '../audit/lookup.js';
@@ -17,14 +16,15 @@ import { formatAuditGithub, formatAuditMarkdown, formatAuditSarif, formatAuditTe
 import { DeviceFormatError, FORMAT_NAMES, parseDevice } from '../device/parse.js';
 import type { DeviceFormat, DeviceProblem } from '../device/types.js';
 import type { Lang } from '../i18n/messages.js';
-import { FlowResult, parseAddress, resolveFlow } from '../lookup/flow.js';
+import { parseAddress } from '../lookup/flow.js';
 import { renderDecision } from '../lookup/render.js';
 import type { LoadedPolicy } from '../policy.js';
 import { formatText, escapeLine } from '../report/text.js';
 import { toolInfo } from '../report/tool.js';
 import { MAX_FILE_BYTES, parseRuleBytes } from '../source/read.js';
 import { mustExist, parse } from './args.js';
-import { flowError, loadForCommand } from './decide.js';
+import { answerCsvFlows } from './flow-csv.js';
+import { loadForCommand } from './decide.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 export const AUDIT_USAGE = `usage: sanso audit DEVICE... [options]
@@ -199,7 +199,6 @@ function render(result: AuditResult, format: OutputFormat, io: Io): string {
   }
 }
 
-const CHUNK = 64 * 1024;
 
 /**
  * --flows: each flow against the first device whose families hold it (a firewall split into an
@@ -218,80 +217,28 @@ async function flows(prepared: PreparedDevice[], policy: LoadedPolicy, source: s
         : `{"action":"${action}","file":${JSON.stringify(ref.file)},"line":${ref.line},"text":${JSON.stringify(ref.text)},"chain":${JSON.stringify(ref.chain)}}`;
     });
   });
-  const stream: NodeJS.ReadableStream = source === '-' ? io.stdin : createReadStream(source);
-  let openError: Error | null = null;
-  stream.on('error', (e: Error) => {
-    openError = e;
-  });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   const { table } = policy;
-  const out = new FlowResult();
   const words = new Uint32Array(8);
-  let buffer = '';
-  let lineNo = 0;
-  let dataLines = 0;
-  let bad = 0;
-  const answer = (text: string): void => {
-    buffer += `${text}\n`;
-    if (buffer.length >= CHUNK) {
-      io.stdout(buffer);
-      buffer = '';
-    }
-  };
-  try {
-    for await (const raw of lines) {
-      lineNo++;
-      const line = raw.trim();
-      if (line === '' || line.startsWith('#')) continue;
-      if (dataLines++ === 0 && line.replace(/\s+/g, '').toLowerCase() === 'src,dst,service') continue;
-      const c1 = line.indexOf(',');
-      const c2 = c1 < 0 ? -1 : line.indexOf(',', c1 + 1);
-      if (c1 < 0 || c2 < 0 || line.indexOf(',', c2 + 1) >= 0) {
-        bad++;
-        answer(JSON.stringify({ line: lineNo, error: `expected src,dst,service (3 fields), got ${line.split(',').length}` }));
-        continue;
-      }
-      const src = line.slice(0, c1).trim();
-      const dst = line.slice(c1 + 1, c2).trim();
-      const service = line.slice(c2 + 1).trim();
-      if (!resolveFlow(table, src, dst, service, out)) {
-        bad++;
-        const field = out.field!;
-        answer(JSON.stringify({ line: lineNo, error: flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!) }));
-        continue;
-      }
-      // resolveFlow leaves the destination's words; parse both again into our own scratch.
-      const w = out.words;
-      words.set(w, 4);
-      parseAddress(src, words);
-      const family = words[0] === 0 && words[1] === 0 && words[2] === 0xffff ? 4 : 6;
-      let k = 0;
-      while (k < lookups.length && !prepared[k]!.dev.device.families.includes(family)) k++;
-      const policyJson = renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
-      const allow = table.decision(out.decision).decision === 'allow';
-      // resolveFlow accepted all three, so they hold only [0-9A-Za-z.:/]: nothing to escape.
-      const flowJson = `{"src":"${src}","dst":"${dst}","service":"${service}"}`;
-      if (k === lookups.length) {
-        answer(`{"flow":${flowJson},"device":null,"policy":${policyJson},"agree":null,"audited":false}`);
-        continue;
-      }
-      const L = lookups[k]!;
-      const sc = L.srcClass(words, 0);
-      const dc = L.dstClass(words, 4);
-      const o = L.outcome(sc, dc, L.serviceClass(out.proto, out.port));
-      const ifaces = prepared[k]!.dev.interfaces;
-      const a = L.srcIface[sc]!;
-      const b = L.dstIface[dc]!;
-      const audited = !ifaces || (a >= 0 && b >= 0 && a !== b);
-      answer(`{"flow":${flowJson},"device":${deviceJson[k]![o]},"policy":${policyJson},"agree":${(L.accepts[o] === 1) === allow},"audited":${audited}}`);
-    }
-  } catch (e) {
-    openError ??= e as Error;
-  }
-  if (buffer) io.stdout(buffer);
-  if (openError) {
-    io.stderr(`sanso: cannot read ${source}: ${(openError as NodeJS.ErrnoException).code ?? (openError as Error).message}\n`);
-    return EXIT.BAD_INPUT;
-  }
-  return bad > 0 ? EXIT.BAD_INPUT : EXIT.OK;
+  return answerCsvFlows(source, table, io, (src, dst, service, out) => {
+    // resolveFlow leaves the destination's words; parse both again into our own scratch.
+    words.set(out.words, 4);
+    parseAddress(src, words);
+    const family = words[0] === 0 && words[1] === 0 && words[2] === 0xffff ? 4 : 6;
+    let k = 0;
+    while (k < lookups.length && !prepared[k]!.dev.device.families.includes(family)) k++;
+    const policyJson = renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
+    const allow = table.decision(out.decision).decision === 'allow';
+    // resolveFlow accepted all three, so they hold only [0-9A-Za-z.:/]: nothing to escape.
+    const flowJson = `{"src":"${src}","dst":"${dst}","service":"${service}"}`;
+    if (k === lookups.length) return `{"flow":${flowJson},"device":null,"policy":${policyJson},"agree":null,"audited":false}`;
+    const L = lookups[k]!;
+    const sc = L.srcClass(words, 0);
+    const dc = L.dstClass(words, 4);
+    const o = L.outcome(sc, dc, L.serviceClass(out.proto, out.port));
+    const ifaces = prepared[k]!.dev.interfaces;
+    const a = L.srcIface[sc]!;
+    const b = L.dstIface[dc]!;
+    const audited = !ifaces || (a >= 0 && b >= 0 && a !== b);
+    return `{"flow":${flowJson},"device":${deviceJson[k]![o]},"policy":${policyJson},"agree":${(L.accepts[o] === 1) === allow},"audited":${audited}}`;
+  });
 }

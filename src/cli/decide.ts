@@ -3,9 +3,8 @@
  * allow, 3 deny. A batch: one JSON decision per input line in the same order, a bad line
  * answered in its place with {"line":N,"error":…}; exit 1 if any line was bad, else 0.
  */
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
-import { FlowResult, resolveFlow, type FlowField } from '../lookup/flow.js';
+import { FlowResult, resolveFlow } from '../lookup/flow.js';
+import { flowError } from '../http/flow-error.js';
 import { decisionObject, renderDecision } from '../lookup/render.js';
 import type { Lang } from '../i18n/messages.js';
 import { loadPolicy, type LoadedPolicy } from '../policy.js';
@@ -13,6 +12,7 @@ import { formatText } from '../report/text.js';
 import { toolInfo } from '../report/tool.js';
 import { formatServiceKey, serviceKey } from '../model/services.js';
 import { mustExist, parse } from './args.js';
+import { answerCsvFlows } from './flow-csv.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
 export const DECIDE_USAGE = `usage: sanso decide SRC DST SERVICE [options]
@@ -39,17 +39,8 @@ const OPTIONS = {
 } as const;
 
 /** Longest input quoted back in an error message. */
-const QUOTE_MAX = 64;
 /** Batch output is written in chunks of about this many characters. */
-const CHUNK = 64 * 1024;
 
-function quote(value: string): string {
-  return JSON.stringify(value.length > QUOTE_MAX ? `${value.slice(0, QUOTE_MAX)}…` : value);
-}
-
-export function flowError(field: FlowField, value: string, reason: string): string {
-  return `${field} ${quote(value)}: ${reason}`;
-}
 
 /**
  * Loads the rule set for a command; with errors, prints the validator's report to stderr and
@@ -104,53 +95,6 @@ export async function run(args: string[], io: Io): Promise<number> {
 }
 
 async function batch(policy: LoadedPolicy, source: string, lang: Lang, io: Io): Promise<number> {
-  const stream: NodeJS.ReadableStream = source === '-' ? io.stdin : createReadStream(source);
-  let openError: Error | null = null;
-  stream.on('error', (e: Error) => {
-    openError = e;
-  });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
   const { table } = policy;
-  const out = new FlowResult();
-  let buffer = '';
-  let lineNo = 0;
-  let dataLines = 0;
-  let bad = 0;
-  const answer = (text: string): void => {
-    buffer += `${text}\n`;
-    if (buffer.length >= CHUNK) {
-      io.stdout(buffer);
-      buffer = '';
-    }
-  };
-  try {
-    for await (const raw of lines) {
-      lineNo++;
-      const line = raw.trim();
-      if (line === '' || line.startsWith('#')) continue;
-      if (dataLines++ === 0 && line.replace(/\s+/g, '').toLowerCase() === 'src,dst,service') continue;
-      const fields = line.split(',');
-      if (fields.length !== 3) {
-        bad++;
-        answer(JSON.stringify({ line: lineNo, error: `expected src,dst,service (3 fields), got ${fields.length}` }));
-        continue;
-      }
-      const [src, dst, service] = fields.map((f) => f.trim()) as [string, string, string];
-      if (!resolveFlow(table, src, dst, service, out)) {
-        bad++;
-        const field = out.field!;
-        answer(JSON.stringify({ line: lineNo, error: flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!) }));
-        continue;
-      }
-      answer(renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang));
-    }
-  } catch (e) {
-    openError ??= e as Error;
-  }
-  if (buffer) io.stdout(buffer);
-  if (openError) {
-    io.stderr(`sanso: cannot read ${source}: ${(openError as NodeJS.ErrnoException).code ?? (openError as Error).message}\n`);
-    return EXIT.BAD_INPUT;
-  }
-  return bad > 0 ? EXIT.BAD_INPUT : EXIT.OK;
+  return answerCsvFlows(source, table, io, (src, dst, _service, out) => renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang));
 }
