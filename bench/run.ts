@@ -70,7 +70,10 @@ function targetText(r: Row): string {
 
 export function table(rows: readonly Row[]): string {
   const head = '| scenario | set | subject | value | unit | runs | target | ratio | note |\n|---|---|---|---:|---|---:|---|---|---|';
-  const lines = rows.map((r) => `| ${r.scenario} | ${r.set} | ${r.subject} | ${fmt(r.value)} | ${r.unit} | ${r.runs} | ${targetText(r)} | ${r.ratio ? `${fmt(r.ratio.value)} × ${r.ratio.to}` : ''} | ${r.note ?? ''} |`);
+  const lines = rows.map(
+    (r) =>
+      `| ${r.scenario} | ${r.set} | ${r.subject} | ${fmt(r.value)} | ${r.unit} | ${r.runs} | ${targetText(r)} | ${r.ratio ? `${fmt(r.ratio.value)} × ${r.ratio.to}` : ''} | ${r.note ?? ''} |`,
+  );
   return [head, ...lines].join('\n');
 }
 
@@ -132,7 +135,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
   const measured = commit();
-  const header = `${started.toISOString().slice(0, 10)} · \`${command}\` at ${measured} · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · ` +
+  const header =
+    `${started.toISOString().slice(0, 10)} · \`${command}\` at ${measured} · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · ` +
     `prefecture: ${size.segments} segments, ${size.cidrs} CIDRs, ${size.flows} flow rules, ${size.serviceRanges} service ranges (seed ${SEED}) · ` +
     `medians of the runs shown · shared machine (1-min load ${m.loadAtStart} at start)`;
   process.stdout.write(`\n${header}\n\n${table(rows)}\n`);

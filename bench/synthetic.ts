@@ -130,7 +130,10 @@ class AddressPlan {
   private readonly seen = new Set<string>();
   readonly owned: string[][];
 
-  constructor(private readonly d: Draw, segments: number) {
+  constructor(
+    private readonly d: Draw,
+    segments: number,
+  ) {
     // 10.0.0.0/8 split evenly: a region of 2^v4Bits addresses per segment.
     this.v4Bits = 24 - Math.ceil(Math.log2(Math.max(2, segments)));
     for (let i = 0; i < segments; i++) {
@@ -393,9 +396,7 @@ export function generatePrefecture(seed: number, size: PrefectureSize = PREFECTU
       const s = d.pick(sanitizers);
       const b = d.pick(s.bridges);
       const svc = d.some(b.services, d.range(1, b.services.length));
-      flow = b.half === 'out'
-        ? { id, from: [s.name], to: selectorsOf(b.peer, 2), services: svc }
-        : { id, from: selectorsOf(b.peer, 2), to: [s.name], services: svc };
+      flow = b.half === 'out' ? { id, from: [s.name], to: selectorsOf(b.peer, 2), services: svc } : { id, from: selectorsOf(b.peer, 2), to: [s.name], services: svc };
     } else {
       const tier = d.chance(0.15) ? 'mynumber' : d.chance(0.6) ? 'lgwan' : 'internet';
       flow = { id, from: selectorsOf(tier), to: selectorsOf(tier), services: serviceList() };

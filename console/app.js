@@ -217,12 +217,14 @@ class App extends Component {
           <a class="ghost" href="/docs/ui/">${t('apiDocs')}</a>
         </div>
       </header>
-      ${s.auth === 'needed'
-        ? html`<main id="main"><${SignIn} app=${this} /></main>`
-        : html`
+      ${
+        s.auth === 'needed'
+          ? html`<main id="main"><${SignIn} app=${this} /></main>`
+          : html`
             <nav class="tabs" aria-label=${t('title')}>
               ${['matrix', 'ask', 'check', 'exceptions', 'policy'].map(
-                (v) => html`<button type="button" class=${s.view === v ? 'tab on' : 'tab'} aria-current=${s.view === v ? 'page' : null} onClick=${() => this.setState({ view: v })}>${t(`nav${v[0].toUpperCase()}${v.slice(1)}`)}</button>`,
+                (v) =>
+                  html`<button type="button" class=${s.view === v ? 'tab on' : 'tab'} aria-current=${s.view === v ? 'page' : null} onClick=${() => this.setState({ view: v })}>${t(`nav${v[0].toUpperCase()}${v.slice(1)}`)}</button>`,
               )}
             </nav>
             <main id="main">
@@ -232,7 +234,8 @@ class App extends Component {
               ${s.view === 'exceptions' ? html`<${ExceptionsView} app=${this} />` : null}
               ${s.view === 'policy' ? html`<${PolicyView} app=${this} />` : null}
             </main>
-          `}
+          `
+      }
     `;
   }
 }
@@ -391,10 +394,12 @@ function CellDetail({ app }) {
             <dt>${t('clause')}</dt><dd class="clause">${e.clause ?? t('none')}</dd>
             <dt>${t('witness')}</dt>
             <dd class="witness" data-src=${row.witness ?? ''} data-dst=${col.witness ?? ''} data-service=${e.witnessService}>
-              ${row.witness && col.witness
-                ? html`<code>${row.witness} → ${col.witness} ${e.witnessService}</code>
+              ${
+                row.witness && col.witness
+                  ? html`<code>${row.witness} → ${col.witness} ${e.witnessService}</code>
                     <button type="button" class="link" onClick=${() => app.decide(row.witness, col.witness, e.witnessService)}>${t('askThis')}</button>`
-                : t('none')}
+                  : t('none')
+              }
             </dd>
           </dl>
         </li>`,
@@ -431,8 +436,9 @@ function AskView({ app }) {
       <datalist id="service-names">${(s.matrix?.services ?? []).map((x) => html`<option value=${x.name}>${x.services.join(', ')}</option>`)}</datalist>
     </form>
     ${a.error ? html`<p class="error" role="alert">${a.error}</p>` : null}
-    ${r
-      ? html`<div class="result" id="ask-result" aria-live="polite" data-code=${r.code} data-decision=${r.decision}>
+    ${
+      r
+        ? html`<div class="result" id="ask-result" aria-live="polite" data-code=${r.code} data-decision=${r.decision}>
           <p class=${`verdict ${r.decision}`}><span aria-hidden="true">${r.decision === 'allow' ? '✓' : '✕'}</span> ${t(r.decision === 'allow' ? 'decisionAllow' : 'decisionDeny')} <code>${r.code}</code></p>
           <p class="help">${t('tried', a.tried)}</p>
           <dl>
@@ -446,7 +452,8 @@ function AskView({ app }) {
             <dt>${t('version')}</dt><dd><code>${r.policyVersion}</code></dd>
           </dl>
         </div>`
-      : null}
+        : null
+    }
   </section>`;
 }
 
@@ -469,24 +476,29 @@ function CheckView({ app }) {
       <button type="submit" class="primary">${t('checkRun')}</button>
     </form>
     ${c.error ? html`<pre class="error" role="alert">${c.error}</pre>` : null}
-    ${r
-      ? html`<div class="result" id="check-result" aria-live="polite" data-verdict=${r.verdict}>
+    ${
+      r
+        ? html`<div class="result" id="check-result" aria-live="polite" data-verdict=${r.verdict}>
           <p class=${`verdict ${r.verdict === 'compliant' ? 'allow' : 'deny'}`}>${t('verdict')}: ${t(`verdict_${r.verdict}`)} <code>${r.verdict}</code></p>
           ${r.rules.map(
             (rule) => html`<div class="rule-result">
               <h3>${t('ruleN', { n: rule.index })}: ${t(`verdict_${rule.verdict}`)}</h3>
-              ${rule.findings.length === 0
-                ? html`<p>${t('noFindings')}</p>`
-                : html`<table class="list">
+              ${
+                rule.findings.length === 0
+                  ? html`<p>${t('noFindings')}</p>`
+                  : html`<table class="list">
                     <thead><tr><th scope="col">${t('code')}</th><th scope="col">${t('from')}</th><th scope="col">${t('to')}</th><th scope="col">${t('witness')}</th><th scope="col">${t('clause')}</th><th scope="col">${t('message')}</th></tr></thead>
                     <tbody>${rule.findings.map(
-                      (f) => html`<tr><td><code>${f.code}</code></td><td>${f.src.segment}</td><td>${f.dst.segment}</td><td><code>${f.witness.src} → ${f.witness.dst} ${f.witness.service}</code></td><td>${f.clause ?? t('none')}</td><td>${f.message}</td></tr>`,
+                      (f) =>
+                        html`<tr><td><code>${f.code}</code></td><td>${f.src.segment}</td><td>${f.dst.segment}</td><td><code>${f.witness.src} → ${f.witness.dst} ${f.witness.service}</code></td><td>${f.clause ?? t('none')}</td><td>${f.message}</td></tr>`,
                     )}</tbody>
-                  </table>`}
+                  </table>`
+              }
             </div>`,
           )}
         </div>`
-      : null}
+        : null
+    }
   </section>`;
 }
 
@@ -502,9 +514,10 @@ function ExceptionsView({ app }) {
   return html`<section class="card" aria-labelledby="ex-h">
     <h2 id="ex-h">${t('exceptionsTitle')}</h2>
     <p class="help">${t('exceptionsHelp')} (${t('asOf')} ${s.exceptions.asOf})</p>
-    ${list.length === 0
-      ? html`<p>${t('noExceptions')}</p>`
-      : html`<div class="scroll"><table class="list" id="exceptions">
+    ${
+      list.length === 0
+        ? html`<p>${t('noExceptions')}</p>`
+        : html`<div class="scroll"><table class="list" id="exceptions">
           <thead><tr><th scope="col">${t('id')}</th><th scope="col">${t('from')}</th><th scope="col">${t('to')}</th><th scope="col">${t('services')}</th><th scope="col">${t('expires')}</th><th scope="col">${t('daysLeft')}</th><th scope="col">${t('reason')}</th><th scope="col">${t('approvedBy')}</th><th scope="col">${t('ticket')}</th></tr></thead>
           <tbody>${list.map(
             (e) => html`<tr data-id=${e.id}>
@@ -513,7 +526,8 @@ function ExceptionsView({ app }) {
               <td>${e.reason}</td><td>${e.approvedBy}</td><td>${e.ticket ?? t('none')}</td>
             </tr>`,
           )}</tbody>
-        </table></div>`}
+        </table></div>`
+    }
   </section>`;
 }
 
@@ -533,13 +547,19 @@ function PolicyView({ app }) {
       <dt>${t('asOf')}</dt><dd>${p.asOf}</dd>
       <dt>${t('lastReload')}</dt><dd>${lr ? `${result} — ${lr.at} (${lr.trigger}); ${t('error')} ${lr.errors}, ${t('warnings')} ${lr.warnings}` : t('none')}</dd>
       <dt>${t('warnings')}</dt><dd>${p.warnings.count}</dd>
-      <dt>${t('counts')}</dt><dd>${Object.entries(p.counts).map(([k, v]) => `${k} ${v}`).join(' · ')}</dd>
+      <dt>${t('counts')}</dt><dd>${Object.entries(p.counts)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(' · ')}</dd>
     </dl>
-    ${problems
-      ? html`<h3>${t('reloadProblems')}</h3>${problems.length === 0
-          ? html`<p>${t('noProblems')}</p>`
-          : html`<ul class="problems">${problems.map((x) => html`<li><code>${x.code}</code> ${x.file}:${x.line}:${x.col} ${x.message}</li>`)}</ul>`}`
-      : null}
+    ${
+      problems
+        ? html`<h3>${t('reloadProblems')}</h3>${
+            problems.length === 0
+              ? html`<p>${t('noProblems')}</p>`
+              : html`<ul class="problems">${problems.map((x) => html`<li><code>${x.code}</code> ${x.file}:${x.line}:${x.col} ${x.message}</li>`)}</ul>`
+          }`
+        : null
+    }
   </section>`;
 }
 

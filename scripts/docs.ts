@@ -13,8 +13,7 @@ import { API_ERRORS, CODES, DECISION_CODES, PROBLEM_TYPE_BASE } from '../src/pro
 import { packageRoot } from '../src/source/package-root.js';
 import { perfIntro, perfMethods, perfProfiled, perfSideBySide } from './perf-prose.js';
 
-const GENERATED = (source: string, command: string) =>
-  `<!-- Generated from ${source} by \`${command}\`. Do not edit: edit the source and run the command. -->`;
+const GENERATED = (source: string, command: string) => `<!-- Generated from ${source} by \`${command}\`. Do not edit: edit the source and run the command. -->`;
 
 /** A table cell: pipes escaped, code names and file names in backticks left as they are. */
 function cell(s: string): string {
@@ -33,7 +32,7 @@ export function problemCodesMarkdown(): string {
     '',
     '- [Rule-file problems](#rule-file-problems) — what `sanso validate` reports ([validate.md](validate.md))',
     '- [Decision codes](#decision-codes) — why a flow is allowed or denied ([decisions.md](decisions.md))',
-    '- [HTTP problem types](#http-problem-types) — the service\'s errors ([http-api.md](http-api.md#errors))',
+    "- [HTTP problem types](#http-problem-types) — the service's errors ([http-api.md](http-api.md#errors))",
     '',
   );
   out.push('## Rule-file problems', '');

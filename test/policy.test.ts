@@ -7,7 +7,11 @@ t.test('one date judges a whole load', async (t) => {
   const given = loadPolicy(['rules/'], { asOf: '2027-10-01' });
   t.equal(given.policy?.asOf, '2027-10-01');
   t.equal(given.policy?.table.asOf, '2027-10-01', 'the table is compiled on the date validation used');
-  t.same(given.problems.map((p) => p.code), ['EXCEPTION-EXPIRED'], 'the sample exception has expired by then');
+  t.same(
+    given.problems.map((p) => p.code),
+    ['EXCEPTION-EXPIRED'],
+    'the sample exception has expired by then',
+  );
 
   const v = validateRuleSet(['rules/']);
   const today = todayIn('Asia/Tokyo');

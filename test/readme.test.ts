@@ -26,7 +26,15 @@ t.test('README stays a door: under 1,500 words, pointing into docs/', async (t) 
 const WRITTEN_ELSEWHERE = new Set(['audit.md', 'audit-linux.md', 'audit-vendors.md', 'models.md', 'diff.md', 'ci.md', 'service.md', 'monitor.md'].map((p) => join('docs', p)));
 
 t.test('every relative link in README and docs/ resolves', async (t) => {
-  const pages = ['README.md', 'CHANGELOG.md', 'examples/README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => join('docs', f)), ...readdirSync('docs/ja').map((f) => join('docs/ja', f))];
+  const pages = [
+    'README.md',
+    'CHANGELOG.md',
+    'examples/README.md',
+    ...readdirSync('docs')
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => join('docs', f)),
+    ...readdirSync('docs/ja').map((f) => join('docs/ja', f)),
+  ];
   let links = 0;
   for (const page of pages) {
     const text = readFileSync(page, 'utf8');

@@ -36,24 +36,26 @@ export function startServer(name: string, args: readonly string[], timeoutMs = 6
       resolve({
         port: m.port,
         process: child,
-        cpu: () => new Promise<number>((done) => {
-          const on = (m: { usage?: NodeJS.CpuUsage }) => {
-            if (!m.usage) return;
-            child.off('message', on);
-            done(m.usage.user + m.usage.system);
-          };
-          child.on('message', on);
-          child.send('usage');
-        }),
-        stop: () => new Promise<void>((done) => {
-          if (child.exitCode !== null) return done();
-          const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
-          child.once('exit', () => {
-            clearTimeout(kill);
-            done();
-          });
-          child.disconnect();
-        }),
+        cpu: () =>
+          new Promise<number>((done) => {
+            const on = (m: { usage?: NodeJS.CpuUsage }) => {
+              if (!m.usage) return;
+              child.off('message', on);
+              done(m.usage.user + m.usage.system);
+            };
+            child.on('message', on);
+            child.send('usage');
+          }),
+        stop: () =>
+          new Promise<void>((done) => {
+            if (child.exitCode !== null) return done();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 5_000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              done();
+            });
+            child.disconnect();
+          }),
       });
     });
   });

@@ -33,7 +33,9 @@ export interface RuleSet {
 /** Rule files as the reference evaluator reads them: lists concatenated, maps united. */
 export function readRaw(dir: string): RawRuleSet {
   const merged: Record<string, unknown> = {};
-  for (const name of readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()) {
     const data = YAML.parse(readFileSync(join(dir, name), 'utf8')) as Record<string, unknown> | null;
     for (const [k, v] of Object.entries(data ?? {})) {
       if (Array.isArray(v)) merged[k] = [...((merged[k] as unknown[]) ?? []), ...v];

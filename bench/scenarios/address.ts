@@ -59,7 +59,18 @@ async function compare(ctx: Context, name: string, rows: Row[], gc: GcCounter): 
   const texts = Array.from(addrs.subarray(0, nText), (a) => formatV4(a));
   const words = new Uint32Array(4);
   const mt = await measure(ctx, gc, `${name} parse+segment6`, nText, runs, () => loopText(table, texts, words));
-  rows.push(row({ ...base, subject: 'sanso parseAddress + segment6 (text)', metric: 'rate', value: Math.round(mt.rate), unit: 'lookups/s', runs, ratio: { to: 'segment4', value: round(mt.rate / m.rate) }, note: `CPU time; wall ${fmt(mt.wallRate)}/s` }));
+  rows.push(
+    row({
+      ...base,
+      subject: 'sanso parseAddress + segment6 (text)',
+      metric: 'rate',
+      value: Math.round(mt.rate),
+      unit: 'lookups/s',
+      runs,
+      ratio: { to: 'segment4', value: round(mt.rate / m.rate) },
+      note: `CPU time; wall ${fmt(mt.wallRate)}/s`,
+    }),
+  );
 
   // The same CIDRs for the libraries, IPv4 only (the addresses are IPv4).
   const cidrs: { text: string; segment: number; prefix: number }[] = [];
@@ -85,8 +96,17 @@ async function compare(ctx: Context, name: string, rows: Row[], gc: GcCounter): 
   const cmRates: number[] = [];
   let hits = 0;
   for (let r = 0; r < runs; r++) {
-    ipRates.push(rateOf(few.length, minMs, () => { for (const t of few) lpm(t); }));
-    cmRates.push(rateOf(few.length, minMs, () => { hits = 0; for (const t of few) if (matcher.contains(t)) hits++; }));
+    ipRates.push(
+      rateOf(few.length, minMs, () => {
+        for (const t of few) lpm(t);
+      }),
+    );
+    cmRates.push(
+      rateOf(few.length, minMs, () => {
+        hits = 0;
+        for (const t of few) if (matcher.contains(t)) hits++;
+      }),
+    );
     ctx.log(`  ${name} ipaddr.js ${fmt(ipRates[r]!)}/s, cidr-matcher ${fmt(cmRates[r]!)}/s`);
   }
   let inside = 0;
@@ -95,16 +115,30 @@ async function compare(ctx: Context, name: string, rows: Row[], gc: GcCounter): 
     if (table.segment6(words, 0) !== model.outside) inside++;
   }
   const wall = median([m.wallRate]);
-  rows.push(row({
-    ...base, subject: 'ipaddr.js (parse + longest-prefix scan)', metric: 'rate', value: Math.round(median(ipRates)), unit: 'lookups/s', runs,
-    ratio: { to: 'segment4 wall', value: median(ipRates) / wall },
-    note: `${cidrs.length.toLocaleString('en-US')} CIDRs, ${few.length.toLocaleString('en-US')} addresses, wall clock; segment agrees with sanso on ${agree}/${few.length}`,
-  }));
-  rows.push(row({
-    ...base, subject: 'cidr-matcher (contains: in the set or not)', metric: 'rate', value: Math.round(median(cmRates)), unit: 'lookups/s', runs,
-    ratio: { to: 'segment4 wall', value: median(cmRates) / wall },
-    note: `yes/no only, no segment; ${hits}/${few.length} inside (sanso: ${inside}), wall clock`,
-  }));
+  rows.push(
+    row({
+      ...base,
+      subject: 'ipaddr.js (parse + longest-prefix scan)',
+      metric: 'rate',
+      value: Math.round(median(ipRates)),
+      unit: 'lookups/s',
+      runs,
+      ratio: { to: 'segment4 wall', value: median(ipRates) / wall },
+      note: `${cidrs.length.toLocaleString('en-US')} CIDRs, ${few.length.toLocaleString('en-US')} addresses, wall clock; segment agrees with sanso on ${agree}/${few.length}`,
+    }),
+  );
+  rows.push(
+    row({
+      ...base,
+      subject: 'cidr-matcher (contains: in the set or not)',
+      metric: 'rate',
+      value: Math.round(median(cmRates)),
+      unit: 'lookups/s',
+      runs,
+      ratio: { to: 'segment4 wall', value: median(cmRates) / wall },
+      note: `yes/no only, no segment; ${hits}/${few.length} inside (sanso: ${inside}), wall clock`,
+    }),
+  );
 }
 
 export const scenario: Scenario = {

@@ -152,7 +152,18 @@ export const scenario: Scenario = {
       reps++;
     }
     const sansoRate = ((reps * flows.length) / (performance.now() - s0)) * 1000;
-    rows.push(row({ scenario: 'cedar', set: 'prefecture', subject: 'sanso resolveFlow, same flows (all 5,000 rules + tier model)', metric: 'rate', value: Math.round(sansoRate), unit: 'decisions/s', runs: 1, note: 'wall clock' }));
+    rows.push(
+      row({
+        scenario: 'cedar',
+        set: 'prefecture',
+        subject: 'sanso resolveFlow, same flows (all 5,000 rules + tier model)',
+        metric: 'rate',
+        value: Math.round(sansoRate),
+        unit: 'decisions/s',
+        runs: 1,
+        note: 'wall clock',
+      }),
+    );
     for (const k of sizes) {
       const p = cedarPolicies(model, k);
       const id = `prefecture-${k}`;
@@ -181,11 +192,19 @@ export const scenario: Scenario = {
         rates.push((n / (performance.now() - s0)) * 1000);
         ctx.log(`  cedar ${p.rules} policies run ${r + 1}/${runs}: ${fmt(rates[r]!)}/s`);
       }
-      rows.push(row({
-        scenario: 'cedar', set: 'prefecture', subject: `cedar-wasm ${cedar.getCedarVersion()}, ${p.rules} policies`, metric: 'rate',
-        value: round(median(rates), 1), unit: 'decisions/s', runs, ratio: { to: 'sanso resolveFlow', value: median(rates) / sansoRate },
-        note: `${p.ranges.toLocaleString('en-US')} isInRange terms, ${n} IPv4 flows, wall clock; ${allow} allow (sanso, all rules: ${sansoAllow}), ${errors} errors; preparse ${Math.round(parseMs)} ms`,
-      }));
+      rows.push(
+        row({
+          scenario: 'cedar',
+          set: 'prefecture',
+          subject: `cedar-wasm ${cedar.getCedarVersion()}, ${p.rules} policies`,
+          metric: 'rate',
+          value: round(median(rates), 1),
+          unit: 'decisions/s',
+          runs,
+          ratio: { to: 'sanso resolveFlow', value: median(rates) / sansoRate },
+          note: `${p.ranges.toLocaleString('en-US')} isInRange terms, ${n} IPv4 flows, wall clock; ${allow} allow (sanso, all rules: ${sansoAllow}), ${errors} errors; preparse ${Math.round(parseMs)} ms`,
+        }),
+      );
     }
     return rows;
   },

@@ -33,10 +33,19 @@ export const scenario: Scenario = {
         summary = `verdict ${result.verdict}, ${findings.toLocaleString('en-US')} distinct (code, src, dst) findings${rule.truncated ? ', listed up to the limit' : ''}`;
         ctx.log(`  ${name} run ${r + 1}/${runs}: ${Math.round(times[r]!)} ms, ${summary}`);
       }
-      rows.push(row({
-        scenario: 'check', set: name, subject: 'checkRequest 0.0.0.0/0 → 0.0.0.0/0 any', metric: 'time', value: round(median(times), 1), unit: 'ms', runs,
-        ...(name === 'prefecture' ? { target: { op: '<=', value: 1000 } } : {}), note: summary,
-      }));
+      rows.push(
+        row({
+          scenario: 'check',
+          set: name,
+          subject: 'checkRequest 0.0.0.0/0 → 0.0.0.0/0 any',
+          metric: 'time',
+          value: round(median(times), 1),
+          unit: 'ms',
+          runs,
+          ...(name === 'prefecture' ? { target: { op: '<=', value: 1000 } } : {}),
+          note: summary,
+        }),
+      );
     }
     return rows;
   },

@@ -62,20 +62,37 @@ export const scenario: Scenario = {
         ctx.log(`  ${name} run ${r + 1}/${runs}: model ${Math.round(b1 - b0)} ms, compile ${Math.round(b2 - b1)} ms, analysis ${Math.round(b3 - b2)} ms`);
       }
       rows.push(row({ ...base, subject: 'build model', metric: 'time', value: round(median(buildTimes), 1), unit: 'ms', runs }));
-      rows.push(row({
-        ...base, subject: 'compile', metric: 'time', value: round(median(compileTimes), 1), unit: 'ms', runs,
-        ...(large ? { target: { op: '<=', value: 2000 } } : {}),
-      }));
+      rows.push(
+        row({
+          ...base,
+          subject: 'compile',
+          metric: 'time',
+          value: round(median(compileTimes), 1),
+          unit: 'ms',
+          runs,
+          ...(large ? { target: { op: '<=', value: 2000 } } : {}),
+        }),
+      );
       rows.push(row({ ...base, subject: 'analysis (warnings)', metric: 'time', value: round(median(analysisTimes), 1), unit: 'ms', runs }));
       rows.push(row({ ...base, subject: 'loadPolicy (validate + compile)', metric: 'time', value: round(set.loadMs, 1), unit: 'ms', runs: 1 }));
-      rows.push(row({
-        ...base, subject: 'table', metric: 'bytes', value: round(stats.bytes / MB, 2), unit: 'MB', runs: 1,
-        ...(large ? { target: { op: '<=', value: 64 } } : {}),
-        note: `${stats.segments} segments, ${stats.intervals4} v4 + ${stats.intervals6} v6 intervals, ` +
-          `${stats.serviceClasses} service classes, ${stats.srcClasses}×${stats.dstClasses} class pairs, ` +
-          `${stats.vectors} vectors, ${stats.decisions} decisions, ${stats.cells.toLocaleString('en-US')} cells`,
-      }));
-      const w = Object.entries(set.warnings).map(([k, v]) => `${k} ${v}`).join(', ');
+      rows.push(
+        row({
+          ...base,
+          subject: 'table',
+          metric: 'bytes',
+          value: round(stats.bytes / MB, 2),
+          unit: 'MB',
+          runs: 1,
+          ...(large ? { target: { op: '<=', value: 64 } } : {}),
+          note:
+            `${stats.segments} segments, ${stats.intervals4} v4 + ${stats.intervals6} v6 intervals, ` +
+            `${stats.serviceClasses} service classes, ${stats.srcClasses}×${stats.dstClasses} class pairs, ` +
+            `${stats.vectors} vectors, ${stats.decisions} decisions, ${stats.cells.toLocaleString('en-US')} cells`,
+        }),
+      );
+      const w = Object.entries(set.warnings)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ');
       rows.push(row({ ...base, subject: 'validation warnings', metric: 'count', value: set.policy.warnings.length, unit: '', runs: 1, note: w || 'none' }));
     }
     return rows;

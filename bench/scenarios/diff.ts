@@ -19,7 +19,8 @@ import { generatePrefecture, rng } from '../synthetic.js';
 export function change50(flows: { id: string; from: string[]; to: string[]; services: string[]; action?: 'allow' | 'deny' }[]): void {
   const r = rng(SEED + 1);
   const pick = (): number => Math.floor(r() * flows.length);
-  const intra = (f: (typeof flows)[number]): boolean => f.from.every((s) => s.slice(0, 4) === f.from[0]!.slice(0, 4)) && f.to.every((s) => s.slice(0, 4) === f.from[0]!.slice(0, 4)) && f.action !== 'deny';
+  const intra = (f: (typeof flows)[number]): boolean =>
+    f.from.every((s) => s.slice(0, 4) === f.from[0]!.slice(0, 4)) && f.to.every((s) => s.slice(0, 4) === f.from[0]!.slice(0, 4)) && f.action !== 'deny';
   for (let k = 0; k < 20; k++) flows.splice(pick(), 1);
   for (let k = 0; k < 15; ) {
     const f = flows[pick()]!;
@@ -61,7 +62,17 @@ export const scenario: Scenario = {
         ctx.log(`  run ${k + 1}/${runs}: ${Math.round(times[k]!)} ms, ${note}`);
       }
       const rows: Row[] = [
-        row({ scenario: 'diff', set: 'prefecture', subject: 'diffTables, 50 rules changed', metric: 'time', value: round(median(times), 1), unit: 'ms', runs, target: { op: '<=', value: 2000 }, note }),
+        row({
+          scenario: 'diff',
+          set: 'prefecture',
+          subject: 'diffTables, 50 rules changed',
+          metric: 'time',
+          value: round(median(times), 1),
+          unit: 'ms',
+          runs,
+          target: { op: '<=', value: 2000 },
+          note,
+        }),
       ];
       return rows;
     } finally {

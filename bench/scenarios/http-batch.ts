@@ -61,7 +61,14 @@ export const scenario: Scenario = {
     const flows = [...v4Text(v4Flows(model, Math.round(n * 0.9), 40)), ...v6TextFlows(v6Flows(model, n - Math.round(n * 0.9), 41))];
     const chunks: Buffer[] = [];
     for (let i = 0; i < flows.length; i += LINES_PER_CHUNK) {
-      chunks.push(Buffer.from(flows.slice(i, i + LINES_PER_CHUNK).map((f) => `${JSON.stringify(f)}\n`).join('')));
+      chunks.push(
+        Buffer.from(
+          flows
+            .slice(i, i + LINES_PER_CHUNK)
+            .map((f) => `${JSON.stringify(f)}\n`)
+            .join(''),
+        ),
+      );
     }
     const bytesIn = chunks.reduce((s, c) => s + c.length, 0);
     const server = await startServer('sanso', [set.dir, set.asOf]);
@@ -82,14 +89,29 @@ export const scenario: Scenario = {
         last = run;
         ctx.log(`  batch run ${r + 1}/${runs}: ${fmt((n / run.ms) * 1000)} decisions/s (${Math.round(run.ms)} ms)`);
       }
-      const rows: Row[] = [row({
-        scenario: 'http-batch', set: 'prefecture', subject: 'sanso POST /v1/decide/batch (NDJSON)', metric: 'rate', value: Math.round(median(rates)),
-        unit: 'decisions/s', runs, target: { op: '>=', value: 1_000_000 },
-        note: `${n.toLocaleString('en-US')} flows (90 % IPv4) per run, ${fmt(bytesIn / 2 ** 20)} MB in, ${fmt((last?.bytesOut ?? 0) / 2 ** 20)} MB out, end to end`,
-      }), row({
-        scenario: 'http-batch', set: 'prefecture', subject: 'server CPU per decision → capacity of one core', metric: 'rate', value: Math.round(1e6 / median(cpuPer)),
-        unit: 'decisions/s', runs, note: `${fmt(median(cpuPer))} µs of server CPU per decision (the client parses nothing: it counts lines)`,
-      })];
+      const rows: Row[] = [
+        row({
+          scenario: 'http-batch',
+          set: 'prefecture',
+          subject: 'sanso POST /v1/decide/batch (NDJSON)',
+          metric: 'rate',
+          value: Math.round(median(rates)),
+          unit: 'decisions/s',
+          runs,
+          target: { op: '>=', value: 1_000_000 },
+          note: `${n.toLocaleString('en-US')} flows (90 % IPv4) per run, ${fmt(bytesIn / 2 ** 20)} MB in, ${fmt((last?.bytesOut ?? 0) / 2 ** 20)} MB out, end to end`,
+        }),
+        row({
+          scenario: 'http-batch',
+          set: 'prefecture',
+          subject: 'server CPU per decision → capacity of one core',
+          metric: 'rate',
+          value: Math.round(1e6 / median(cpuPer)),
+          unit: 'decisions/s',
+          runs,
+          note: `${fmt(median(cpuPer))} µs of server CPU per decision (the client parses nothing: it counts lines)`,
+        }),
+      ];
       return rows;
     } finally {
       await server.stop();

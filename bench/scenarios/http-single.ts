@@ -41,15 +41,19 @@ async function load(port: number, body: string, seconds: number): Promise<Result
  */
 async function latencies(port: number, body: string, count: number): Promise<number[]> {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const once = (): Promise<number> => new Promise((resolve, reject) => {
-    const t0 = process.hrtime.bigint();
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/v1/decide', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...AUTH } }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
+  const once = (): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const t0 = process.hrtime.bigint();
+      const req = request(
+        { host: '127.0.0.1', port, method: 'POST', path: '/v1/decide', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...AUTH } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 200 ? resolve(Number(process.hrtime.bigint() - t0) / 1e6) : reject(new Error(`status ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   const out: number[] = [];
   try {
     for (let i = 0; i < count; i++) out.push(await once());
@@ -115,8 +119,10 @@ export const scenario: Scenario = {
           cpuPer[who].push(cpu / res['2xx']);
           const lat = await latencies(server.port, body, LATENCY_REQUESTS);
           latency[who].push(lat);
-          ctx.log(`  ${who} run ${r + 1}/${runs}: ${fmt(res.requests.average)} req/s, server CPU ${fmt(cpu / res['2xx'])} µs/request; ` +
-            `one at a time p50 ${fmt(percentile(lat, 50))} ms, p99 ${fmt(percentile(lat, 99))} ms`);
+          ctx.log(
+            `  ${who} run ${r + 1}/${runs}: ${fmt(res.requests.average)} req/s, server CPU ${fmt(cpu / res['2xx'])} µs/request; ` +
+              `one at a time p50 ${fmt(percentile(lat, 50))} ms, p99 ${fmt(percentile(lat, 99))} ms`,
+          );
         }
       }
       const rps = (who: 'ceiling' | 'sanso') => median(results[who].map((x) => x.requests.average));
@@ -130,16 +136,59 @@ export const scenario: Scenario = {
       const how = `${CONNECTIONS} connections × ${PIPELINING} pipelined, ${seconds} s per run, body ${body}`;
       const rows: Row[] = [
         row({ ...base, subject: 'bare Fastify route, constant answer (ceiling)', metric: 'rate', value: Math.round(rps('ceiling')), unit: 'requests/s', note: how }),
-        row({ ...base, subject: BARE ? 'sanso POST /v1/decide (bare: no tokens, no decision log)' : 'sanso POST /v1/decide (token checked, decision log to a file)', metric: 'rate', value: Math.round(rps('sanso')), unit: 'requests/s', ratio: { to: 'ceiling', value: round(ratio) }, note: how }),
-        row({ ...base, subject: 'sanso ÷ ceiling, by requests/s (median of paired runs)', metric: 'ratio', value: round(pairedRatio), unit: '×', target: { op: '>=', value: 0.85 },
-          note: `per run: ${results.sanso.map((x, r) => round(x.requests.average / results.ceiling[r]!.requests.average, 2)).join(', ')}; ratio of the medians ${round(ratio)}` }),
+        row({
+          ...base,
+          subject: BARE ? 'sanso POST /v1/decide (bare: no tokens, no decision log)' : 'sanso POST /v1/decide (token checked, decision log to a file)',
+          metric: 'rate',
+          value: Math.round(rps('sanso')),
+          unit: 'requests/s',
+          ratio: { to: 'ceiling', value: round(ratio) },
+          note: how,
+        }),
+        row({
+          ...base,
+          subject: 'sanso ÷ ceiling, by requests/s (median of paired runs)',
+          metric: 'ratio',
+          value: round(pairedRatio),
+          unit: '×',
+          target: { op: '>=', value: 0.85 },
+          note: `per run: ${results.sanso.map((x, r) => round(x.requests.average / results.ceiling[r]!.requests.average, 2)).join(', ')}; ratio of the medians ${round(ratio)}`,
+        }),
       ];
       const capacity = (who: 'ceiling' | 'sanso') => 1e6 / median(cpuPer[who]);
-      rows.push(row({ ...base, subject: 'ceiling server CPU per request → capacity of one core', metric: 'rate', value: Math.round(capacity('ceiling')), unit: 'requests/s', note: `${fmt(median(cpuPer.ceiling))} µs of server CPU per request` }));
-      rows.push(row({ ...base, subject: 'sanso server CPU per request → capacity of one core', metric: 'rate', value: Math.round(capacity('sanso')), unit: 'requests/s', ratio: { to: 'ceiling', value: round(capacity('sanso') / capacity('ceiling')) }, note: `${fmt(median(cpuPer.sanso))} µs of server CPU per request` }));
+      rows.push(
+        row({
+          ...base,
+          subject: 'ceiling server CPU per request → capacity of one core',
+          metric: 'rate',
+          value: Math.round(capacity('ceiling')),
+          unit: 'requests/s',
+          note: `${fmt(median(cpuPer.ceiling))} µs of server CPU per request`,
+        }),
+      );
+      rows.push(
+        row({
+          ...base,
+          subject: 'sanso server CPU per request → capacity of one core',
+          metric: 'rate',
+          value: Math.round(capacity('sanso')),
+          unit: 'requests/s',
+          ratio: { to: 'ceiling', value: round(capacity('sanso') / capacity('ceiling')) },
+          note: `${fmt(median(cpuPer.sanso))} µs of server CPU per request`,
+        }),
+      );
       const pairedCpu = median(cpuPer.sanso.map((x, r) => cpuPer.ceiling[r]! / x));
-      rows.push(row({ ...base, subject: 'sanso ÷ ceiling, by server CPU per request (median of paired runs)', metric: 'ratio', value: round(pairedCpu), unit: '×', target: { op: '>=', value: 0.85 },
-        note: `per run: ${cpuPer.sanso.map((x, r) => round(cpuPer.ceiling[r]! / x, 2)).join(', ')}; ratio of the medians ${round(capacity('sanso') / capacity('ceiling'))}` }));
+      rows.push(
+        row({
+          ...base,
+          subject: 'sanso ÷ ceiling, by server CPU per request (median of paired runs)',
+          metric: 'ratio',
+          value: round(pairedCpu),
+          unit: '×',
+          target: { op: '>=', value: 0.85 },
+          note: `per run: ${cpuPer.sanso.map((x, r) => round(cpuPer.ceiling[r]! / x, 2)).join(', ')}; ratio of the medians ${round(capacity('sanso') / capacity('ceiling'))}`,
+        }),
+      );
       for (const who of ['ceiling', 'sanso'] as const) {
         const how = `${LATENCY_REQUESTS} requests one at a time on one connection, client included`;
         rows.push(row({ ...base, subject: `${who} latency p50`, metric: 'latency', value: lat(who, 50), unit: 'ms', note: how }));

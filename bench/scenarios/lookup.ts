@@ -66,8 +66,10 @@ export async function measure(ctx: Context, gc: GcCounter, label: string, n: num
     maxHeapGrowth = Math.max(maxHeapGrowth, cost.heapGrowth);
     rates.push((n / cost.cpuMs) * 1000);
     wallRates.push((n / cost.wallMs) * 1000);
-    ctx.log(`  ${label} run ${r + 1}/${runs}: ${fmt((n / cost.cpuMs) * 1000)}/s CPU, ${fmt((n / cost.wallMs) * 1000)}/s wall, ` +
-      `${cost.gcEvents} GC, heap ${cost.heapGrowth >= 0 ? '+' : ''}${cost.heapGrowth} B`);
+    ctx.log(
+      `  ${label} run ${r + 1}/${runs}: ${fmt((n / cost.cpuMs) * 1000)}/s CPU, ${fmt((n / cost.wallMs) * 1000)}/s wall, ` +
+        `${cost.gcEvents} GC, heap ${cost.heapGrowth >= 0 ? '+' : ''}${cost.heapGrowth} B`,
+    );
   }
   return { rate: median(rates), wallRate: median(wallRates), runs, gcEvents, maxHeapGrowth, checksum };
 }
@@ -91,43 +93,73 @@ export const scenario: Scenario = {
 
         const f4 = v4Flows(model, n4, 4);
         const m4 = await measure(ctx, gc, `${name} decide4`, n4, runs, () => loop4(table, f4));
-        rows.push(row({
-          ...base, subject: 'sanso decide4 (IPv4, integers)', metric: 'rate', value: Math.round(m4.rate), unit: 'decisions/s',
-          ...(large ? { target: { op: '>=', value: 30_000_000 } } : {}),
-          note: `${n4.toLocaleString('en-US')} flows per run, CPU time; wall clock ${fmt(m4.wallRate)}/s`,
-        }));
-        rows.push(row({
-          ...base, subject: 'sanso decide4: GC events in the loop', metric: 'count', value: m4.gcEvents, unit: '',
-          ...(large ? { target: { op: '<=', value: 0 } } : {}),
-          note: `max heap growth over a run ${m4.maxHeapGrowth} B`,
-        }));
+        rows.push(
+          row({
+            ...base,
+            subject: 'sanso decide4 (IPv4, integers)',
+            metric: 'rate',
+            value: Math.round(m4.rate),
+            unit: 'decisions/s',
+            ...(large ? { target: { op: '>=', value: 30_000_000 } } : {}),
+            note: `${n4.toLocaleString('en-US')} flows per run, CPU time; wall clock ${fmt(m4.wallRate)}/s`,
+          }),
+        );
+        rows.push(
+          row({
+            ...base,
+            subject: 'sanso decide4: GC events in the loop',
+            metric: 'count',
+            value: m4.gcEvents,
+            unit: '',
+            ...(large ? { target: { op: '<=', value: 0 } } : {}),
+            note: `max heap growth over a run ${m4.maxHeapGrowth} B`,
+          }),
+        );
 
         // The same with traffic piled onto a few CIDRs (Zipf, s = 1): what caches see in practice.
         const z4 = v4Flows(model, n4, 5, 1);
         const mz = await measure(ctx, gc, `${name} decide4 skewed`, n4, runs, () => loop4(table, z4));
-        rows.push(row({
-          ...base, subject: 'sanso decide4, skewed traffic (Zipf s=1 over CIDRs)', metric: 'rate', value: Math.round(mz.rate), unit: 'decisions/s',
-          ratio: { to: 'decide4 uniform', value: round(mz.rate / m4.rate) },
-          note: `CPU time; wall ${fmt(mz.wallRate)}/s; ${mz.gcEvents} GC events`,
-        }));
+        rows.push(
+          row({
+            ...base,
+            subject: 'sanso decide4, skewed traffic (Zipf s=1 over CIDRs)',
+            metric: 'rate',
+            value: Math.round(mz.rate),
+            unit: 'decisions/s',
+            ratio: { to: 'decide4 uniform', value: round(mz.rate / m4.rate) },
+            note: `CPU time; wall ${fmt(mz.wallRate)}/s; ${mz.gcEvents} GC events`,
+          }),
+        );
 
         const f6 = v6Flows(model, n6, 6);
         const m6 = await measure(ctx, gc, `${name} decide6`, n6, runs, () => loop6(table, f6));
-        rows.push(row({
-          ...base, subject: 'sanso decide6 (IPv6, words)', metric: 'rate', value: Math.round(m6.rate), unit: 'decisions/s',
-          ratio: { to: 'decide4', value: round(m6.rate / m4.rate) },
-          note: `${n6.toLocaleString('en-US')} flows per run, wall ${fmt(m6.wallRate)}/s, ${m6.gcEvents} GC events, max heap growth ${m6.maxHeapGrowth} B`,
-        }));
+        rows.push(
+          row({
+            ...base,
+            subject: 'sanso decide6 (IPv6, words)',
+            metric: 'rate',
+            value: Math.round(m6.rate),
+            unit: 'decisions/s',
+            ratio: { to: 'decide4', value: round(m6.rate / m4.rate) },
+            note: `${n6.toLocaleString('en-US')} flows per run, wall ${fmt(m6.wallRate)}/s, ${m6.gcEvents} GC events, max heap growth ${m6.maxHeapGrowth} B`,
+          }),
+        );
 
         // The text path: what one API decision costs before rendering (90 % IPv4, 10 % IPv6).
         const text = [...v4Text(f4, Math.round(nText * 0.9)), ...v6TextFlows(f6, Math.min(n6, Math.round(nText * 0.1)))];
         const out = new FlowResult();
         const mt = await measure(ctx, gc, `${name} resolveFlow`, text.length, runs, () => loopText(table, text, out));
-        rows.push(row({
-          ...base, subject: 'sanso resolveFlow (text, parse + decide)', metric: 'rate', value: Math.round(mt.rate), unit: 'decisions/s',
-          ratio: { to: 'decide4', value: round(mt.rate / m4.rate) },
-          note: `${text.length.toLocaleString('en-US')} flows (90 % IPv4), wall ${fmt(mt.wallRate)}/s, ${mt.gcEvents} GC events, max heap growth ${mt.maxHeapGrowth} B`,
-        }));
+        rows.push(
+          row({
+            ...base,
+            subject: 'sanso resolveFlow (text, parse + decide)',
+            metric: 'rate',
+            value: Math.round(mt.rate),
+            unit: 'decisions/s',
+            ratio: { to: 'decide4', value: round(mt.rate / m4.rate) },
+            note: `${text.length.toLocaleString('en-US')} flows (90 % IPv4), wall ${fmt(mt.wallRate)}/s, ${mt.gcEvents} GC events, max heap growth ${mt.maxHeapGrowth} B`,
+          }),
+        );
       }
     } finally {
       gc.close();

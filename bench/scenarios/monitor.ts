@@ -84,17 +84,39 @@ export const scenario: Scenario = {
         const st = await measure(ctx, gc, `${format} parse + decide + count, steady`, n, runs, () => full(false));
         const target = format === 'jsonl' || format === 'nfdump-csv' ? { target: { op: '>=' as const, value: 1_000_000 } } : {};
         const base = { scenario: 'monitor', set: 'prefecture', runs };
-        rows.push(row({ ...base, subject: `monitor ${format}: read only (ceiling)`, metric: 'rate', value: Math.round(p.rate), unit: 'records/s', note: `${n.toLocaleString('en-US')} records, ${(text.length / n).toFixed(0)} B each; wall ${fmt(p.wallRate)}/s` }));
-        rows.push(row({
-          ...base, subject: `monitor ${format}: read + decide + count, steady state`, metric: 'rate', value: Math.round(st.rate), unit: 'records/s', ...target,
-          ratio: { to: 'read only', value: round(st.rate / p.rate) },
-          note: `${Math.round((denied / n) * 100)} % denied, ${st.checksum} findings already open; ${st.gcEvents} GC events, max heap growth ${st.maxHeapGrowth} B; wall ${fmt(st.wallRate)}/s`,
-        }));
-        rows.push(row({
-          ...base, subject: `monitor ${format}: read + decide + count, first pass`, metric: 'rate', value: Math.round(f.rate), unit: 'records/s',
-          ratio: { to: 'read only', value: round(f.rate / p.rate) },
-          note: `a fresh monitor opens ${f.checksum} findings (example kept for each); ${f.gcEvents} GC events; wall ${fmt(f.wallRate)}/s`,
-        }));
+        rows.push(
+          row({
+            ...base,
+            subject: `monitor ${format}: read only (ceiling)`,
+            metric: 'rate',
+            value: Math.round(p.rate),
+            unit: 'records/s',
+            note: `${n.toLocaleString('en-US')} records, ${(text.length / n).toFixed(0)} B each; wall ${fmt(p.wallRate)}/s`,
+          }),
+        );
+        rows.push(
+          row({
+            ...base,
+            subject: `monitor ${format}: read + decide + count, steady state`,
+            metric: 'rate',
+            value: Math.round(st.rate),
+            unit: 'records/s',
+            ...target,
+            ratio: { to: 'read only', value: round(st.rate / p.rate) },
+            note: `${Math.round((denied / n) * 100)} % denied, ${st.checksum} findings already open; ${st.gcEvents} GC events, max heap growth ${st.maxHeapGrowth} B; wall ${fmt(st.wallRate)}/s`,
+          }),
+        );
+        rows.push(
+          row({
+            ...base,
+            subject: `monitor ${format}: read + decide + count, first pass`,
+            metric: 'rate',
+            value: Math.round(f.rate),
+            unit: 'records/s',
+            ratio: { to: 'read only', value: round(f.rate / p.rate) },
+            note: `a fresh monitor opens ${f.checksum} findings (example kept for each); ${f.gcEvents} GC events; wall ${fmt(f.wallRate)}/s`,
+          }),
+        );
       }
     } finally {
       gc.close();
@@ -139,24 +161,71 @@ async function jetstreamRows(ctx: Parameters<Scenario['run']>[0], rules: string,
     const code = await main(['monitor', 'publish', file, '--to', `${url}/flows.bench.city`, '--lines', '100'], quiet);
     if (code !== 0) throw new Error(`publish exited ${code}`);
     const publishRate = n / ((performance.now() - t0) / 1000);
-    rows.push(row({ scenario: 'monitor', set: 'prefecture', subject: 'monitor publish (JSON lines, 100 per message)', metric: 'rate', value: Math.round(publishRate), unit: 'records/s', runs: 1, note: 'one publisher, 256 publishes in flight, wall clock' }));
+    rows.push(
+      row({
+        scenario: 'monitor',
+        set: 'prefecture',
+        subject: 'monitor publish (JSON lines, 100 per message)',
+        metric: 'rate',
+        value: Math.round(publishRate),
+        unit: 'records/s',
+        runs: 1,
+        note: 'one publisher, 256 publishes in flight, wall clock',
+      }),
+    );
     const bin = join(packageRoot(), 'dist', 'bin', 'sanso.js');
     for (const workers of [1, 2]) {
-      const outs = await Promise.all(Array.from({ length: workers }, () => new Promise<string>((resolve, reject) => {
-        const p = spawn(process.execPath, [bin, 'monitor', '--from', `${url}/flows.>`, '--log-format', 'jsonl', '--rules', rules, '--as-of', asOf, '--json', '--consumer', `bench-${workers}`, '--batch', '100', '--idle-exit', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
-        let out = '';
-        let err = '';
-        p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-        p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-        p.once('exit', (c) => (c === 0 ? resolve(out) : reject(new Error(`worker exited ${c}: ${err.slice(-500)}`))));
-      })));
+      const outs = await Promise.all(
+        Array.from(
+          { length: workers },
+          () =>
+            new Promise<string>((resolve, reject) => {
+              const p = spawn(
+                process.execPath,
+                [
+                  bin,
+                  'monitor',
+                  '--from',
+                  `${url}/flows.>`,
+                  '--log-format',
+                  'jsonl',
+                  '--rules',
+                  rules,
+                  '--as-of',
+                  asOf,
+                  '--json',
+                  '--consumer',
+                  `bench-${workers}`,
+                  '--batch',
+                  '100',
+                  '--idle-exit',
+                  '2',
+                ],
+                { stdio: ['ignore', 'pipe', 'pipe'] },
+              );
+              let out = '';
+              let err = '';
+              p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+              p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+              p.once('exit', (c) => (c === 0 ? resolve(out) : reject(new Error(`worker exited ${c}: ${err.slice(-500)}`))));
+            }),
+        ),
+      );
       const results = outs.map((o) => JSON.parse(o) as { records: number; firstAt: number; lastAt: number });
       const records = results.reduce((a, r) => a + r.records, 0);
       const span = (Math.max(...results.map((r) => r.lastAt)) - Math.min(...results.map((r) => r.firstAt).filter((x) => x > 0))) / 1000;
-      rows.push(row({
-        scenario: 'monitor', set: 'prefecture', subject: `monitor over JetStream, ${workers} worker${workers > 1 ? 's' : ''}`, metric: 'rate', value: Math.round(records / span), unit: 'records/s', runs: 1,
-        note: `${records.toLocaleString('en-US')} records (of ${n.toLocaleString('en-US')}) in ${span.toFixed(2)} s, first fetch to last ack, wall clock; ${results.map((r) => r.records).join(' + ')}; nats-server on the same 2 cores`,
-      }));
+      rows.push(
+        row({
+          scenario: 'monitor',
+          set: 'prefecture',
+          subject: `monitor over JetStream, ${workers} worker${workers > 1 ? 's' : ''}`,
+          metric: 'rate',
+          value: Math.round(records / span),
+          unit: 'records/s',
+          runs: 1,
+          note: `${records.toLocaleString('en-US')} records (of ${n.toLocaleString('en-US')}) in ${span.toFixed(2)} s, first fetch to last ack, wall clock; ${results.map((r) => r.records).join(' + ')}; nats-server on the same 2 cores`,
+        }),
+      );
     }
   } finally {
     server.kill('SIGTERM');

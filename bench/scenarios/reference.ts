@@ -39,8 +39,8 @@ export const scenario: Scenario = {
           if (!a.ok || !resolveFlow(table, f.src, f.dst, f.service, out)) return;
           const d = table.decision(out.decision);
           const segs = model.segments;
-          if (d.code === a.decision.code && d.ruleId === a.decision.rule && segs[out.srcSeg]!.name === a.decision.src.segment &&
-              segs[out.dstSeg]!.name === a.decision.dst.segment) agree++;
+          if (d.code === a.decision.code && d.ruleId === a.decision.rule && segs[out.srcSeg]!.name === a.decision.src.segment && segs[out.dstSeg]!.name === a.decision.dst.segment)
+            agree++;
         });
         ctx.log(`  ${name} reference run ${r + 1}/${runs}: ${fmt((flows.length / ms) * 1000)}/s, ${agree}/${flows.length} agree with the table`);
       }
@@ -53,16 +53,31 @@ export const scenario: Scenario = {
         reps++;
       }
       const sansoRate = ((reps * flows.length) / (performance.now() - s0)) * 1000;
-      rows.push(row({
-        scenario: 'reference', set: name, subject: 'sanso resolveFlow, same flows', metric: 'rate', value: Math.round(sansoRate),
-        unit: 'decisions/s', runs: 1, note: `wall clock, ${reps} passes (checksum ${sum})`,
-      }));
-      rows.push(row({
-        ratio: { to: 'sanso resolveFlow', value: median(rates) / sansoRate },
-        scenario: 'reference', set: name, subject: 'reference evaluator (naive)', metric: 'rate', value: round(median(rates), 1),
-        unit: 'decisions/s', runs,
-        note: `${flows.length} flows (90 % IPv4), wall clock; ${agree}/${flows.length} decisions (code, rule, segments) identical to the table's`,
-      }));
+      rows.push(
+        row({
+          scenario: 'reference',
+          set: name,
+          subject: 'sanso resolveFlow, same flows',
+          metric: 'rate',
+          value: Math.round(sansoRate),
+          unit: 'decisions/s',
+          runs: 1,
+          note: `wall clock, ${reps} passes (checksum ${sum})`,
+        }),
+      );
+      rows.push(
+        row({
+          ratio: { to: 'sanso resolveFlow', value: median(rates) / sansoRate },
+          scenario: 'reference',
+          set: name,
+          subject: 'reference evaluator (naive)',
+          metric: 'rate',
+          value: round(median(rates), 1),
+          unit: 'decisions/s',
+          runs,
+          note: `${flows.length} flows (90 % IPv4), wall clock; ${agree}/${flows.length} decisions (code, rule, segments) identical to the table's`,
+        }),
+      );
     }
     return rows;
   },

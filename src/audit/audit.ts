@@ -596,7 +596,10 @@ export function auditDevice(prep: PreparedDevice, table: DecisionTable, opts: Au
         if (q.svc && r.svc && !intersects(q.svc, r.svc)) continue;
         shadowedBy.push(deviceRef(dev, q.index));
       }
-      reason = shadowedBy.length > 0 ? 'earlier rules match every new connection it would match' : 'no audited new connection reaches it (e.g. it matches only flows that do not cross the device)';
+      reason =
+        shadowedBy.length > 0
+          ? 'earlier rules match every new connection it would match'
+          : 'no audited new connection reaches it (e.g. it matches only flows that do not cross the device)';
     }
     findings.push({
       kind: 'unreachable',

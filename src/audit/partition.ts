@@ -230,7 +230,10 @@ export function compileDevice(device: Device, table: DecisionTable, ifaces: Inte
     if (!m) merged.set(r, (m = mergeRanges(r)));
     return m;
   };
-  const svcKey = (r: { lo: number; hi: number }[]): string => svcSet(r).map((x) => `${x.lo}-${x.hi}`).join(',');
+  const svcKey = (r: { lo: number; hi: number }[]): string =>
+    svcSet(r)
+      .map((x) => `${x.lo}-${x.hi}`)
+      .join(',');
   for (const { rule } of flat) {
     for (const c of rule.conditions) {
       if (c.kind === 'src') intern(srcSets, srcList, setKey(addrSet(c.set)), addrSet(c.set));
@@ -239,7 +242,11 @@ export function compileDevice(device: Device, table: DecisionTable, ifaces: Inte
       else if (c.kind === 'in' || c.kind === 'out') {
         for (const name of c.names) {
           if (!ifaces) {
-            throw new AuditInputError(`${c.kind === 'in' ? 'input' : 'output'} interface or zone "${name}" needs an interfaces file (--interfaces) saying which segments lie behind it`, rule.loc, 'AUDIT-INTERFACE-UNMAPPED');
+            throw new AuditInputError(
+              `${c.kind === 'in' ? 'input' : 'output'} interface or zone "${name}" needs an interfaces file (--interfaces) saying which segments lie behind it`,
+              rule.loc,
+              'AUDIT-INTERFACE-UNMAPPED',
+            );
           }
           // A trailing + is the kernel's prefix wildcard (iptables `-i lan+`, nft `"lan*"`): it
           // stands for every mapped name it matches, and for nothing when it matches none.

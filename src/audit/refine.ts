@@ -27,7 +27,7 @@ export function allBits(n: number): Bits {
   const b = newBits(n);
   b.fill(0xffffffff);
   const rest = n & 31;
-  if (rest !== 0) b[b.length - 1] = (1 << rest) - 1 >>> 0;
+  if (rest !== 0) b[b.length - 1] = ((1 << rest) - 1) >>> 0;
   return b;
 }
 

@@ -20,10 +20,30 @@ const TITLES: Record<FindingKind, string> = {
 };
 
 const KIND_RULES: Record<FindingKind, { id: string; text: string; help: string; level: 'error' | 'warning' | 'note' }> = {
-  violation: { id: 'AUDIT-VIOLATION', level: 'error', text: 'The device forwards new connections the policy denies (a tier-model ceiling or an explicit deny).', help: 'Narrow or remove the device rule, or route the flow through a sanitizer; see docs/audit.md.' },
-  ungranted: { id: 'AUDIT-UNGRANTED', level: 'error', text: 'The device forwards new connections no policy rule grants.', help: 'Narrow the device rule, or add the grant to the rule files if the flow is wanted.' },
-  outage: { id: 'AUDIT-OUTAGE', level: 'warning', text: 'The device drops new connections the policy allows.', help: 'Open the flow on the device, or deny it in the rule files if it is not wanted.' },
-  unreachable: { id: 'AUDIT-UNREACHABLE', level: 'warning', text: 'A device rule that no new connection reaches.', help: 'Remove the rule or move it before the rules that shadow it.' },
+  violation: {
+    id: 'AUDIT-VIOLATION',
+    level: 'error',
+    text: 'The device forwards new connections the policy denies (a tier-model ceiling or an explicit deny).',
+    help: 'Narrow or remove the device rule, or route the flow through a sanitizer; see docs/audit.md.',
+  },
+  ungranted: {
+    id: 'AUDIT-UNGRANTED',
+    level: 'error',
+    text: 'The device forwards new connections no policy rule grants.',
+    help: 'Narrow the device rule, or add the grant to the rule files if the flow is wanted.',
+  },
+  outage: {
+    id: 'AUDIT-OUTAGE',
+    level: 'warning',
+    text: 'The device drops new connections the policy allows.',
+    help: 'Open the flow on the device, or deny it in the rule files if it is not wanted.',
+  },
+  unreachable: {
+    id: 'AUDIT-UNREACHABLE',
+    level: 'warning',
+    text: 'A device rule that no new connection reaches.',
+    help: 'Remove the rule or move it before the rules that shadow it.',
+  },
 };
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -42,7 +62,10 @@ const SHOW_SHADOWS = 3;
 
 function shadows(list: DeviceRef[] | undefined): string {
   if (!list || list.length === 0) return '';
-  const shown = list.slice(0, SHOW_SHADOWS).map((s) => `\n      ${where(s)}: ${ruleText(s)}`).join('');
+  const shown = list
+    .slice(0, SHOW_SHADOWS)
+    .map((s) => `\n      ${where(s)}: ${ruleText(s)}`)
+    .join('');
   return `; shadowed by:${shown}${list.length > SHOW_SHADOWS ? `\n      … and ${list.length - SHOW_SHADOWS} more` : ''}`;
 }
 
@@ -97,7 +120,8 @@ export function formatAuditMarkdown(result: AuditResult): string {
       out += `#### ${TITLES[kind]} (${d.counts[kind]})\n\n`;
       if (kind === 'unreachable') {
         out += '| device rule | why | shadowed by |\n|---|---|---|\n';
-        for (const f of list) out += `| ${md(where(f.device))} ${code(ruleText(f.device))} | ${md(f.reason ?? '')} | ${(f.shadowedBy ?? []).map((s) => `${s.line}:${s.col ?? 1}`).join(', ')} |\n`;
+        for (const f of list)
+          out += `| ${md(where(f.device))} ${code(ruleText(f.device))} | ${md(f.reason ?? '')} | ${(f.shadowedBy ?? []).map((s) => `${s.line}:${s.col ?? 1}`).join(', ')} |\n`;
       } else {
         out += '| device rule | code | from → to | witness | policy |\n|---|---|---|---|---|\n';
         for (const f of list) {
@@ -127,7 +151,12 @@ export function formatAuditGithub(result: AuditResult, meta: Pick<ReportMeta, 'r
   for (const d of result.devices) {
     for (const f of d.findings) {
       const level = KIND_RULES[f.kind].level === 'error' ? 'error' : 'warning';
-      const props = [`file=${escapeProperty(reportPath(f.device.file, meta as ReportMeta))}`, `line=${f.device.line ?? 1}`, `col=${f.device.col ?? 1}`, `title=${escapeProperty(KIND_RULES[f.kind].id)}`].join(',');
+      const props = [
+        `file=${escapeProperty(reportPath(f.device.file, meta as ReportMeta))}`,
+        `line=${f.device.line ?? 1}`,
+        `col=${f.device.col ?? 1}`,
+        `title=${escapeProperty(KIND_RULES[f.kind].id)}`,
+      ].join(',');
       out += `::${level} ${props}::${escapeData(message(f))}\n`;
     }
   }
@@ -154,7 +183,9 @@ export function formatAuditSarif(result: AuditResult, meta: Pick<ReportMeta, 'ro
       level: KIND_RULES[f.kind].level,
       message: { text: message(f) },
       locations: [loc(f.device.file, f.device.line, f.device.col)],
-      ...(f.shadowedBy && f.shadowedBy.length > 0 ? { relatedLocations: f.shadowedBy.map((s, i) => ({ id: i, ...loc(s.file, s.line, s.col), message: { text: 'shadowing rule' } })) } : {}),
+      ...(f.shadowedBy && f.shadowedBy.length > 0
+        ? { relatedLocations: f.shadowedBy.map((s, i) => ({ id: i, ...loc(s.file, s.line, s.col), message: { text: 'shadowing rule' } })) }
+        : {}),
       partialFingerprints: { auditFinding: `${f.kind}/${f.code ?? ''}/${f.src?.segment ?? ''}/${f.dst?.segment ?? ''}/${f.device.chain}/${f.device.text ?? 'default'}` },
       properties: { code: f.code, src: f.src, dst: f.dst, witness: f.witness, policyRule: f.policy?.rule ?? null },
     })),

@@ -43,9 +43,10 @@ function schemaErrors(data: unknown, errors: readonly ErrorObject[]): RequestErr
   const byNode = new Map<string, ErrorObject[]>();
   for (const e of errors) {
     // An unknown key is reported at the key itself, not at the map holding it.
-    const at = e.keyword === 'additionalProperties'
-      ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty.replace(/~/g, '~0').replace(/\//g, '~1')}`
-      : e.instancePath;
+    const at =
+      e.keyword === 'additionalProperties'
+        ? `${e.instancePath}/${(e.params as { additionalProperty: string }).additionalProperty.replace(/~/g, '~0').replace(/\//g, '~1')}`
+        : e.instancePath;
     const list = byNode.get(at);
     if (list) list.push(e);
     else byNode.set(at, [e]);
@@ -73,9 +74,10 @@ function schemaErrors(data: unknown, errors: readonly ErrorObject[]): RequestErr
         break;
       case 'type': {
         const t = (e.params as { type: string }).type;
-        message = path.length === 0
-          ? `a change request must be a map with rules (and optionally id, description); got ${describeValue(value)}`
-          : `must be ${TYPE_WORDS[t] ?? t}; got ${describeValue(value)}`;
+        message =
+          path.length === 0
+            ? `a change request must be a map with rules (and optionally id, description); got ${describeValue(value)}`
+            : `must be ${TYPE_WORDS[t] ?? t}; got ${describeValue(value)}`;
         break;
       }
       case 'enum': {
@@ -128,7 +130,11 @@ function selectorSegments(model: Model, text: string): number[] | string {
   if (text.startsWith('tier:')) {
     const t = text.slice(5);
     const tier = TIERS.find((x) => x === t);
-    if (!tier) return `unknown tier "${t}"; tiers are ${TIERS.join(', ')}${didYouMean(text, TIERS.map((x) => `tier:${x}`))}`;
+    if (!tier)
+      return `unknown tier "${t}"; tiers are ${TIERS.join(', ')}${didYouMean(
+        text,
+        TIERS.map((x) => `tier:${x}`),
+      )}`;
     return model.segments.filter((s) => s.tier === tier).map((s) => s.index);
   }
   const seg = names(model).segments.get(text);

@@ -22,7 +22,10 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: s
   }
   const v = parsed.values as Record<string, unknown>;
   const asOf = v['as-of'];
-  if (asOf !== undefined && (typeof asOf !== 'string' || !DATE.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)) || new Date(`${asOf}T00:00:00Z`).toISOString().slice(0, 10) !== asOf)) {
+  if (
+    asOf !== undefined &&
+    (typeof asOf !== 'string' || !DATE.test(asOf) || Number.isNaN(Date.parse(`${asOf}T00:00:00Z`)) || new Date(`${asOf}T00:00:00Z`).toISOString().slice(0, 10) !== asOf)
+  ) {
     throw new UsageError(`--as-of takes a date YYYY-MM-DD, not "${String(asOf)}"`);
   }
   if (v.lang !== 'en' && v.lang !== 'ja') throw new UsageError(`--lang takes en or ja, not "${String(v.lang)}"`);

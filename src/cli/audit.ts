@@ -157,7 +157,9 @@ export async function run(args: string[], io: Io): Promise<number> {
     for (const p of parsed.problems) io.stderr(problemLine(p));
     warnings.push(...parsed.problems.filter((p) => p.severity === 'warning'));
     if (errors.length > 0) {
-      io.stderr(`sanso: ${file}: ${errors.length} statement${errors.length === 1 ? '' : 's'} sanso cannot audit${values.lenient ? '' : ' (--lenient makes the ones not understood warnings)'}\n`);
+      io.stderr(
+        `sanso: ${file}: ${errors.length} statement${errors.length === 1 ? '' : 's'} sanso cannot audit${values.lenient ? '' : ' (--lenient makes the ones not understood warnings)'}\n`,
+      );
       bad = true;
       continue;
     }
@@ -173,7 +175,8 @@ export async function run(args: string[], io: Io): Promise<number> {
     }
   }
   if (bad) return EXIT.BAD_INPUT;
-  if (warnings.length > 0) io.stderr(`sanso: warning: ${warnings.length} statement${warnings.length === 1 ? '' : 's'} not understood and skipped (--lenient); the verdict may be incomplete\n`);
+  if (warnings.length > 0)
+    io.stderr(`sanso: warning: ${warnings.length} statement${warnings.length === 1 ? '' : 's'} not understood and skipped (--lenient); the verdict may be incomplete\n`);
 
   if (values.flows !== undefined) return flows(prepared, policy, values.flows, lang, io);
 
@@ -198,7 +201,6 @@ function render(result: AuditResult, format: OutputFormat, io: Io): string {
       return formatAuditText(result);
   }
 }
-
 
 /**
  * --flows: each flow against the first device whose families hold it (a firewall split into an

@@ -33,16 +33,18 @@ export async function run(args: string[], io: Io): Promise<number> {
   const s = table.stats;
   const active = model.exceptions.filter((e) => e.expires >= policy.asOf).length;
   if (values.json) {
-    io.stdout(`${JSON.stringify({
-      policy: model.policy.name,
-      policyVersion: policy.version,
-      asOf: policy.asOf,
-      flows: model.flows.length,
-      exceptions: model.exceptions.length,
-      activeExceptions: active,
-      warnings: policy.warnings.length,
-      ...s,
-    })}\n`);
+    io.stdout(
+      `${JSON.stringify({
+        policy: model.policy.name,
+        policyVersion: policy.version,
+        asOf: policy.asOf,
+        flows: model.flows.length,
+        exceptions: model.exceptions.length,
+        activeExceptions: active,
+        warnings: policy.warnings.length,
+        ...s,
+      })}\n`,
+    );
     return EXIT.OK;
   }
   const rows: [string, string][] = [

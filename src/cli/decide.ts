@@ -41,7 +41,6 @@ const OPTIONS = {
 /** Longest input quoted back in an error message. */
 /** Batch output is written in chunks of about this many characters. */
 
-
 /**
  * Loads the rule set for a command; with errors, prints the validator's report to stderr and
  * returns null (the caller exits 1). Shared by the commands that need a policy.
@@ -87,8 +86,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     const via = d.sanitizer ? ` via ${d.sanitizer.segment} (${d.sanitizer.method})` : d.path === 'breakout' ? ' by local breakout' : '';
     const svc = formatServiceKey(serviceKey(out.proto, out.port));
     io.stdout(
-      `${d.decision.toUpperCase()} ${d.code}${rule}: ${src} (${d.src.segment}, ${d.src.tier}) → ${dst} (${d.dst.segment}, ${d.dst.tier}) ${svc}${via}\n` +
-        `  ${d.message}\n`,
+      `${d.decision.toUpperCase()} ${d.code}${rule}: ${src} (${d.src.segment}, ${d.src.tier}) → ${dst} (${d.dst.segment}, ${d.dst.tier}) ${svc}${via}\n` + `  ${d.message}\n`,
     );
   }
   return table.decision(out.decision).decision === 'allow' ? EXIT.OK : EXIT.DENY;

@@ -125,7 +125,11 @@ export async function run(args: string[], io: Io): Promise<number> {
     const prev = load(oldSide, 'old', next.asOf, io);
     if (!prev) return EXIT.BAD_INPUT;
     newModel = next.model;
-    result = diffTables(compile(prev.model, { asOf: next.asOf }), compile(next.model, { asOf: next.asOf }), { maxChanges: max, oldSource: oldSide.label, newSource: newSide.label });
+    result = diffTables(compile(prev.model, { asOf: next.asOf }), compile(next.model, { asOf: next.asOf }), {
+      maxChanges: max,
+      oldSource: oldSide.label,
+      newSource: newSide.label,
+    });
 
     switch (format) {
       case 'json':

@@ -15,7 +15,12 @@ import { EXIT, type Io } from './io.js';
 const CHUNK = 64 * 1024;
 
 /** `answer` returns the JSON line for a flow that resolved (out holds its segments and decision). */
-export async function answerCsvFlows(source: string, table: DecisionTable, io: Io, answer: (src: string, dst: string, service: string, out: FlowResult) => string): Promise<number> {
+export async function answerCsvFlows(
+  source: string,
+  table: DecisionTable,
+  io: Io,
+  answer: (src: string, dst: string, service: string, out: FlowResult) => string,
+): Promise<number> {
   const stream: NodeJS.ReadableStream = source === '-' ? io.stdin : createReadStream(source);
   let openError: Error | null = null;
   stream.on('error', (e: Error) => {

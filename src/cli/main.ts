@@ -24,7 +24,9 @@ const COMMANDS: Record<string, { summary: string; file: string }> = {
 export const USAGE = `usage: sanso <command> [options]
 
 commands:
-${Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`).join('\n')}
+${Object.entries(COMMANDS)
+  .map(([n, c]) => `  ${n.padEnd(9)} ${c.summary}`)
+  .join('\n')}
 
   sanso --version     print the version (from the installed package.json)
 

@@ -46,7 +46,13 @@ function ensurePartials(jsm: JetStreamManager): Promise<void> {
 }
 
 function streamOptions(values: MonitorValues): { stream: string; subjects: string[] } {
-  return { stream: values.stream, subjects: values['stream-subjects'].split(',').map((s) => s.trim()).filter(Boolean) };
+  return {
+    stream: values.stream,
+    subjects: values['stream-subjects']
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
 }
 
 async function connectTo(server: string, io: Io): Promise<NatsConnection | null> {
@@ -78,7 +84,14 @@ export async function workerCommand(values: MonitorValues, format: LogFormat, io
   try {
     await jsm.consumers.info(stream, durable);
   } catch {
-    await jsm.consumers.add(stream, { durable_name: durable, ack_policy: AckPolicy.Explicit, ack_wait: ackWait * 1e9, filter_subject: subject, max_ack_pending: 100_000, deliver_policy: DeliverPolicy.All });
+    await jsm.consumers.add(stream, {
+      durable_name: durable,
+      ack_policy: AckPolicy.Explicit,
+      ack_wait: ackWait * 1e9,
+      filter_subject: subject,
+      max_ack_pending: 100_000,
+      deliver_policy: DeliverPolicy.All,
+    });
   }
   const js = jetstream(nc);
   const consumer = await js.consumers.get(stream, durable);
@@ -279,7 +292,9 @@ export async function mergeCommand(values: MonitorValues, positionals: string[],
     const result = mergePartials(partials);
     const { messages, duplicates, ...rest } = result;
     io.stdout(`${JSON.stringify(values.json ? rest : { event: 'end', ...rest })}\n`);
-    io.stderr(`sanso monitor merge: ${partials.length} partials, ${messages} messages (${duplicates} delivered twice, counted once), ${rest.records} records, ${rest.findings.length} findings\n`);
+    io.stderr(
+      `sanso monitor merge: ${partials.length} partials, ${messages} messages (${duplicates} delivered twice, counted once), ${rest.records} records, ${rest.findings.length} findings\n`,
+    );
     return rest.findings.length > 0 ? EXIT.DENY : EXIT.OK;
   } catch (e) {
     if (e instanceof MergeError) {

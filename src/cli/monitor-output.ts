@@ -134,4 +134,3 @@ export function summaryText(m: Monitor, seconds: number): string {
     `${m.aggregates.length} findings${denied.length ? ` from ${denied.map(([c, n]) => `${n} ${c}`).join(', ')}` : ''}\n`
   );
 }
-

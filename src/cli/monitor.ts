@@ -74,10 +74,12 @@ export async function run(args: string[], io: Io): Promise<number> {
     io.stderr(`sanso monitor: metrics on ${metricsUrl(server)}\n`);
   }
   const started = performance.now();
-  const progress = io.stderrIsTTY ? setInterval(() => {
-    const s = (performance.now() - started) / 1000;
-    io.stderr(`\r${m.records} records (${Math.round(m.records / s)}/s), ${m.aggregates.length} findings `);
-  }, 1000) : null;
+  const progress = io.stderrIsTTY
+    ? setInterval(() => {
+        const s = (performance.now() - started) / 1000;
+        io.stderr(`\r${m.records} records (${Math.round(m.records / s)}/s), ${m.aggregates.length} findings `);
+      }, 1000)
+    : null;
   let stream: NodeJS.ReadableStream;
   try {
     stream = from === '-' ? io.stdin : openFile(from);

@@ -118,7 +118,10 @@ export async function run(args: string[], io: Io): Promise<number> {
   const workerQueue = integer('--worker-queue', values['worker-queue'], 0, 100_000);
   const jobTimeoutMs = integer('--job-timeout', values['job-timeout'], 10, 3600_000);
   const maxRules = integer('--max-rules', values['max-rules'], 1, 100_000);
-  const allowedHosts = (values['allowed-host'] ?? '').split(',').map((h) => h.trim()).filter((h) => h !== '');
+  const allowedHosts = (values['allowed-host'] ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter((h) => h !== '');
 
   const tokens = loadTokens(values.tokens, io.env);
   if (tokens.errors.length > 0) {
@@ -220,7 +223,10 @@ export async function run(args: string[], io: Io): Promise<number> {
   });
 }
 
-function decisionLogOptions(values: { 'decision-log'?: string; 'decision-log-sample'?: string; 'decision-log-redact'?: string }, env: NodeJS.ProcessEnv): DecisionLogOptions | false {
+function decisionLogOptions(
+  values: { 'decision-log'?: string; 'decision-log-sample'?: string; 'decision-log-redact'?: string },
+  env: NodeJS.ProcessEnv,
+): DecisionLogOptions | false {
   const dest = values['decision-log'] ?? (env.SANSO_DECISION_LOG || 'stdout');
   if (dest === 'off') return false;
   const opts: DecisionLogOptions = { destination: dest };
@@ -232,7 +238,10 @@ function decisionLogOptions(values: { 'decision-log'?: string; 'decision-log-sam
   }
   const redact = values['decision-log-redact'];
   if (redact !== undefined) {
-    const paths = redact.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const paths = redact
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
     for (const p of paths) if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(p)) throw new UsageError(`--decision-log-redact takes dotted field names, not "${p}"`);
     opts.redact = paths;
   }

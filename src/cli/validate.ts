@@ -83,7 +83,8 @@ export async function run(args: string[], io: Io): Promise<number> {
   io.stderr(`${summaryLine(result.problems, meta)}\n`);
   if (format === 'text') {
     // For the person at the terminal, after the summary on stderr: stdout stays problem lines.
-    if (!result.semanticChecked) io.stderr('note: syntax or schema errors stopped the check; the semantic checks (names, flows, exceptions, the tier model) run once they are fixed\n');
+    if (!result.semanticChecked)
+      io.stderr('note: syntax or schema errors stopped the check; the semantic checks (names, flows, exceptions, the tier model) run once they are fixed\n');
     io.stderr(`${filesReadLine(result.files)}\n`);
   }
   return passes(result.problems, values.strict) ? EXIT.OK : EXIT.BAD_INPUT;

@@ -30,9 +30,7 @@ export function flatten(entries: Entry[], max: bigint, outside: number): Interva
   // Prefixes nest or are disjoint: sorted by start, then widest first, a stack holds the
   // enclosing prefixes. Equal prefixes (an error the validator reports) resolve to the segment
   // declared first, which sorts last and so sits innermost.
-  const sorted = [...entries].sort((a, b) =>
-    a.first < b.first ? -1 : a.first > b.first ? 1 : a.last > b.last ? -1 : a.last < b.last ? 1 : b.seg - a.seg,
-  );
+  const sorted = [...entries].sort((a, b) => (a.first < b.first ? -1 : a.first > b.first ? 1 : a.last > b.last ? -1 : a.last < b.last ? 1 : b.seg - a.seg));
   const out: Interval[] = [];
   const emit = (start: bigint, seg: number): void => {
     const prev = out[out.length - 1];

@@ -70,11 +70,13 @@ class Analysis {
       const eg = this.exampleText(s.example);
       if (!s.free) {
         forbidden.add(f.index);
-        this.problems.push(problem('ALLOW-CEILING-FORBIDDEN', f.loc,
-          `allow rule ${f.id} can never take effect: the tier model forbids every flow it names (${codes}), e.g. ${eg}`));
+        this.problems.push(
+          problem('ALLOW-CEILING-FORBIDDEN', f.loc, `allow rule ${f.id} can never take effect: the tier model forbids every flow it names (${codes}), e.g. ${eg}`),
+        );
       } else {
-        this.problems.push(problem('ALLOW-CEILING-PARTIAL', f.loc,
-          `allow rule ${f.id} is partly forbidden by the tier model (${codes}), e.g. ${eg}; only the rest can take effect`));
+        this.problems.push(
+          problem('ALLOW-CEILING-PARTIAL', f.loc, `allow rule ${f.id} is partly forbidden by the tier model (${codes}), e.g. ${eg}; only the rest can take effect`),
+        );
       }
     }
     internals.active.forEach((ei, k) => {
@@ -82,18 +84,19 @@ class Analysis {
       const s = this.ceilingSummary(R + k);
       if (!s.any || s.hit) return;
       needless.add(k);
-      this.problems.push(problem('EXCEPTION-NEEDLESS', e.loc,
-        `exception ${e.id} lifts nothing: the tier model forbids none of the flows it names; a flow rule grants them`));
+      this.problems.push(problem('EXCEPTION-NEEDLESS', e.loc, `exception ${e.id} lifts nothing: the tier model forbids none of the flows it names; a flow rule grants them`));
     });
     this.shadowed(forbidden, needless);
     return this.problems;
   }
 
   private codeList(codes: Set<CeilingCode>): string {
-    return CEILING_CODES.filter((c) => codes.has(c)).map((c) => {
-      const clause = this.model.policy.clauses[c];
-      return clause ? `${c}, ${clause}` : c;
-    }).join('; ');
+    return CEILING_CODES.filter((c) => codes.has(c))
+      .map((c) => {
+        const clause = this.model.policy.clauses[c];
+        return clause ? `${c}, ${clause}` : c;
+      })
+      .join('; ');
   }
 
   private exampleText(eg: { src: number; dst: number; key: number } | null): string {
@@ -179,9 +182,15 @@ class Analysis {
     for (const f of model.flows) {
       if (ruleDecides[f.index] || forbidden.has(f.index)) continue;
       const why = this.deciders(f.index);
-      this.problems.push(problem('RULE-SHADOWED', f.loc, why === null
-        ? `${f.action} rule ${f.id} matches no flow: none of the segments it names owns an address of its own`
-        : `${f.action} rule ${f.id} never decides a flow: every flow it matches is decided first by ${why}`));
+      this.problems.push(
+        problem(
+          'RULE-SHADOWED',
+          f.loc,
+          why === null
+            ? `${f.action} rule ${f.id} matches no flow: none of the segments it names owns an address of its own`
+            : `${f.action} rule ${f.id} never decides a flow: every flow it matches is decided first by ${why}`,
+        ),
+      );
     }
     internals.active.forEach((ei, k) => {
       const e = model.exceptions[ei]!;

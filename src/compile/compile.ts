@@ -165,7 +165,12 @@ function build(model: Model, asOf: string): Compiled {
   }
   const services = planServices(sets);
   const nSvc = services.classes;
-  const basePlan = planBases(model, services, (i) => sanitizerSetOf[i]!, (i) => breakoutSetOf[i]!);
+  const basePlan = planBases(
+    model,
+    services,
+    (i) => sanitizerSetOf[i]!,
+    (i) => breakoutSetOf[i]!,
+  );
   const { bases, ofSegment: baseOf } = basePlan;
   const nB = bases.length;
 
@@ -236,7 +241,8 @@ function build(model: Model, asOf: string): Compiled {
   const ceilingOf = ceilingCache(bases, services);
   const decided = new Uint32Array(services.words);
   const vectors = new VectorStore(nSvc, (ba, bb, list, length, out) =>
-    computeVector(bases[ba]!, bases[bb]!, list, length, ceilingOf(ba, bb), services, matchers, model.policy.defaults, interner, out, decided));
+    computeVector(bases[ba]!, bases[bb]!, list, length, ceilingOf(ba, bb), services, matchers, model.policy.defaults, interner, out, decided),
+  );
   const empty = new Int32Array(0);
   const baseVec = new Int32Array(nB * nB).fill(-1);
   const matrix = new Uint32Array(nA * nD);
@@ -327,7 +333,26 @@ function build(model: Model, asOf: string): Compiled {
   const v4 = v4Arrays(plan.v4);
   const v6 = v6Arrays(plan.v6);
 
-  const arrays = [v4.starts, v4.segments, v4.l1, v4.l2, v6.starts, v6.segments, services.tcp, services.udp, services.proto, srcClass, dstClass, pairMap.bits, pairMap.vectors, pairMap.baseVectors, pairMap.rowBase, pairMap.colBase, vectorRuns, runs];
+  const arrays = [
+    v4.starts,
+    v4.segments,
+    v4.l1,
+    v4.l2,
+    v6.starts,
+    v6.segments,
+    services.tcp,
+    services.udp,
+    services.proto,
+    srcClass,
+    dstClass,
+    pairMap.bits,
+    pairMap.vectors,
+    pairMap.baseVectors,
+    pairMap.rowBase,
+    pairMap.colBase,
+    vectorRuns,
+    runs,
+  ];
   const table = new DecisionTable({
     model,
     asOf,

@@ -30,7 +30,10 @@ export class VectorStore {
   private pool = new Int32Array(4096);
   private poolLength = 0;
 
-  constructor(private readonly classes: number, private readonly compute: VectorCompute) {
+  constructor(
+    private readonly classes: number,
+    private readonly compute: VectorCompute,
+  ) {
     this.store = new Uint32Array(Math.max(64, classes * 64));
     this.scratch = new Uint32Array(classes);
   }
@@ -44,7 +47,11 @@ export class VectorStore {
         if (this.eBa[e] !== ba || this.eBb[e] !== bb || this.eLen[e] !== length) continue;
         const off = this.eOff[e]!;
         let same = true;
-        for (let i = 0; i < length; i++) if (this.pool[off + i] !== list[i]) { same = false; break; }
+        for (let i = 0; i < length; i++)
+          if (this.pool[off + i] !== list[i]) {
+            same = false;
+            break;
+          }
         if (same) return this.eVec[e]!;
       }
     } else this.memo.set(key, (bucket = []));
@@ -74,7 +81,11 @@ export class VectorStore {
     if (bucket) {
       for (const id of bucket) {
         let same = true;
-        for (let c = 0, o = id * n; c < n; c++) if (this.store[o + c] !== v[c]) { same = false; break; }
+        for (let c = 0, o = id * n; c < n; c++)
+          if (this.store[o + c] !== v[c]) {
+            same = false;
+            break;
+          }
         if (same) return id;
       }
     } else this.byContent.set(h, (bucket = []));

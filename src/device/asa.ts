@@ -49,16 +49,91 @@ const ALL_KEYS: ServiceRange = { lo: 0, hi: 256 * 65536 - 1 };
 
 /** Port names the ASA prints in place of numbers (Cisco ASA CLI reference, "Port names"). */
 const PORTS: Record<string, number> = {
-  echo: 7, discard: 9, daytime: 13, chargen: 19, 'ftp-data': 20, ftp: 21, ssh: 22, telnet: 23, smtp: 25, time: 37,
-  nameserver: 42, whois: 43, tacacs: 49, domain: 53, bootps: 67, bootpc: 68, tftp: 69, gopher: 70, finger: 79,
-  www: 80, http: 80, hostname: 101, pop2: 109, pop3: 110, sunrpc: 111, ident: 113, nntp: 119, ntp: 123,
-  'netbios-ns': 137, 'netbios-dgm': 138, 'netbios-ssn': 139, imap4: 143, snmp: 161, snmptrap: 162, xdmcp: 177,
-  bgp: 179, irc: 194, ldap: 389, https: 443, isakmp: 500, exec: 512, biff: 512, login: 513, who: 513, rsh: 514,
-  cmd: 514, syslog: 514, lpd: 515, talk: 517, rip: 520, uucp: 540, klogin: 543, kshell: 544, rtsp: 554, ldaps: 636,
-  kerberos: 750, lotusnotes: 1352, 'citrix-ica': 1494, sqlnet: 1521, radius: 1645, 'radius-acct': 1646, h323: 1720,
-  pptp: 1723, nfs: 2049, ctiqbe: 2748, cifs: 3020, sip: 5060, aol: 5190, 'pcanywhere-data': 5631,
+  echo: 7,
+  discard: 9,
+  daytime: 13,
+  chargen: 19,
+  'ftp-data': 20,
+  ftp: 21,
+  ssh: 22,
+  telnet: 23,
+  smtp: 25,
+  time: 37,
+  nameserver: 42,
+  whois: 43,
+  tacacs: 49,
+  domain: 53,
+  bootps: 67,
+  bootpc: 68,
+  tftp: 69,
+  gopher: 70,
+  finger: 79,
+  www: 80,
+  http: 80,
+  hostname: 101,
+  pop2: 109,
+  pop3: 110,
+  sunrpc: 111,
+  ident: 113,
+  nntp: 119,
+  ntp: 123,
+  'netbios-ns': 137,
+  'netbios-dgm': 138,
+  'netbios-ssn': 139,
+  imap4: 143,
+  snmp: 161,
+  snmptrap: 162,
+  xdmcp: 177,
+  bgp: 179,
+  irc: 194,
+  ldap: 389,
+  https: 443,
+  isakmp: 500,
+  exec: 512,
+  biff: 512,
+  login: 513,
+  who: 513,
+  rsh: 514,
+  cmd: 514,
+  syslog: 514,
+  lpd: 515,
+  talk: 517,
+  rip: 520,
+  uucp: 540,
+  klogin: 543,
+  kshell: 544,
+  rtsp: 554,
+  ldaps: 636,
+  kerberos: 750,
+  lotusnotes: 1352,
+  'citrix-ica': 1494,
+  sqlnet: 1521,
+  radius: 1645,
+  'radius-acct': 1646,
+  h323: 1720,
+  pptp: 1723,
+  nfs: 2049,
+  ctiqbe: 2748,
+  cifs: 3020,
+  sip: 5060,
+  aol: 5190,
+  'pcanywhere-data': 5631,
 };
-const PROTOS: Record<string, number> = { icmp: PROTO_ICMP, igmp: 2, ipinip: 4, tcp: PROTO_TCP, udp: PROTO_UDP, gre: 47, esp: 50, ah: 51, icmp6: PROTO_ICMPV6, eigrp: 88, ospf: 89, pim: 103, sctp: 132 };
+const PROTOS: Record<string, number> = {
+  icmp: PROTO_ICMP,
+  igmp: 2,
+  ipinip: 4,
+  tcp: PROTO_TCP,
+  udp: PROTO_UDP,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  icmp6: PROTO_ICMPV6,
+  eigrp: 88,
+  ospf: 89,
+  pim: 103,
+  sctp: 132,
+};
 
 interface Line {
   toks: Token[];
@@ -376,7 +451,16 @@ class Asa {
   serviceLine(l: Line, start: number, what: string): ServiceRange[] | null {
     const p = l.toks[start];
     if (!p) return null;
-    const protos = p.text === 'tcp-udp' ? [PROTO_TCP, PROTO_UDP] : p.text === 'ip' ? (['ip'] as const) : p.text in PROTOS ? [PROTOS[p.text]!] : /^\d{1,3}$/.test(p.text) && Number(p.text) <= 255 ? [Number(p.text)] : null;
+    const protos =
+      p.text === 'tcp-udp'
+        ? [PROTO_TCP, PROTO_UDP]
+        : p.text === 'ip'
+          ? (['ip'] as const)
+          : p.text in PROTOS
+            ? [PROTOS[p.text]!]
+            : /^\d{1,3}$/.test(p.text) && Number(p.text) <= 255
+              ? [Number(p.text)]
+              : null;
     if (!protos) {
       this.report.fail('DEVICE-UNSUPPORTED', this.at(l, p), `${what}: protocol "${p.text}" is not supported`);
       return null;
@@ -605,7 +689,8 @@ class Asa {
         const base = { loc: this.at(l), text: l.raw, id: `${acl}:${n}` };
         if (!a.permit) out.push({ ...base, conditions: [...extra, ...a.conditions], target: { kind: 'drop' } });
         else {
-          if (onPermit === 'accept-or-out' && outNames.length > 0) out.push({ ...base, conditions: [...extra, { kind: 'out', names: outNames, negate: false }, ...a.conditions], target: { kind: 'goto', chain: 'out' } });
+          if (onPermit === 'accept-or-out' && outNames.length > 0)
+            out.push({ ...base, conditions: [...extra, { kind: 'out', names: outNames, negate: false }, ...a.conditions], target: { kind: 'goto', chain: 'out' } });
           out.push({ ...base, conditions: [...extra, ...a.conditions], target: { kind: 'accept' } });
         }
       }

@@ -57,7 +57,10 @@ export function parseTree(text: string, file: string, report: ApplianceReporter)
     const at = loc(file, lineNo, cmd.col);
     switch (cmd.text) {
       case 'config': {
-        const path = toks.slice(1).map((t) => t.text).join(' ');
+        const path = toks
+          .slice(1)
+          .map((t) => t.text)
+          .join(' ');
         const node: FConfig = { path, line: lineNo, col: cmd.col, edits: [], sets: new Map(), configs: [] };
         top.node.configs.push(node);
         stack.push({ kind: 'config', node });

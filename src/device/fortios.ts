@@ -15,14 +15,7 @@
  * Guide, "Policies" (implicit deny, policy order, intrazone traffic).
  */
 import type { ServiceRange } from '../model/types.js';
-import type {
-  AddressSet,
-  Chain,
-  Condition,
-  Device,
-  DeviceRule,
-  ParseResult,
-} from './types.js';
+import type { AddressSet, Chain, Condition, Device, DeviceRule, ParseResult } from './types.js';
 import {
   ApplianceReporter,
   anySet4,
@@ -174,7 +167,11 @@ class Vdom {
       this.report.fatal('DEVICE-GROUP-CYCLE', this.at(obj.edit), `address groups contain each other: ${[...stack, name].join(' → ')}`);
       return null;
     } else if (obj.kind === 'vip') {
-      this.report.fail('DEVICE-REWRITE', this.at(ref), `"${name}" is a virtual IP (destination NAT, defined at line ${obj.edit.line}): the policy sees the translated destination, which sanso does not model`);
+      this.report.fail(
+        'DEVICE-REWRITE',
+        this.at(ref),
+        `"${name}" is a virtual IP (destination NAT, defined at line ${obj.edit.line}): the policy sees the translated destination, which sanso does not model`,
+      );
       result = null;
     } else if (obj.kind === 'grp4' || obj.kind === 'grp6') {
       result = this.group(obj.edit, family, [...stack, name]);
@@ -280,7 +277,11 @@ class Vdom {
       result = ok ? parts : null;
     } else if (PREDEFINED[name]) result = PREDEFINED[name]!;
     else {
-      this.report.fail('DEVICE-REFERENCE', this.at(ref), `no firewall service custom or group named "${name}", and it is not a predefined service sanso knows (${FORTIOS_PREDEFINED_SERVICES.join(', ')})`);
+      this.report.fail(
+        'DEVICE-REFERENCE',
+        this.at(ref),
+        `no firewall service custom or group named "${name}", and it is not a predefined service sanso knows (${FORTIOS_PREDEFINED_SERVICES.join(', ')})`,
+      );
       result = null;
     }
     this.svcMemo.set(name, result);
@@ -426,7 +427,12 @@ function buildVdom(name: string, configs: FConfig[], file: string, report: Appli
   }
   for (const b of blocks(configs, 'system settings')) {
     const ngfw = b.sets.get('ngfw-mode');
-    if (ngfw && value(b, 'ngfw-mode') === 'policy-based') report.fail('DEVICE-UNSUPPORTED', loc(file, ngfw.line, ngfw.col), 'ngfw-mode policy-based: security policies decide by application; sanso reads profile-based firewall policies');
+    if (ngfw && value(b, 'ngfw-mode') === 'policy-based')
+      report.fail(
+        'DEVICE-UNSUPPORTED',
+        loc(file, ngfw.line, ngfw.col),
+        'ngfw-mode policy-based: security policies decide by application; sanso reads profile-based firewall policies',
+      );
     const central = b.sets.get('central-nat');
     if (central && value(b, 'central-nat') === 'enable' && (v.objs4.size > 0 || v.objs6.size > 0) && [...v.objs4.values(), ...v.objs6.values()].some((o) => o.kind === 'vip')) {
       report.fail('DEVICE-REWRITE', loc(file, central.line, central.col), 'central NAT with virtual IPs: destinations are translated before the policies see them');
@@ -465,7 +471,10 @@ function buildVdom(name: string, configs: FConfig[], file: string, report: Appli
           ok = false;
           return undefined;
         }
-        return interfaceNames(s.values.map((t) => t.text), zones);
+        return interfaceNames(
+          s.values.map((t) => t.text),
+          zones,
+        );
       };
       const inNames = intf('srcintf');
       const outNames = intf('dstintf');

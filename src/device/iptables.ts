@@ -252,7 +252,11 @@ function checkOtherTable(b: Block, rep: Reporter): void {
       } else if (from === 'POSTROUTING' && b.table === 'nat' && (target === null || AFTER_FILTER_TARGETS.has(target) || b.chains.has(target))) {
         // Source NAT happens after the filter has decided: it changes no forwarding decision.
       } else {
-        rep.fail('DEVICE-UNSUPPORTED', loc(r.line, col), `table ${b.table} chain ${name} acts on forwarded packets${target ? ` (-j ${target})` : ''}: sanso audits only the filter table's FORWARD chain`);
+        rep.fail(
+          'DEVICE-UNSUPPORTED',
+          loc(r.line, col),
+          `table ${b.table} chain ${name} acts on forwarded packets${target ? ` (-j ${target})` : ''}: sanso audits only the filter table's FORWARD chain`,
+        );
       }
     }
   }
@@ -539,7 +543,10 @@ function parseRule(r: RawRule, chainName: string, index: number, file: string, t
         if (v.text === 'any' && (t === '--icmp-type' || t === '--icmpv6-type')) {
           if (neg) conditions.push({ kind: 'never', why: `! ${t} any matches no packet` });
         } else {
-          unsupported(optCol, `${t} ${v.text} matches part of ICMP, and the policy treats ${module === 'icmp' ? 'icmp' : 'icmpv6'} as one service: sanso cannot say exactly what the rule forwards`);
+          unsupported(
+            optCol,
+            `${t} ${v.text} matches part of ICMP, and the policy treats ${module === 'icmp' ? 'icmp' : 'icmpv6'} as one service: sanso cannot say exactly what the rule forwards`,
+          );
         }
         continue;
     }

@@ -113,7 +113,11 @@ export function parseJsonWithPositions(text: string): PositionedJson {
       i += m[0].length;
       return Number(m[0]);
     }
-    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, v] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (text.startsWith(word, i)) {
         i += word.length;
         return v;

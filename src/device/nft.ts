@@ -143,7 +143,8 @@ export function parseNftJson(text: string, file: string, opts: { lenient: boolea
   }
   for (const r of rules) {
     const c = chains.get(key3(String(r.family), String(r.table), String(r.chain)));
-    if (!c) rep.fail('DEVICE-REFERENCE', locOf(r), `rule handle ${String(r.handle)} is in chain ${String(r.chain)}, which table ${String(r.family)} ${String(r.table)} does not define`);
+    if (!c)
+      rep.fail('DEVICE-REFERENCE', locOf(r), `rule handle ${String(r.handle)} is in chain ${String(r.chain)}, which table ${String(r.family)} ${String(r.table)} does not define`);
     else c.rules.push(r);
   }
 
@@ -224,7 +225,11 @@ function checkOtherHook(c: NftChain, ctx: Ctx): void {
         break;
       }
       if (!HARMLESS.has(kind)) {
-        ctx.rep.fail('DEVICE-UNSUPPORTED', ctx.locOf(e, r), `${where(c, r.handle)} on hook ${c.hook}: "${kind}" could change what is forwarded, and sanso audits only the forward hook`);
+        ctx.rep.fail(
+          'DEVICE-UNSUPPORTED',
+          ctx.locOf(e, r),
+          `${where(c, r.handle)} on hook ${c.hook}: "${kind}" could change what is forwarded, and sanso audits only the forward hook`,
+        );
         break;
       }
     }
@@ -233,7 +238,12 @@ function checkOtherHook(c: NftChain, ctx: Ctx): void {
 
 function translateChain(c: NftChain, ctx: Ctx, families: Set<Family>, probs: Problem[]): Chain {
   const base = c.hook === 'forward';
-  const chain: Chain = { name: key3(c.family, c.table, c.name), rules: [], policy: base ? c.policy : null, policyLoc: base && c.obj.policy !== undefined ? ctx.locOf(c.obj) : null };
+  const chain: Chain = {
+    name: key3(c.family, c.table, c.name),
+    rules: [],
+    policy: base ? c.policy : null,
+    policyLoc: base && c.obj.policy !== undefined ? ctx.locOf(c.obj) : null,
+  };
   if (base && c.family !== 'inet') {
     const own: Family = c.family === 'ip' ? 4 : 6;
     const other: Family = own === 4 ? 6 : 4;
@@ -373,7 +383,8 @@ function selector(left: unknown, protos: number[] | null): Selector | string {
     if (p === 'ip' && f === 'protocol') return { kind: 'proto', family: 4 };
     if ((p === 'tcp' || p === 'udp') && f === 'dport') return { kind: 'port', protos: [p === 'tcp' ? 6 : 17] };
     if (p === 'th' && f === 'dport') {
-      if (protos === null || protos.length === 0 || protos.some((x) => x !== 6 && x !== 17)) return 'th dport without "meta l4proto { tcp, udp }" in the same rule reads bytes of other protocols';
+      if (protos === null || protos.length === 0 || protos.some((x) => x !== 6 && x !== 17))
+        return 'th dport without "meta l4proto { tcp, udp }" in the same rule reads bytes of other protocols';
       return { kind: 'port', protos };
     }
     if (f === 'sport') return `${p} sport matches the source port, which the device model has no notion of`;
@@ -511,7 +522,7 @@ function elementCondition(sel: Selector, vals: unknown[], problem: ProblemFn, at
     case 'iface': {
       const names: string[] = [];
       for (const v of vals) {
-        if (typeof v !== 'string' || /[+?[\]\\]/.test(v) || v.indexOf('*') !== v.length - 1 && v.includes('*')) {
+        if (typeof v !== 'string' || /[+?[\]\\]/.test(v) || (v.indexOf('*') !== v.length - 1 && v.includes('*'))) {
           problem('DEVICE-UNSUPPORTED', at, `interface name ${JSON.stringify(v)}: sanso reads plain names and a trailing * only`);
           return null;
         }

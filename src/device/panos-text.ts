@@ -160,7 +160,13 @@ export function fromXml(text: string, file: string, report: ApplianceReporter): 
       const word: PWord = c.tag === 'entry' && c.name !== null ? { text: c.name, line: c.line, col: c.col } : { text: c.tag, line: c.line, col: c.col };
       const here = [...path, word];
       if (c.children.length > 0 && c.children.every((x) => x.tag === 'member')) {
-        out.push({ words: here, list: c.children.map((x) => ({ text: decode(x.text.trim()), line: x.line, col: x.col })), line: c.line, col: c.col, raw: `${here.map((w) => w.text).join(' ')} [ ${c.children.map((x) => decode(x.text.trim())).join(' ')} ]` });
+        out.push({
+          words: here,
+          list: c.children.map((x) => ({ text: decode(x.text.trim()), line: x.line, col: x.col })),
+          line: c.line,
+          col: c.col,
+          raw: `${here.map((w) => w.text).join(' ')} [ ${c.children.map((x) => decode(x.text.trim())).join(' ')} ]`,
+        });
       } else if (c.children.length === 0) {
         const t = decode(c.text.trim());
         const words = t === '' ? here : [...here, { text: t, line: c.line, col: c.col }];

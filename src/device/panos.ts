@@ -19,20 +19,7 @@
  * only report more forwarding, never less. docs/audit-vendors.md lists what else is refused.
  */
 import type { ServiceRange } from '../model/types.js';
-import {
-  ApplianceReporter,
-  anySet,
-  loc,
-  parsePortSpan,
-  parseV4,
-  parseV4Prefix,
-  parseV6,
-  parseV6Prefix,
-  PROTO_TCP,
-  PROTO_UDP,
-  portRange,
-  unionSets,
-} from './appliance-text.js';
+import { ApplianceReporter, anySet, loc, parsePortSpan, parseV4, parseV4Prefix, parseV6, parseV6Prefix, PROTO_TCP, PROTO_UDP, portRange, unionSets } from './appliance-text.js';
 import { fromSet, fromXml, isXml, type PStmt, type PWord } from './panos-text.js';
 import type { AddressSet, Condition, Device, DeviceLocation, DeviceRule, ParseResult } from './types.js';
 
@@ -53,7 +40,16 @@ interface Scope {
   hostname: string | null;
 }
 
-const emptyScope = (): Scope => ({ addresses: new Map(), addressGroups: new Map(), services: new Map(), serviceGroups: new Map(), zones: new Map(), rules: new Map(), defaults: new Map(), hostname: null });
+const emptyScope = (): Scope => ({
+  addresses: new Map(),
+  addressGroups: new Map(),
+  services: new Map(),
+  serviceGroups: new Map(),
+  zones: new Map(),
+  rules: new Map(),
+  defaults: new Map(),
+  hostname: null,
+});
 
 function add(m: Map<string, PStmt[]>, k: string, s: PStmt): void {
   m.set(k, [...(m.get(k) ?? []), s]);
@@ -130,8 +126,10 @@ class PanOs {
       case 'rulebase': {
         if (w[1] === 'security' && w[2] === 'rules' && w[3]) add(scope.rules, w[3], s);
         else if (w[1] === 'default-security-rules' && w[2] === 'rules' && w[3]) add(scope.defaults, w[3], s);
-        else if (w[1] === 'nat' && w[2] === 'rules' && w[4] === 'destination-translation') this.report.fail('DEVICE-REWRITE', this.at(s.words[4]!), `NAT rule ${w[3]} translates destinations; the security rules then see other flows than the ones sent`);
-        else if (w[1] === 'nat' && w[2] === 'rules' && w[4] === 'dynamic-destination-translation') this.report.fail('DEVICE-REWRITE', this.at(s.words[4]!), `NAT rule ${w[3]} translates destinations`);
+        else if (w[1] === 'nat' && w[2] === 'rules' && w[4] === 'destination-translation')
+          this.report.fail('DEVICE-REWRITE', this.at(s.words[4]!), `NAT rule ${w[3]} translates destinations; the security rules then see other flows than the ones sent`);
+        else if (w[1] === 'nat' && w[2] === 'rules' && w[4] === 'dynamic-destination-translation')
+          this.report.fail('DEVICE-REWRITE', this.at(s.words[4]!), `NAT rule ${w[3]} translates destinations`);
         else if (w[1] === 'pbf' && w[2] === 'rules') this.report.fail('DEVICE-UNSUPPORTED', this.at(s.words[1]!), 'policy-based forwarding changes the zone a flow leaves by');
         return;
       }
@@ -163,7 +161,11 @@ class PanOs {
           }
           parts.push(r);
         } else {
-          this.report.fail('DEVICE-UNSUPPORTED', this.at(s.words[2] ?? s.words[0]!), `address ${name} of type ${kind ?? '?'}: its addresses are not in the configuration (sanso reads ip-netmask and ip-range)`);
+          this.report.fail(
+            'DEVICE-UNSUPPORTED',
+            this.at(s.words[2] ?? s.words[0]!),
+            `address ${name} of type ${kind ?? '?'}: its addresses are not in the configuration (sanso reads ip-netmask and ip-range)`,
+          );
           return null;
         }
       }
@@ -284,7 +286,11 @@ class PanOs {
       for (const k of ['schedule', 'source-user', 'category', 'source-hip', 'destination-hip', 'source-imei', 'source-imsi', 'source-nwi']) {
         const v = vals(k);
         if (v && !(v.length === 1 && (v[0]!.text === 'any' || v[0]!.text === 'none'))) {
-          this.report.fail('DEVICE-UNSUPPORTED', this.at(v[0] ?? key(k)!.words[4]!), `rule ${rname}: ${k} ${v.map((x) => x.text).join(' ')} matches on something other than zones, addresses and services`);
+          this.report.fail(
+            'DEVICE-UNSUPPORTED',
+            this.at(v[0] ?? key(k)!.words[4]!),
+            `rule ${rname}: ${k} ${v.map((x) => x.text).join(' ')} matches on something other than zones, addresses and services`,
+          );
           ok = false;
         }
       }
@@ -322,7 +328,13 @@ class PanOs {
       const appDefault = svcWords.some((s) => s.text === 'application-default');
       if (namedApps.length > 0 || appDefault) {
         const w = namedApps[0] ?? svcWords.find((s) => s.text === 'application-default')!;
-        this.report.fail('DEVICE-APPLICATION', this.at(w), namedApps.length > 0 ? `rule ${rname}: applications ${namedApps.map((a) => a.text).join(', ')} are matched by content` : `rule ${rname}: service application-default depends on the application`);
+        this.report.fail(
+          'DEVICE-APPLICATION',
+          this.at(w),
+          namedApps.length > 0
+            ? `rule ${rname}: applications ${namedApps.map((a) => a.text).join(', ')} are matched by content`
+            : `rule ${rname}: service application-default depends on the application`,
+        );
         if (!this.report.lenient) ok = false;
         else if (!allow) never = true;
       }
@@ -373,7 +385,16 @@ class PanOs {
     };
     const intra = defAction('intrazone-default', 'allow');
     for (const z of zones) {
-      rules.push({ conditions: [{ kind: 'in', names: [z], negate: false }, { kind: 'out', names: [z], negate: false }], target: intra.allow ? { kind: 'accept' } : { kind: 'drop' }, loc: intra.loc ?? loc(this.file, 1, 1), text: `intrazone-default (${intra.allow ? 'allow' : 'deny'})`, id: 'intrazone-default' });
+      rules.push({
+        conditions: [
+          { kind: 'in', names: [z], negate: false },
+          { kind: 'out', names: [z], negate: false },
+        ],
+        target: intra.allow ? { kind: 'accept' } : { kind: 'drop' },
+        loc: intra.loc ?? loc(this.file, 1, 1),
+        text: `intrazone-default (${intra.allow ? 'allow' : 'deny'})`,
+        id: 'intrazone-default',
+      });
     }
     const inter = defAction('interzone-default', 'deny');
     return {
@@ -421,5 +442,7 @@ export function parsePanos(text: string, file: string, opts: { lenient: boolean 
 /** PAN-OS set commands or XML configuration. */
 export function detect(text: string): boolean {
   if (isXml(text)) return /<(devices|shared|rulebase|vsys)\b/.test(text);
-  return /^set (vsys \S+ |shared )?(rulebase (security|nat|default-security-rules) |address \S+ (ip-netmask|ip-range|fqdn|ip-wildcard) |address-group \S+ (static|dynamic)|service \S+ protocol |service-group \S+ members|zone \S+ network )/m.test(text);
+  return /^set (vsys \S+ |shared )?(rulebase (security|nat|default-security-rules) |address \S+ (ip-netmask|ip-range|fqdn|ip-wildcard) |address-group \S+ (static|dynamic)|service \S+ protocol |service-group \S+ members|zone \S+ network )/m.test(
+    text,
+  );
 }

@@ -76,16 +76,81 @@ interface Stmt {
 
 /** Port names as the RTX command reference lists them for ip filter. */
 const PORT_NAMES: Record<string, number> = {
-  echo: 7, discard: 9, daytime: 13, chargen: 19, ftpdata: 20, ftp: 21, ssh: 22, telnet: 23, smtp: 25, time: 37,
-  whois: 43, dns: 53, domain: 53, dhcps: 67, bootps: 67, dhcpc: 68, bootpc: 68, tftp: 69, gopher: 70, finger: 79,
-  http: 80, www: 80, pop3: 110, sunrpc: 111, ident: 113, auth: 113, nntp: 119, ntp: 123, 'ms-rpc': 135,
-  netbios_ns: 137, netbios_dgm: 138, netbios_ssn: 139, imap: 143, snmp: 161, snmptrap: 162, bgp: 179, imap3: 220,
-  ldap: 389, https: 443, 'ms-ds': 445, ike: 500, rlogin: 513, rwho: 513, rsh: 514, syslog: 514, printer: 515,
-  rip: 520, ripng: 521, 'dhcpv6c': 546, 'dhcpv6s': 547, submission: 587, 'ms-sql': 1433, radius: 1812,
-  radacct: 1813, l2tp: 1701, pptp: 1723, nfs: 2049, sip: 5060, 'ipsec-nat-t': 4500,
+  echo: 7,
+  discard: 9,
+  daytime: 13,
+  chargen: 19,
+  ftpdata: 20,
+  ftp: 21,
+  ssh: 22,
+  telnet: 23,
+  smtp: 25,
+  time: 37,
+  whois: 43,
+  dns: 53,
+  domain: 53,
+  dhcps: 67,
+  bootps: 67,
+  dhcpc: 68,
+  bootpc: 68,
+  tftp: 69,
+  gopher: 70,
+  finger: 79,
+  http: 80,
+  www: 80,
+  pop3: 110,
+  sunrpc: 111,
+  ident: 113,
+  auth: 113,
+  nntp: 119,
+  ntp: 123,
+  'ms-rpc': 135,
+  netbios_ns: 137,
+  netbios_dgm: 138,
+  netbios_ssn: 139,
+  imap: 143,
+  snmp: 161,
+  snmptrap: 162,
+  bgp: 179,
+  imap3: 220,
+  ldap: 389,
+  https: 443,
+  'ms-ds': 445,
+  ike: 500,
+  rlogin: 513,
+  rwho: 513,
+  rsh: 514,
+  syslog: 514,
+  printer: 515,
+  rip: 520,
+  ripng: 521,
+  dhcpv6c: 546,
+  dhcpv6s: 547,
+  submission: 587,
+  'ms-sql': 1433,
+  radius: 1812,
+  radacct: 1813,
+  l2tp: 1701,
+  pptp: 1723,
+  nfs: 2049,
+  sip: 5060,
+  'ipsec-nat-t': 4500,
 };
 
-const PROTO_NAMES: Record<string, number> = { tcp: PROTO_TCP, udp: PROTO_UDP, icmp: PROTO_ICMP, icmp6: PROTO_ICMPV6, 'ipv6-icmp': PROTO_ICMPV6, gre: 47, esp: 50, ah: 51, ipip: 4, ospf: 89, pim: 103, rsvp: 46 };
+const PROTO_NAMES: Record<string, number> = {
+  tcp: PROTO_TCP,
+  udp: PROTO_UDP,
+  icmp: PROTO_ICMP,
+  icmp6: PROTO_ICMPV6,
+  'ipv6-icmp': PROTO_ICMPV6,
+  gre: 47,
+  esp: 50,
+  ah: 51,
+  ipip: 4,
+  ospf: 89,
+  pim: 103,
+  rsvp: 46,
+};
 /** Protocol words that match only packets of a connection already open. */
 const NOT_NEW = new Set(['tcpfin', 'tcprst', 'established']);
 
@@ -179,10 +244,12 @@ function range4(t: string): Range4 | null {
   if (slash >= 0) {
     const a = parseV4(t.slice(0, slash));
     const m = t.slice(slash + 1);
-    const len = /^\d{1,2}$/.test(m) ? Number(m) : (() => {
-      const mask = parseV4(m);
-      return mask === null ? null : maskLength(mask);
-    })();
+    const len = /^\d{1,2}$/.test(m)
+      ? Number(m)
+      : (() => {
+          const mask = parseV4(m);
+          return mask === null ? null : maskLength(mask);
+        })();
     return a === null || len === null || len > 32 ? null : prefix4(a, len);
   }
   if (t.includes('*')) {
@@ -289,7 +356,8 @@ class RtxParser {
     }
     if (w[0] === 'nat' && w[1] === 'descriptor') {
       const rewrites = (w[2] === 'type' && (w[4] === 'nat' || w[4] === 'nat-masquerade')) || (w[2] === 'masquerade' && w[3] === 'static') || w[2] === 'static';
-      if (rewrites) this.report.fail('DEVICE-REWRITE', this.at(s), `"${s.raw}" translates destinations of incoming connections; the filters then see other flows than the ones sent`);
+      if (rewrites)
+        this.report.fail('DEVICE-REWRITE', this.at(s), `"${s.raw}" translates destinations of incoming connections; the filters then see other flows than the ones sent`);
       return;
     }
     if ((w[0] === 'ethernet' && w.includes('filter')) || (w[0] === 'url' && w.includes('filter'))) {
@@ -350,7 +418,11 @@ class RtxParser {
       else if (w in PROTO_NAMES) protos.push(PROTO_NAMES[w]!);
       else if (/^\d{1,3}$/.test(w) && Number(w) <= 255) protos.push(Number(w));
       else {
-        this.report.fail('DEVICE-UNSUPPORTED', this.at(proto), `protocol "${w}" is not supported (names: ${Object.keys(PROTO_NAMES).join(', ')}, tcpsyn, tcpfin, tcprst, established, numbers, *)`);
+        this.report.fail(
+          'DEVICE-UNSUPPORTED',
+          this.at(proto),
+          `protocol "${w}" is not supported (names: ${Object.keys(PROTO_NAMES).join(', ')}, tcpsyn, tcpfin, tcprst, established, numbers, *)`,
+        );
         return null;
       }
     }
@@ -435,7 +507,8 @@ class RtxParser {
 
   build(name: string): Device {
     for (const p of this.pending) {
-      if (!this.dynamic.has(`${p.family === 4 ? '' : '6'}:${p.t.text}`)) this.report.fail('DEVICE-REFERENCE', this.at(p.t), `no ${p.family === 4 ? 'ip' : 'ipv6'} filter dynamic ${p.t.text}`);
+      if (!this.dynamic.has(`${p.family === 4 ? '' : '6'}:${p.t.text}`))
+        this.report.fail('DEVICE-REFERENCE', this.at(p.t), `no ${p.family === 4 ? 'ip' : 'ipv6'} filter dynamic ${p.t.text}`);
     }
     // Interfaces with an out list, per family: a flow leaving by one of them goes on to `out`.
     const outIfs = { 4: new Set<string>(), 6: new Set<string>() };
@@ -467,7 +540,13 @@ class RtxParser {
         }
         rules.push({ conditions: [ifCond, ...f.conditions], target: { kind: 'accept' }, loc: f.loc, text, id: f.num });
       }
-      rules.push({ conditions: [ifCond, famCond], target: { kind: 'drop' }, loc: b.loc, text: `${b.raw}   (no filter matched: discarded)`, id: `${b.iface}-${b.dir}${b.family === 6 ? '6' : ''}-end` });
+      rules.push({
+        conditions: [ifCond, famCond],
+        target: { kind: 'drop' },
+        loc: b.loc,
+        text: `${b.raw}   (no filter matched: discarded)`,
+        id: `${b.iface}-${b.dir}${b.family === 6 ? '6' : ''}-end`,
+      });
     }
     // A flow entering by an interface without an in list meets the out lists only.
     for (const fam of [4, 6] as const) {
@@ -514,5 +593,7 @@ export function parseRtx(text: string, file: string, opts: { lenient: boolean })
 /** A Yamaha router configuration: ip filter / secure filter lines, pp select, RTX headers. */
 export function detect(text: string): boolean {
   if (/^#\s*(RTX|RT|NVR|vRX)\S* Rev\./m.test(text.slice(0, 2048))) return true;
-  return /^\s*(ip(v6)? \S+ secure filter (in|out|name)\b|ip(v6)? filter \d+ (pass|reject|restrict)|ip(v6)? policy filter |pp select (\d+|none|anonymous)\s*$|nat descriptor (type|address|masquerade) )/m.test(text);
+  return /^\s*(ip(v6)? \S+ secure filter (in|out|name)\b|ip(v6)? filter \d+ (pass|reject|restrict)|ip(v6)? policy filter |pp select (\d+|none|anonymous)\s*$|nat descriptor (type|address|masquerade) )/m.test(
+    text,
+  );
 }

@@ -60,7 +60,9 @@ export function formatDiffAnnotations(r: DiffResult, opts: AnnotationOptions): s
   const lines: string[] = [];
   for (const cause of causes.values()) {
     const level = cause.counts['newly-allowed'] > 0 || cause.myNumber ? 'warning' : 'notice';
-    const what = CHANGE_KINDS.filter((k) => cause.counts[k] > 0).map((k) => `${cause.counts[k]} ${w.kind[k]}`).join(', ');
+    const what = CHANGE_KINDS.filter((k) => cause.counts[k] > 0)
+      .map((k) => `${cause.counts[k]} ${w.kind[k]}`)
+      .join(', ');
     const total = CHANGE_KINDS.reduce((n, k) => n + cause.counts[k], 0);
     const more = total > cause.examples.length ? `\n… and ${total - cause.examples.length} more (see the job summary)` : '';
     const mn = cause.myNumber ? ' Touches the My Number tier.' : '';

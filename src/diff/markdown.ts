@@ -89,7 +89,12 @@ export function formatDiffMarkdown(r: DiffResult, opts: MarkdownOptions): string
   let size = out.reduce((n, l) => n + l.length + 1, 0);
   for (const kind of CHANGE_KINDS) {
     if (r.counts[kind] === 0) continue;
-    const head = [`<details><summary><b>${w.heading[kind]}</b> (${r.counts[kind]})</summary>`, '', `| ${w.from} | ${w.to} | ${w.services} | ${w.before} | ${w.after} | ${w.witness} |`, '|---|---|---|---|---|---|'];
+    const head = [
+      `<details><summary><b>${w.heading[kind]}</b> (${r.counts[kind]})</summary>`,
+      '',
+      `| ${w.from} | ${w.to} | ${w.services} | ${w.before} | ${w.after} | ${w.witness} |`,
+      '|---|---|---|---|---|---|',
+    ];
     out.push(...head);
     size += head.reduce((n, l) => n + l.length + 1, 0);
     let shown = 0;

@@ -60,7 +60,8 @@ export function parseTokens(text: string, source: string): TokensResult {
       return;
     }
     const e = entry as Record<string, unknown>;
-    for (const k of Object.keys(e)) if (k !== 'name' && k !== 'sha256' && k !== 'scopes' && k !== 'expires') errors.push(`${at}: unknown key "${k}" (tokens are configured by their sha256 digest only)`);
+    for (const k of Object.keys(e))
+      if (k !== 'name' && k !== 'sha256' && k !== 'scopes' && k !== 'expires') errors.push(`${at}: unknown key "${k}" (tokens are configured by their sha256 digest only)`);
     const name = e.name;
     if (typeof name !== 'string' || name.length === 0) {
       errors.push(`${at}: name must be a non-empty string`);
@@ -107,7 +108,8 @@ export function parseTokens(text: string, source: string): TokensResult {
 export function loadTokens(file: string | undefined, env: NodeJS.ProcessEnv): TokensResult & { source: string | null; file: string | null } {
   if (file !== undefined) return { ...readTokenFile(file), source: file, file };
   if (env.SANSO_TOKENS !== undefined && env.SANSO_TOKENS.trim() !== '') return { ...parseTokens(env.SANSO_TOKENS, 'SANSO_TOKENS'), source: 'SANSO_TOKENS', file: null };
-  if (env.SANSO_TOKENS_FILE !== undefined && env.SANSO_TOKENS_FILE !== '') return { ...readTokenFile(env.SANSO_TOKENS_FILE), source: env.SANSO_TOKENS_FILE, file: env.SANSO_TOKENS_FILE };
+  if (env.SANSO_TOKENS_FILE !== undefined && env.SANSO_TOKENS_FILE !== '')
+    return { ...readTokenFile(env.SANSO_TOKENS_FILE), source: env.SANSO_TOKENS_FILE, file: env.SANSO_TOKENS_FILE };
   return { tokens: [], errors: [], source: null, file: null };
 }
 

@@ -133,7 +133,7 @@ export class DecisionLog {
       this.boom = null;
       this.stream = dest;
     }
-    this.fast = !(opts.redact?.length);
+    this.fast = !opts.redact?.length;
     this.logger = pino(
       {
         base: { log: 'decision' },

@@ -63,16 +63,7 @@ export function scanFlowLine(text: string, out: FlowLine, from = 0, to = text.le
     } else if (c0 === 100 /* d */ && at(i + 1) === 115 && at(i + 2) === 116 && at(i + 3) === 34) {
       key = DST; // dst"
       i += 4;
-    } else if (
-      c0 === 115 &&
-      at(i + 1) === 101 &&
-      at(i + 2) === 114 &&
-      at(i + 3) === 118 &&
-      at(i + 4) === 105 &&
-      at(i + 5) === 99 &&
-      at(i + 6) === 101 &&
-      at(i + 7) === 34
-    ) {
+    } else if (c0 === 115 && at(i + 1) === 101 && at(i + 2) === 114 && at(i + 3) === 118 && at(i + 4) === 105 && at(i + 5) === 99 && at(i + 6) === 101 && at(i + 7) === 34) {
       key = SERVICE; // service"
       i += 8;
     } else return false;
@@ -132,7 +123,14 @@ function readCompact(buf: Uint8Array, view: DataView, from: number, end: number,
   if (i + 9 >= end || view.getInt32(i) !== 0x222c2264 /* ","d */ || view.getInt32(i + 4) !== 0x7374223a /* st": */ || buf[i + 8] !== 34) return -2;
   i = batch.dstValue(buf, i + 9, end);
   if (i < 0) return -1;
-  if (i + 13 >= end || view.getInt32(i) !== 0x222c2273 /* ","s */ || view.getInt32(i + 4) !== 0x65727669 /* ervi */ || view.getInt32(i + 8) !== 0x6365223a /* ce": */ || buf[i + 12] !== 34) return -2;
+  if (
+    i + 13 >= end ||
+    view.getInt32(i) !== 0x222c2273 /* ","s */ ||
+    view.getInt32(i + 4) !== 0x65727669 /* ervi */ ||
+    view.getInt32(i + 8) !== 0x6365223a /* ce": */ ||
+    buf[i + 12] !== 34
+  )
+    return -2;
   i = batch.serviceValue(buf, i + 13, end);
   if (i < 0) return -1;
   if (i + 2 >= end || buf[i + 1] !== 125 /* } */) return -2;

@@ -141,7 +141,11 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
           ctx.security('host-refused', request, {
             host: (headers.host ?? '').slice(0, 100),
           });
-          sendProblem(reply, 'HOST-NOT-ALLOWED', 'this open service answers only requests addressed to it by IP address or localhost on its own port (see docs/service.md, Open mode)');
+          sendProblem(
+            reply,
+            'HOST-NOT-ALLOWED',
+            'this open service answers only requests addressed to it by IP address or localhost on its own port (see docs/service.md, Open mode)',
+          );
           return;
         }
       }

@@ -19,9 +19,7 @@ export interface JobLimits {
   maxAnswerBytes: number;
 }
 
-export type JobOutcome =
-  | { ok: true; json: string; version: string; log?: unknown }
-  | { ok: false; code: ApiErrorCode; detail: string; extensions?: Record<string, unknown> };
+export type JobOutcome = { ok: true; json: string; version: string; log?: unknown } | { ok: false; code: ApiErrorCode; detail: string; extensions?: Record<string, unknown> };
 
 export type Job = (policy: LoadedPolicy, input: never, limits: JobLimits) => JobOutcome;
 
@@ -75,7 +73,11 @@ export function checkJob(policy: LoadedPolicy, input: CheckInput, limits: JobLim
   }
   const json = JSON.stringify(result);
   if (json.length > limits.maxAnswerBytes) {
-    return { ok: false, code: 'ANSWER-TOO-LARGE', detail: `the answer would be ${json.length} bytes, more than the limit of ${limits.maxAnswerBytes}; split the change request or narrow its ranges` };
+    return {
+      ok: false,
+      code: 'ANSWER-TOO-LARGE',
+      detail: `the answer would be ${json.length} bytes, more than the limit of ${limits.maxAnswerBytes}; split the change request or narrow its ranges`,
+    };
   }
   return {
     ok: true,

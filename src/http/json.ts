@@ -15,9 +15,7 @@ const OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
 /** Deepest nesting of arrays and objects a body may have. The API's deepest is 4. */
 export const DEFAULT_JSON_DEPTH = 64;
 
-export type ParseResult =
-  | { ok: true; value: unknown }
-  | { ok: false; code: 'MALFORMED-JSON' | 'PROTOTYPE-POISONING' | 'NESTING-TOO-DEEP' | 'DUPLICATE-KEY'; reason: string };
+export type ParseResult = { ok: true; value: unknown } | { ok: false; code: 'MALFORMED-JSON' | 'PROTOTYPE-POISONING' | 'NESTING-TOO-DEEP' | 'DUPLICATE-KEY'; reason: string };
 
 /** Keys of one open object: a short list, a set once it grows (no quadratic time on huge objects). */
 class Keys {

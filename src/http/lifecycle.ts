@@ -131,7 +131,10 @@ export class PolicyLifecycle<P extends PolicyLike> extends EventEmitter {
     if (log && !(trigger === 'start' && record.result === 'failed')) {
       const base = { trigger, result: record.result, version: record.version, previous: old?.version ?? null };
       if (record.result === 'failed') {
-        log.error({ ...base, problems: record.problems.map((p) => ({ code: p.code, file: p.loc.file, line: p.loc.line, col: p.loc.col, message: p.message })) }, 'policy reload failed; the previous policy keeps serving');
+        log.error(
+          { ...base, problems: record.problems.map((p) => ({ code: p.code, file: p.loc.file, line: p.loc.line, col: p.loc.col, message: p.message })) },
+          'policy reload failed; the previous policy keeps serving',
+        );
       } else log.info({ ...base, warnings: record.problems.length }, record.result === 'ok' ? 'policy loaded' : 'policy unchanged');
     }
     this.emit('reload', record);

@@ -125,9 +125,7 @@ export class PolicyPool {
     const idle = this.slots.find((s) => s.busy === null && s.ready);
     if (!idle && this.waiting.length >= this.queueLimit) {
       this.rejected++;
-      return Promise.reject(
-        new ApiError('OVERLOADED', `all ${this.size} policy workers are busy and ${this.waiting.length} requests wait; try again shortly`, { retryAfter: 1 }),
-      );
+      return Promise.reject(new ApiError('OVERLOADED', `all ${this.size} policy workers are busy and ${this.waiting.length} requests wait; try again shortly`, { retryAfter: 1 }));
     }
     return new Promise<JobOutcome>((resolve, reject) => {
       const p: Pending = { id: this.nextId++, job, input, resolve, reject };

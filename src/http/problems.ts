@@ -124,10 +124,6 @@ export function rawProblemResponse(code: ApiErrorCode, detail: string): string {
   const body = JSON.stringify(problemBody(code, detail, '/'));
   const e = API_ERRORS[code];
   return (
-    `HTTP/1.1 ${e.status} ${e.title}\r\n` +
-    `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-    'Connection: close\r\n\r\n' +
-    body
+    `HTTP/1.1 ${e.status} ${e.title}\r\n` + `Content-Type: ${PROBLEM_CONTENT_TYPE}\r\n` + `Content-Length: ${Buffer.byteLength(body)}\r\n` + 'Connection: close\r\n\r\n' + body
   );
 }

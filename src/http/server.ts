@@ -302,7 +302,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   metrics.register('sanso_pool_rejected_total', 'counter', 'Heavy requests refused with 503 OVERLOADED: every policy worker busy and the queue full.', () => pool.rejected);
   metrics.register('sanso_pool_timeouts_total', 'counter', 'Heavy requests abandoned past their time budget (503 TIME-BUDGET); each restarts a worker.', () => pool.timedOut);
   const dlog = ctx.decisionLog;
-  if (dlog) metrics.register('sanso_decision_log_dropped_total', 'counter', 'Decision-log entries dropped because the destination could not keep up (its buffer was full).', () => dlog.dropped);
+  if (dlog)
+    metrics.register(
+      'sanso_decision_log_dropped_total',
+      'counter',
+      'Decision-log entries dropped because the destination could not keep up (its buffer was full).',
+      () => dlog.dropped,
+    );
   metrics.register('sanso_pool_jobs', 'gauge', 'Heavy requests running or waiting in the policy worker pool.', () => pool.load);
   app.decorateRequest('caller', null);
   app.decorateRequest('policy', null); // set by the ready hook (ready.ts)
@@ -328,7 +334,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
         description:
           'Policy decisions for the three-tier model (三層の対策) of Japanese local-government networks: decide flows, pre-check firewall change requests, read the policy. Errors are RFC 9457 application/problem+json.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token whose SHA-256 digest is configured (see docs/http-api.md, Tokens and scopes).' } } },
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A token whose SHA-256 digest is configured (see docs/http-api.md, Tokens and scopes).' } },
+      },
       tags: [
         { name: 'decide', description: 'Flow decisions (scope decide).' },
         { name: 'check', description: 'Change-request pre-check (scope check).' },
@@ -372,7 +380,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       const before = new Set(ctx.tokens.map((x) => x.name));
       ctx.tokens = next.tokens;
       const after = new Set(next.tokens.map((x) => x.name));
-      ctx.security('tokens-reloaded', null, { file: tokensFile, tokens: after.size, removed: [...before].filter((n) => !after.has(n)), added: [...after].filter((n) => !before.has(n)) });
+      ctx.security('tokens-reloaded', null, {
+        file: tokensFile,
+        tokens: after.size,
+        removed: [...before].filter((n) => !after.has(n)),
+        added: [...after].filter((n) => !before.has(n)),
+      });
     });
   }
 
@@ -430,4 +443,3 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   await app.ready();
   return app;
 }
-

@@ -177,7 +177,18 @@ export function buildInspection(policy: LoadedPolicy, opts: BuildOptions = {}): 
   const exceptions: ExceptionRow[] = model.exceptions.map((x) => {
     const days = dayNumber(x.expires) - asOfDay;
     const state = days < 0 ? 'expired' : days <= 30 ? 'within30' : days <= 90 ? 'within90' : 'active';
-    return { id: x.id, from: sel(x.from), to: sel(x.to), services: x.services.map((s) => s.text).join(', '), reason: x.reason, approvedBy: x.approvedBy, expires: x.expires, ticket: x.ticket, days, state };
+    return {
+      id: x.id,
+      from: sel(x.from),
+      to: sel(x.to),
+      services: x.services.map((s) => s.text).join(', '),
+      reason: x.reason,
+      approvedBy: x.approvedBy,
+      expires: x.expires,
+      ticket: x.ticket,
+      days,
+      state,
+    };
   });
 
   // Broad cross-tier allow rules: from or to covers every segment of a site tier.
@@ -202,9 +213,7 @@ export function buildInspection(policy: LoadedPolicy, opts: BuildOptions = {}): 
     if (covers.length > 0) broadRules.push({ id: f.id, from: sel(f.from), to: sel(f.to), covers, loc: loc(f.loc) });
   }
 
-  const warnings = policy.warnings
-    .filter((p: Problem) => p.severity === 'warning')
-    .map((p: Problem) => ({ code: p.code, message: p.message, loc: loc(p.loc) }));
+  const warnings = policy.warnings.filter((p: Problem) => p.severity === 'warning').map((p: Problem) => ({ code: p.code, message: p.message, loc: loc(p.loc) }));
 
   const checklist = buildChecklist(model, crossings, exceptions, warnings, broadRules, opts.audit ?? null);
 
@@ -283,10 +292,16 @@ function buildChecklist(
       id: 'mn-isolation',
       clause: '5(3)ア',
       title: 'マイナンバー利用事務系の分離',
-      checks: 'マイナンバー利用事務系の区画と他の系（LGWAN接続系・インターネット接続系・外部）との間で許可される通信は、無害化（ファイル無害化）を経た一方向の取込みに限られること。例外による許可は要確認とする。',
+      checks:
+        'マイナンバー利用事務系の区画と他の系（LGWAN接続系・インターネット接続系・外部）との間で許可される通信は、無害化（ファイル無害化）を経た一方向の取込みに限られること。例外による許可は要確認とする。',
       status,
       evidence: ev,
-      action: status === 'compliant' ? '対応不要。' : status === 'review' ? '例外の必要性と期限を CISO と確認し、期限内に解消する。' : '該当するルールを削除し、無害化による一方向の取込みに置き換える。',
+      action:
+        status === 'compliant'
+          ? '対応不要。'
+          : status === 'review'
+            ? '例外の必要性と期限を CISO と確認し、期限内に解消する。'
+            : '該当するルールを削除し、無害化による一方向の取込みに置き換える。',
     });
   }
   // 5(3)ア (b): MFA on My Number terminals.
@@ -299,7 +314,8 @@ function buildChecklist(
       title: 'マイナンバー利用事務系端末の多要素認証',
       checks: 'マイナンバー利用事務系の端末区画（role: terminal）すべてに mfa: true が宣言されていること。',
       status: missing.length > 0 ? 'noncompliant' : terms.length === 0 ? 'review' : 'compliant',
-      evidence: terms.length === 0 ? ['マイナンバー利用事務系に端末区画が宣言されていない。'] : terms.map((s) => `${s.name}: ${s.mfa ? '多要素認証あり (mfa: true)' : '多要素認証なし'}`),
+      evidence:
+        terms.length === 0 ? ['マイナンバー利用事務系に端末区画が宣言されていない。'] : terms.map((s) => `${s.name}: ${s.mfa ? '多要素認証あり (mfa: true)' : '多要素認証なし'}`),
       action: missing.length > 0 ? `${missing.map((s) => s.name).join(', ')} に多要素認証を導入し、mfa: true を宣言する。` : '対応不要。',
     });
   }
@@ -353,10 +369,12 @@ function buildChecklist(
       id: 'cloud-aggregation',
       clause: '5(3)ウ',
       title: 'インターネット接続の集約（セキュリティクラウド）',
-      checks: '城内の区画（マイナンバー利用事務系・LGWAN接続系・インターネット接続系）と outside（どの区画にも属さないアドレス）の間で許可される通信は、セキュリティクラウドの区画（インターネット接続系の external: true の区画）からのものに限られること。ローカルブレイクアウト（β系モデルの経路）と例外は要確認とする。',
+      checks:
+        '城内の区画（マイナンバー利用事務系・LGWAN接続系・インターネット接続系）と outside（どの区画にも属さないアドレス）の間で許可される通信は、セキュリティクラウドの区画（インターネット接続系の external: true の区画）からのものに限られること。ローカルブレイクアウト（β系モデルの経路）と例外は要確認とする。',
       status,
       evidence: ev,
-      action: status === 'compliant' ? '対応不要。' : status === 'review' ? 'ローカルブレイクアウト・例外の対象と通信先を確認する。' : 'セキュリティクラウドを経由しない通信を削除する。',
+      action:
+        status === 'compliant' ? '対応不要。' : status === 'review' ? 'ローカルブレイクアウト・例外の対象と通信先を確認する。' : 'セキュリティクラウドを経由しない通信を削除する。',
     });
   }
   // §6: exceptions within their approval.
@@ -364,7 +382,9 @@ function buildChecklist(
     const expired = exceptions.filter((x) => x.state === 'expired');
     const soon = exceptions.filter((x) => x.state === 'within30');
     const status: Status = expired.length > 0 || soon.length > 0 ? 'review' : 'compliant';
-    const ev = exceptions.map((x) => `${x.id}: ${x.from} → ${x.to} (${x.services}) 期限 ${x.expires}（${x.days < 0 ? `${-x.days} 日経過` : `残り ${x.days} 日`}）承認 ${x.approvedBy}`);
+    const ev = exceptions.map(
+      (x) => `${x.id}: ${x.from} → ${x.to} (${x.services}) 期限 ${x.expires}（${x.days < 0 ? `${-x.days} 日経過` : `残り ${x.days} 日`}）承認 ${x.approvedBy}`,
+    );
     items.push({
       id: 'exceptions',
       clause: '6',
@@ -372,7 +392,12 @@ function buildChecklist(
       checks: 'すべての例外に理由・承認者・期限があり（検証で必須）、期限切れの例外が残っていないこと、30 日以内に期限を迎える例外がないこと。',
       status,
       evidence: ev.length > 0 ? ev : ['例外はない。'],
-      action: expired.length > 0 ? `期限切れの例外 ${expired.map((x) => x.id).join(', ')} をルールから削除するか、再承認を得る。` : soon.length > 0 ? `${soon.map((x) => x.id).join(', ')} の延長要否を判断する。` : '対応不要。',
+      action:
+        expired.length > 0
+          ? `期限切れの例外 ${expired.map((x) => x.id).join(', ')} をルールから削除するか、再承認を得る。`
+          : soon.length > 0
+            ? `${soon.map((x) => x.id).join(', ')} の延長要否を判断する。`
+            : '対応不要。',
     });
   }
   // §6: rule hygiene.
@@ -385,7 +410,10 @@ function buildChecklist(
       title: 'ルールの整理（不要・過大なルール）',
       checks: '検証器の警告（隠れたルール RULE-SHADOWED、未使用の区画 SEGMENT-UNUSED 等）がなく、系全体を送信元または宛先とする系間の許可ルールがないこと。',
       status,
-      evidence: [...hygiene.map((w) => `${w.code} ${w.loc}: ${w.message}`), ...broad.map((b) => `系全体 (${b.covers.join(', ')}) にかかる許可ルール ${b.id} ${b.loc}: ${b.from} → ${b.to}`)].concat(hygiene.length + broad.length === 0 ? ['該当なし。'] : []),
+      evidence: [
+        ...hygiene.map((w) => `${w.code} ${w.loc}: ${w.message}`),
+        ...broad.map((b) => `系全体 (${b.covers.join(', ')}) にかかる許可ルール ${b.id} ${b.loc}: ${b.from} → ${b.to}`),
+      ].concat(hygiene.length + broad.length === 0 ? ['該当なし。'] : []),
       action: status === 'compliant' ? '対応不要。' : '不要なルール・区画を削除し、系全体にかかる許可ルールを必要な区画に絞る。',
     });
   }
@@ -402,7 +430,8 @@ function buildChecklist(
       const v = audit.devices.reduce((n, d) => n + d.counts.violation, 0);
       const other = audit.devices.reduce((n, d) => n + d.counts.ungranted + d.counts.outage + d.counts.unreachable, 0);
       status = v > 0 ? 'noncompliant' : other > 0 || audit.incomplete ? 'review' : 'compliant';
-      for (const d of audit.devices) ev.push(`${d.name} (${d.file}): 違反 ${d.counts.violation}、未許可 ${d.counts.ungranted}、不通 ${d.counts.outage}、到達しないルール ${d.counts.unreachable}`);
+      for (const d of audit.devices)
+        ev.push(`${d.name} (${d.file}): 違反 ${d.counts.violation}、未許可 ${d.counts.ungranted}、不通 ${d.counts.outage}、到達しないルール ${d.counts.unreachable}`);
       action = v > 0 ? '方針に反して通す機器ルールを直ちに削除する。' : other > 0 ? '未許可・不通・到達しないルールを確認し整理する。' : '対応不要。';
     }
     items.push({

@@ -145,7 +145,9 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   const lang = opts.lang;
   const t = T[lang];
   const out: string[] = [];
-  out.push(`<!DOCTYPE html>\n<html lang="${lang}">\n<head>\n<meta charset="utf-8">\n<title>${esc(`${t.title} ${r.city} ${r.asOf}`)}</title>\n<style>${CSS}</style>\n</head>\n<body>`);
+  out.push(
+    `<!DOCTYPE html>\n<html lang="${lang}">\n<head>\n<meta charset="utf-8">\n<title>${esc(`${t.title} ${r.city} ${r.asOf}`)}</title>\n<style>${CSS}</style>\n</head>\n<body>`,
+  );
 
   // Cover.
   out.push(`<section class="cover"><h1>${esc(t.title)}</h1><p class="sub">${esc(t.subtitle)}</p><table><tbody>`);
@@ -159,34 +161,46 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   out.push('</tbody></table></section>');
 
   // Summary.
-  out.push(`<section class="section"><h2>1. ${t.summary}</h2><table><thead><tr><th scope="col">${t.clause}</th><th scope="col">${t.item}</th><th scope="col">${t.status}</th><th scope="col">${t.action}</th></tr></thead><tbody>`);
+  out.push(
+    `<section class="section"><h2>1. ${t.summary}</h2><table><thead><tr><th scope="col">${t.clause}</th><th scope="col">${t.item}</th><th scope="col">${t.status}</th><th scope="col">${t.action}</th></tr></thead><tbody>`,
+  );
   for (const c of r.checklist) out.push(`<tr><td class="nw">${esc(c.clause)}</td><td>${esc(c.title)}</td><td>${statusBadge(c.status, lang)}</td><td>${esc(c.action)}</td></tr>`);
   out.push('</tbody></table>');
   const counts = { compliant: 0, review: 0, noncompliant: 0 };
   for (const c of r.checklist) counts[c.status]++;
-  out.push(`<p>${(['compliant', 'review', 'noncompliant'] as Status[]).map((s) => `${esc(STATUS_LABEL[lang][s])} ${counts[s]}`).join('、')}（全 ${r.checklist.length} 項目）。</p>`);
+  out.push(
+    `<p>${(['compliant', 'review', 'noncompliant'] as Status[]).map((s) => `${esc(STATUS_LABEL[lang][s])} ${counts[s]}`).join('、')}（全 ${r.checklist.length} 項目）。</p>`,
+  );
   out.push(
     `<p class="note">${lang === 'ja' ? '判定は点検基準日に有効なルールファイル（上記の版）をコンパイルした判定表から、すべての区画の組とサービスについて漏れなく求めたもので、抜き取りではない。' : 'Verdicts are read off the compiled decision table of the rule files above, over every segment pair and service — never sampled.'}</p></section>`,
   );
 
   // Diagram and segments.
   out.push(`<section class="section"><h2>2. ${t.diagram}</h2><figure>${tierDiagram(r)}</figure>`);
-  out.push(`<h3>${t.segments}</h3><table><thead><tr><th scope="col">区画</th><th scope="col">系</th><th scope="col">役割</th><th scope="col" class="nw">MFA</th><th scope="col" class="nw">外部</th><th scope="col">無害化</th><th scope="col">説明</th></tr></thead><tbody>`);
+  out.push(
+    `<h3>${t.segments}</h3><table><thead><tr><th scope="col">区画</th><th scope="col">系</th><th scope="col">役割</th><th scope="col" class="nw">MFA</th><th scope="col" class="nw">外部</th><th scope="col">無害化</th><th scope="col">説明</th></tr></thead><tbody>`,
+  );
   for (const s of r.segments) {
     const san = s.sanitizer ? esc(s.sanitizer.replace(/^(\S+)/, (m) => METHOD_JA[m] ?? m)) : '';
-    out.push(`<tr><td class="mono nw">${esc(s.name)}</td><td class="nw">${esc(tierName(s.tier, lang))}</td><td>${esc(s.role)}</td><td>${s.tier === 'mynumber' && s.role === 'terminal' ? (s.mfa ? 'あり' : '<strong>なし</strong>') : ''}</td><td>${s.external ? '○' : ''}</td><td>${san}</td><td>${esc(s.description ?? '')}</td></tr>`);
+    out.push(
+      `<tr><td class="mono nw">${esc(s.name)}</td><td class="nw">${esc(tierName(s.tier, lang))}</td><td>${esc(s.role)}</td><td>${s.tier === 'mynumber' && s.role === 'terminal' ? (s.mfa ? 'あり' : '<strong>なし</strong>') : ''}</td><td>${s.external ? '○' : ''}</td><td>${san}</td><td>${esc(s.description ?? '')}</td></tr>`,
+    );
   }
   out.push('</tbody></table></section>');
 
   // Zone matrix.
   out.push(`<section class="section"><h2>3. ${t.matrix}</h2><h3>${t.tierMatrix}</h3>`);
-  out.push(`<table><thead><tr><th scope="col">送信元 → 宛先</th><th scope="col">無害化</th><th scope="col">例外</th><th scope="col">ブレイクアウト</th><th scope="col">直接許可</th><th scope="col">三層の対策で拒否</th><th scope="col">拒否ルール</th><th scope="col">許可なし</th><th scope="col">無害化の方式</th></tr></thead><tbody>`);
+  out.push(
+    `<table><thead><tr><th scope="col">送信元 → 宛先</th><th scope="col">無害化</th><th scope="col">例外</th><th scope="col">ブレイクアウト</th><th scope="col">直接許可</th><th scope="col">三層の対策で拒否</th><th scope="col">拒否ルール</th><th scope="col">許可なし</th><th scope="col">無害化の方式</th></tr></thead><tbody>`,
+  );
   for (const c of r.tierMatrix) {
     out.push(
       `<tr><td>${esc(tierName(c.src, lang))} → ${esc(tierName(c.dst, lang))}</td><td>${c.counts.sanitized}</td><td>${c.counts.exception}</td><td>${c.counts.breakout}</td><td>${c.counts.direct}</td><td>${c.counts.ceiling}</td><td>${c.counts['explicit-deny']}</td><td>${c.counts['no-grant']}</td><td>${esc(c.methods.map((m) => METHOD_JA[m] ?? m).join('、'))}</td></tr>`,
     );
   }
-  out.push(`</tbody></table><p class="note">数は区画の組の数。区画の組は、その組で許可される最も注意を要する通信（例外 → ブレイクアウト → 無害化 → 直接許可）で、許可がなければ拒否の理由で数える。</p>`);
+  out.push(
+    `</tbody></table><p class="note">数は区画の組の数。区画の組は、その組で許可される最も注意を要する通信（例外 → ブレイクアウト → 無害化 → 直接許可）で、許可がなければ拒否の理由で数える。</p>`,
+  );
   const legend = `<p class="legend">${(Object.keys(CELL) as CellKind[]).map((k) => `<span><b class="k-${k}">${CELL[k].sym || '&nbsp;'}</b>${esc(lang === 'ja' ? CELL[k].ja : CELL[k].en)}</span>`).join('')}</p>`;
   if (r.segmentMatrix) {
     const m = r.segmentMatrix;
@@ -202,10 +216,14 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   } else {
     out.push(`<p class="note">区画が多い（60 を超える）ため、区画 × 区画の表は系の組ごとの集計（上表）に代える。</p>`);
   }
-  out.push(`<h3>系間の許可された通信</h3><table><thead><tr><th scope="col">送信元</th><th scope="col">宛先</th><th scope="col">種別</th><th scope="col">ルール</th><th scope="col">サービス</th></tr></thead><tbody>`);
+  out.push(
+    `<h3>系間の許可された通信</h3><table><thead><tr><th scope="col">送信元</th><th scope="col">宛先</th><th scope="col">種別</th><th scope="col">ルール</th><th scope="col">サービス</th></tr></thead><tbody>`,
+  );
   for (const c of r.crossings) {
     const kind = c.kind === 'sanitized' ? `無害化（${METHOD_JA[c.method ?? ''] ?? c.method}）` : (KIND_STYLE[c.kind]?.ja ?? c.kind);
-    out.push(`<tr><td class="mono">${esc(c.src)}</td><td class="mono">${esc(c.dst)}</td><td>${esc(kind)}${c.expires ? `（期限 ${esc(c.expires)}）` : ''}</td><td class="mono">${esc(c.rule ?? '')}</td><td class="mono">${esc(c.services.join(', '))}</td></tr>`);
+    out.push(
+      `<tr><td class="mono">${esc(c.src)}</td><td class="mono">${esc(c.dst)}</td><td>${esc(kind)}${c.expires ? `（期限 ${esc(c.expires)}）` : ''}</td><td class="mono">${esc(c.rule ?? '')}</td><td class="mono">${esc(c.services.join(', '))}</td></tr>`,
+    );
   }
   if (r.crossings.length === 0) out.push(`<tr><td colspan="5">${t.none}</td></tr>`);
   out.push('</tbody></table></section>');
@@ -222,9 +240,13 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
 
   // Exceptions.
   const STATE: Record<string, string> = { expired: '期限切れ', within30: '30 日以内に期限', within90: '90 日以内に期限', active: '有効' };
-  out.push(`<section class="section"><h2>5. ${t.exceptions}</h2><table><thead><tr><th scope="col">ID</th><th scope="col">送信元 → 宛先</th><th scope="col">サービス</th><th scope="col">期限</th><th scope="col">状態</th><th scope="col">承認者</th><th scope="col">理由</th></tr></thead><tbody>`);
+  out.push(
+    `<section class="section"><h2>5. ${t.exceptions}</h2><table><thead><tr><th scope="col">ID</th><th scope="col">送信元 → 宛先</th><th scope="col">サービス</th><th scope="col">期限</th><th scope="col">状態</th><th scope="col">承認者</th><th scope="col">理由</th></tr></thead><tbody>`,
+  );
   for (const x of r.exceptions) {
-    out.push(`<tr><td class="mono">${esc(x.id)}${x.ticket ? `<br>${esc(x.ticket)}` : ''}</td><td class="mono">${esc(x.from)} → ${esc(x.to)}</td><td class="mono">${esc(x.services)}</td><td>${esc(x.expires)}</td><td>${esc(STATE[x.state]!)}（${x.days < 0 ? `${-x.days} 日経過` : `残り ${x.days} 日`}）</td><td>${esc(x.approvedBy)}</td><td>${esc(x.reason)}</td></tr>`);
+    out.push(
+      `<tr><td class="mono">${esc(x.id)}${x.ticket ? `<br>${esc(x.ticket)}` : ''}</td><td class="mono">${esc(x.from)} → ${esc(x.to)}</td><td class="mono">${esc(x.services)}</td><td>${esc(x.expires)}</td><td>${esc(STATE[x.state]!)}（${x.days < 0 ? `${-x.days} 日経過` : `残り ${x.days} 日`}）</td><td>${esc(x.approvedBy)}</td><td>${esc(x.reason)}</td></tr>`,
+    );
   }
   if (r.exceptions.length === 0) out.push(`<tr><td colspan="7">${t.none}</td></tr>`);
   out.push('</tbody></table>');
@@ -233,8 +255,13 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   out.push(`<h2>6. ${t.hygiene}</h2><h3>検証器の警告</h3><table><thead><tr><th scope="col">コード</th><th scope="col">位置</th><th scope="col">内容</th></tr></thead><tbody>`);
   for (const w of r.warnings) out.push(`<tr><td class="mono">${esc(w.code)}</td><td class="mono">${esc(w.loc)}</td><td>${esc(w.message)}</td></tr>`);
   if (r.warnings.length === 0) out.push(`<tr><td colspan="3">${t.none}</td></tr>`);
-  out.push(`</tbody></table><h3>系全体にかかる系間の許可ルール</h3><table><thead><tr><th scope="col">ルール</th><th scope="col">送信元 → 宛先</th><th scope="col">系全体を含む</th><th scope="col">位置</th></tr></thead><tbody>`);
-  for (const b of r.broadRules) out.push(`<tr><td class="mono">${esc(b.id)}</td><td class="mono">${esc(b.from)} → ${esc(b.to)}</td><td>${esc(b.covers.map((x) => tierName(x, lang)).join('、'))}</td><td class="mono">${esc(b.loc)}</td></tr>`);
+  out.push(
+    `</tbody></table><h3>系全体にかかる系間の許可ルール</h3><table><thead><tr><th scope="col">ルール</th><th scope="col">送信元 → 宛先</th><th scope="col">系全体を含む</th><th scope="col">位置</th></tr></thead><tbody>`,
+  );
+  for (const b of r.broadRules)
+    out.push(
+      `<tr><td class="mono">${esc(b.id)}</td><td class="mono">${esc(b.from)} → ${esc(b.to)}</td><td>${esc(b.covers.map((x) => tierName(x, lang)).join('、'))}</td><td class="mono">${esc(b.loc)}</td></tr>`,
+    );
   if (r.broadRules.length === 0) out.push(`<tr><td colspan="4">${t.none}</td></tr>`);
   out.push('</tbody></table></section>');
 
@@ -248,12 +275,18 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
       out.push(`<p>${FINDING_KINDS.map((k) => `${KIND_JA[k]} ${d.counts[k]}`).join('、')}${d.truncated ? '（一部のみ列挙）' : ''}</p>`);
       const list = [...d.findings].sort((a, b) => FINDING_KINDS.indexOf(a.kind) - FINDING_KINDS.indexOf(b.kind));
       if (list.length === 0) continue;
-      out.push('<table><thead><tr><th scope="col">種別</th><th scope="col">送信元 → 宛先</th><th scope="col">例</th><th scope="col">方針</th><th scope="col">機器のルール</th></tr></thead><tbody>');
+      out.push(
+        '<table><thead><tr><th scope="col">種別</th><th scope="col">送信元 → 宛先</th><th scope="col">例</th><th scope="col">方針</th><th scope="col">機器のルール</th></tr></thead><tbody>',
+      );
       for (const f of list.slice(0, 200)) {
         const w = f.witness ? `${f.witness.src} → ${f.witness.dst} ${f.witness.service}` : '';
-        const pol = f.policy ? `${f.policy.decision} ${f.code ?? ''}${f.policy.rule ? ` [${f.policy.rule}]` : ''}${f.policy.clause ? ` ${f.policy.clause}` : ''}` : (f.reason ?? '');
+        const pol = f.policy
+          ? `${f.policy.decision} ${f.code ?? ''}${f.policy.rule ? ` [${f.policy.rule}]` : ''}${f.policy.clause ? ` ${f.policy.clause}` : ''}`
+          : (f.reason ?? '');
         const dev = `${f.device.file}${f.device.line !== null ? `:${f.device.line}` : ''} ${f.device.text ?? `${f.device.chain} の既定 (${f.device.action ?? ''})`}`;
-        out.push(`<tr><td>${esc(KIND_JA[f.kind] ?? f.kind)}</td><td class="mono">${esc(f.src?.segment ?? '')} → ${esc(f.dst?.segment ?? '')}</td><td class="mono">${esc(w)}</td><td class="mono">${esc(pol)}</td><td class="mono">${esc(dev)}</td></tr>`);
+        out.push(
+          `<tr><td>${esc(KIND_JA[f.kind] ?? f.kind)}</td><td class="mono">${esc(f.src?.segment ?? '')} → ${esc(f.dst?.segment ?? '')}</td><td class="mono">${esc(w)}</td><td class="mono">${esc(pol)}</td><td class="mono">${esc(dev)}</td></tr>`,
+        );
       }
       out.push('</tbody></table>');
     }
@@ -263,7 +296,9 @@ export function renderReportHtml(r: Inspection, opts: RenderOptions): string {
   // Decision logs.
   if (r.log) {
     const l = r.log;
-    out.push(`<section class="section"><h2>${r.audit ? 8 : 7}. ${t.log}</h2><p>期間 ${esc(l.from ?? '—')} 〜 ${esc(l.to ?? '—')}、判定 ${l.entries} 件${l.skipped ? `（判定以外の行 ${l.skipped} 行は対象外）` : ''}。</p>`);
+    out.push(
+      `<section class="section"><h2>${r.audit ? 8 : 7}. ${t.log}</h2><p>期間 ${esc(l.from ?? '—')} 〜 ${esc(l.to ?? '—')}、判定 ${l.entries} 件${l.skipped ? `（判定以外の行 ${l.skipped} 行は対象外）` : ''}。</p>`,
+    );
     out.push('<h3>判定コード別の件数</h3><table><thead><tr><th scope="col">コード</th><th scope="col">件数</th></tr></thead><tbody>');
     for (const c of l.codes) out.push(`<tr><td class="mono">${esc(c.code)}</td><td>${c.count}</td></tr>`);
     out.push('</tbody></table><h3>拒否の多い区画の組</h3><table><thead><tr><th scope="col">送信元</th><th scope="col">宛先</th><th scope="col">件数</th></tr></thead><tbody>');

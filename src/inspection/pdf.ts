@@ -3,7 +3,16 @@
  * is loaded only here, and only when a PDF is asked for: the HTML report needs no browser.
  */
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 const FOOTER = `<div style="font-size:8px;width:100%;text-align:center;color:#555;font-family:'Noto Sans CJK JP',sans-serif;"><span class="pageNumber"></span> / <span class="totalPages"></span></div>`;
 
@@ -22,7 +31,16 @@ export async function htmlToPdf(htmls: string[], opts: PdfOptions = {}): Promise
       // The report has no external resource; refuse any request so none can be made.
       await page.route('**/*', (route) => route.abort());
       await page.setContent(html, { waitUntil: 'load' });
-      out.push(await page.pdf({ format: 'A4', printBackground: true, displayHeaderFooter: true, headerTemplate: '<span></span>', footerTemplate: FOOTER, margin: { top: '16mm', bottom: '18mm', left: '14mm', right: '14mm' } }));
+      out.push(
+        await page.pdf({
+          format: 'A4',
+          printBackground: true,
+          displayHeaderFooter: true,
+          headerTemplate: '<span></span>',
+          footerTemplate: FOOTER,
+          margin: { top: '16mm', bottom: '18mm', left: '14mm', right: '14mm' },
+        }),
+      );
       await page.close();
     }
     return out;

@@ -88,7 +88,10 @@ export function tierDiagram(r: Inspection): string {
     });
   });
   const markers = Object.entries(KIND_STYLE)
-    .map(([k, s]) => `<marker id="arrow-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${s.color}"/></marker>`)
+    .map(
+      ([k, s]) =>
+        `<marker id="arrow-${k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="${s.color}"/></marker>`,
+    )
     .join('');
   const drawn: string[] = [];
   const labelCount = new Map<string, number>();
@@ -102,7 +105,9 @@ export function tierDiagram(r: Inspection): string {
     const x2 = 10 + q.col * (COL_W + GAP) + (right ? 12 : COL_W - 12);
     const y1 = p.y + (right ? -3 : 3);
     const y2 = q.y + (right ? -3 : 3);
-    drawn.push(`<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${s.color}" stroke-width="1.6"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} marker-end="url(#arrow-${a.kind in KIND_STYLE ? a.kind : 'direct'})"/>`);
+    drawn.push(
+      `<line x1="${x1}" y1="${y1}" x2="${x2}" y2="${y2}" stroke="${s.color}" stroke-width="1.6"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''} marker-end="url(#arrow-${a.kind in KIND_STYLE ? a.kind : 'direct'})"/>`,
+    );
     // Labels sit near the source end, nudged when several start at the same place.
     const key = `${Math.round(x1)}:${Math.round(y1)}`;
     const n = labelCount.get(key) ?? 0;

@@ -142,7 +142,17 @@ function writeAscii(buf: Buffer, o: number, text: string): number {
  * The caller leaves room: `maxFixed` of byteFragments plus the two addresses' lengths. The
  * addresses must have passed the flow parser (ASCII), so one byte per character.
  */
-export function renderDecisionInto(buf: Buffer, offset: number, table: DecisionTable, id: number, srcSeg: number, dstSeg: number, srcText: string, dstText: string, lang: Lang): number {
+export function renderDecisionInto(
+  buf: Buffer,
+  offset: number,
+  table: DecisionTable,
+  id: number,
+  srcSeg: number,
+  dstSeg: number,
+  srcText: string,
+  dstText: string,
+  lang: Lang,
+): number {
   const b = byteFragments(table);
   let o = offset;
   let x = b.head[id]!;
@@ -194,7 +204,21 @@ function copyWords(out: DataView, o: number, input: DataView, from: number, to: 
  * input holds three more bytes past each range (its closing quote and at least `}` and a newline
  * follow an address in a line).
  */
-export function renderBytesInto(buf: Uint8Array, view: DataView, offset: number, b: ByteFragments, id: number, srcSeg: number, dstSeg: number, inView: DataView, srcFrom: number, srcTo: number, dstFrom: number, dstTo: number, lang: number): number {
+export function renderBytesInto(
+  buf: Uint8Array,
+  view: DataView,
+  offset: number,
+  b: ByteFragments,
+  id: number,
+  srcSeg: number,
+  dstSeg: number,
+  inView: DataView,
+  srcFrom: number,
+  srcTo: number,
+  dstFrom: number,
+  dstTo: number,
+  lang: number,
+): number {
   let x = b.head[id]!;
   buf.set(x, offset);
   let o = copyWords(view, offset + x.length, inView, srcFrom, srcTo);

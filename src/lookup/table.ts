@@ -298,5 +298,4 @@ export class DecisionTable {
   serviceClassOfKey(key: number): number {
     return this.serviceIntervalClass[lastAtOrBelow(this.serviceStarts, key)]!;
   }
-
 }

@@ -19,14 +19,7 @@ import { preferredFlowKey, RANKED } from '../check/ranges.js';
 import { formatServiceKey } from '../model/services.js';
 
 /** A cell's colour: the most notable thing it allows, else what denies it. */
-export type CellKind =
-  | 'exception'
-  | 'breakout'
-  | 'sanitized'
-  | 'direct'
-  | 'ceiling'
-  | 'explicit-deny'
-  | 'no-grant';
+export type CellKind = 'exception' | 'breakout' | 'sanitized' | 'direct' | 'ceiling' | 'explicit-deny' | 'no-grant';
 
 export const CELL_KINDS: readonly CellKind[] = ['exception', 'breakout', 'sanitized', 'direct', 'ceiling', 'explicit-deny', 'no-grant'];
 
@@ -180,8 +173,7 @@ export class ZoneMatrix {
   /** The segment × segment matrix, optionally restricted to a source and a destination tier. */
   segments(srcTier: Tier | null = null, dstTier: Tier | null = null): SegmentMatrix {
     const segs = this.table.model.segments;
-    const pick = (tier: Tier | null): SegmentInfo[] =>
-      segs.filter((s) => tier === null || s.tier === tier).map((s) => ({ index: s.index, name: s.name, tier: s.tier }));
+    const pick = (tier: Tier | null): SegmentInfo[] => segs.filter((s) => tier === null || s.tier === tier).map((s) => ({ index: s.index, name: s.name, tier: s.tier }));
     const rows = pick(srcTier);
     const cols = pick(dstTier);
     const local = new Map<number, number>();
@@ -198,7 +190,11 @@ export class ZoneMatrix {
         return l;
       }),
     );
-    return { segments: segs.filter((s) => rows.some((r) => r.index === s.index) || cols.some((c) => c.index === s.index)).map((s) => ({ index: s.index, name: s.name, tier: s.tier })), summaries, cells };
+    return {
+      segments: segs.filter((s) => rows.some((r) => r.index === s.index) || cols.some((c) => c.index === s.index)).map((s) => ({ index: s.index, name: s.name, tier: s.tier })),
+      summaries,
+      cells,
+    };
   }
 
   /**

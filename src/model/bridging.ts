@@ -76,9 +76,10 @@ export function canBridge(tier: SiteTier, peer: SiteTier, method: SanitizerMetho
       if (flowFrom === from && flowTo === to) continue;
       if (modelBridge(tier, peer, method, flowFrom, model)) continue;
       const want = tier === from ? 'outbound' : 'inbound';
-      const why = to === 'mynumber'
-        ? 'the My Number tier only takes sanitized files in from LGWAN and never sends out (5(3)ア)'
-        : 'screen transfer is initiated from the LGWAN side (5(3)イ)';
+      const why =
+        to === 'mynumber'
+          ? 'the My Number tier only takes sanitized files in from LGWAN and never sends out (5(3)ア)'
+          : 'screen transfer is initiated from the LGWAN side (5(3)イ)';
       const which = direction === 'both' ? `the ${half} half of direction both (${flowFrom} → ${flowTo})` : `direction ${half} (${flowFrom} → ${flowTo})`;
       if (modelBridge(tier, peer, method, flowFrom, 'beta')) {
         // The declaration of a β city written under another model: say which models allow it.

@@ -15,10 +15,25 @@ import { daysBetween, isActive, isCalendarDate, isTimeZone, todayIn } from './da
 import { parseServiceRange } from './services.js';
 import { didYouMean } from './suggest.js';
 import {
-  SITE_TIERS, TIERS,
-  type Action, type Breakout, type Cidr, type Direction, type Exception, type FlowRule, type GuidelineModel, type Model,
-  type Policy, type Role, type Sanitizer, type SanitizerMethod, type Segment, type Selector, type ServiceRef,
-  type SiteTier, type Tier,
+  SITE_TIERS,
+  TIERS,
+  type Action,
+  type Breakout,
+  type Cidr,
+  type Direction,
+  type Exception,
+  type FlowRule,
+  type GuidelineModel,
+  type Model,
+  type Policy,
+  type Role,
+  type Sanitizer,
+  type SanitizerMethod,
+  type Segment,
+  type Selector,
+  type ServiceRef,
+  type SiteTier,
+  type Tier,
 } from './types.js';
 
 export interface BuildOptions {
@@ -86,7 +101,11 @@ class Builder {
   /** Where policy.model is written, or null when the rule set leaves it to the default. */
   private modelAt: Location | null = null;
 
-  constructor(private readonly files: readonly SourceFile[], private readonly version: string, private readonly opts: BuildOptions) {}
+  constructor(
+    private readonly files: readonly SourceFile[],
+    private readonly version: string,
+    private readonly opts: BuildOptions,
+  ) {}
 
   private push(code: ProblemCode, loc: Location, message: string): void {
     this.problems.push(problem(code, loc, message));
@@ -108,9 +127,7 @@ class Builder {
 
   /** The entries of every file's `key:` map, in merge order. */
   private entries(key: string): (At & { name: string })[] {
-    return this.sections(key).flatMap((s) =>
-      isRec(s.data) ? Object.entries(s.data).map(([name, data]) => ({ ...s, path: [key, name], data, name })) : [],
-    );
+    return this.sections(key).flatMap((s) => (isRec(s.data) ? Object.entries(s.data).map(([name, data]) => ({ ...s, path: [key, name], data, name })) : []));
   }
 
   build(): BuildResult {
@@ -170,8 +187,11 @@ class Builder {
     if (tz !== null) {
       if (isTimeZone(tz)) timezone = new Intl.DateTimeFormat('en-US', { timeZone: tz }).resolvedOptions().timeZone;
       else {
-        this.push('TIMEZONE-INVALID', where(first!, ['timezone']),
-          `policy.timezone "${tz}" is not an IANA time zone${didYouMean(tz, Intl.supportedValuesOf('timeZone'))}; exception expiry needs one, e.g. Asia/Tokyo`);
+        this.push(
+          'TIMEZONE-INVALID',
+          where(first!, ['timezone']),
+          `policy.timezone "${tz}" is not an IANA time zone${didYouMean(tz, Intl.supportedValuesOf('timeZone'))}; exception expiry needs one, e.g. Asia/Tokyo`,
+        );
       }
     }
     const defaults = Object.fromEntries(SITE_TIERS.map((t) => [t, 'deny'])) as Record<SiteTier, Action>;
@@ -204,9 +224,13 @@ class Builder {
     this.reportDuplicates(selectorDecls, 'segment and group names share one namespace');
     for (const d of selectorDecls) {
       if (isReservedName(d.name)) {
-        this.push('NAME-RESERVED', d.loc, d.name === OUTSIDE
-          ? `"${OUTSIDE}" is reserved for the implicit segment of every address no segment claims; name the ${d.kind} differently`
-          : `"${d.name}" cannot name a ${d.kind}: names starting with tier: are reserved for tier selectors`);
+        this.push(
+          'NAME-RESERVED',
+          d.loc,
+          d.name === OUTSIDE
+            ? `"${OUTSIDE}" is reserved for the implicit segment of every address no segment claims; name the ${d.kind} differently`
+            : `"${d.name}" cannot name a ${d.kind}: names starting with tier: are reserved for tier selectors`,
+        );
       }
     }
     const serviceDecls = this.entries('services').map((s) => ({ kind: 'service', name: s.name, fileIndex: s.fileIndex, loc: where(s, [], 'key') }));
@@ -228,12 +252,19 @@ class Builder {
     const seen = new Map<string, { kind: string; loc: Location }>();
     for (const d of [...decls].sort(byPosition)) {
       const first = seen.get(d.name);
-      if (!first) { seen.set(d.name, d); continue; }
+      if (!first) {
+        seen.set(d.name, d);
+        continue;
+      }
       const same = first.kind === d.kind;
       const noun = d.kind === 'flow' || d.kind === 'exception' ? 'id' : 'name';
-      this.push('NAME-DUPLICATE', d.loc, same
-        ? `${d.kind} ${noun} "${d.name}" is already defined at ${fileLine(first.loc)}`
-        : `${d.kind} ${noun} "${d.name}" is already used by the ${first.kind} at ${fileLine(first.loc)}${shared ? `; ${shared}` : ''}`);
+      this.push(
+        'NAME-DUPLICATE',
+        d.loc,
+        same
+          ? `${d.kind} ${noun} "${d.name}" is already defined at ${fileLine(first.loc)}`
+          : `${d.kind} ${noun} "${d.name}" is already used by the ${first.kind} at ${fileLine(first.loc)}${shared ? `; ${shared}` : ''}`,
+      );
     }
   }
 
@@ -268,8 +299,11 @@ class Builder {
     if (r.ok) return { text, ranges: [r.range], loc };
     if (looksLikeServiceLiteral(text)) this.push('SERVICE-INVALID', loc, `${context}: ${r.reason}`);
     else {
-      this.push('NAME-UNKNOWN', loc,
-        `${context}: no service named "${text}"${didYouMean(text, this.serviceDefs.keys())} (define it under services, or write a service such as tcp/443)`);
+      this.push(
+        'NAME-UNKNOWN',
+        loc,
+        `${context}: no service named "${text}"${didYouMean(text, this.serviceDefs.keys())} (define it under services, or write a service such as tcp/443)`,
+      );
     }
     return null;
   }
@@ -345,8 +379,7 @@ class Builder {
     const { family, prefix, first, last } = r.cidr;
     if (family === 6 && first >= V4_MAPPED_FIRST && last <= V4_MAPPED_FIRST + 0xffffffffn) {
       const v4 = `${formatV4(first - V4_MAPPED_FIRST)}/${prefix - 96}`;
-      this.push('CIDR-INVALID', loc,
-        `segment ${segment}: "${text}" is an IPv4-mapped IPv6 CIDR, and such addresses resolve as IPv4: write the IPv4 CIDR ${v4}`);
+      this.push('CIDR-INVALID', loc, `segment ${segment}: "${text}" is an IPv4-mapped IPv6 CIDR, and such addresses resolve as IPv4: write the IPv4 CIDR ${v4}`);
       return null;
     }
     // Compare the network, not the text: fd00::/48 and FD00:0::/48 are the same CIDR.
@@ -369,8 +402,11 @@ class Builder {
     const direction = (['inbound', 'outbound', 'both'] as const).find((x) => x === d.direction) ?? ('both' satisfies Direction);
     const verdict = canBridge(tier, peer, method, direction, this.model);
     if (!verdict.ok) {
-      this.push('SANITIZER-CANNOT-BRIDGE', where(at, [verdict.field]),
-        `the ${method} sanitizer of segment ${segment} (tier ${tier}, peer ${peer}, direction ${direction}) cannot bridge: ${verdict.reason}`);
+      this.push(
+        'SANITIZER-CANNOT-BRIDGE',
+        where(at, [verdict.field]),
+        `the ${method} sanitizer of segment ${segment} (tier ${tier}, peer ${peer}, direction ${direction}) cannot bridge: ${verdict.reason}`,
+      );
     }
     return { method, peer, direction, services: this.services(at, 'services', `sanitizer of segment ${segment}`), loc: where(at) };
   }
@@ -389,13 +425,19 @@ class Builder {
     if (tier !== 'internet' || !external) {
       ok = false;
       const what = tier !== 'internet' ? `is in the ${tier} tier` : 'is not external: true';
-      this.push('BREAKOUT-SEGMENT', key,
-        `segment ${segment} ${what}: a breakout destination is an approved cloud service outside the city, an internet-tier segment with external: true`);
+      this.push(
+        'BREAKOUT-SEGMENT',
+        key,
+        `segment ${segment} ${what}: a breakout destination is an approved cloud service outside the city, an internet-tier segment with external: true`,
+      );
     }
     if (this.model !== 'alpha-prime') {
       ok = false;
-      this.push('BREAKOUT-MODEL', key,
-        `segment ${segment} has breakout, but policy.model is ${MODEL_LABELS[this.model]}: local breakout exists only under model ${MODEL_LABELS['alpha-prime']} (docs/models.md); remove it or set policy.model: alpha-prime`);
+      this.push(
+        'BREAKOUT-MODEL',
+        key,
+        `segment ${segment} has breakout, but policy.model is ${MODEL_LABELS[this.model]}: local breakout exists only under model ${MODEL_LABELS['alpha-prime']} (docs/models.md); remove it or set policy.model: alpha-prime`,
+      );
     }
     const services = this.services(at, 'services', `breakout of segment ${segment}`);
     return ok ? { services, loc: where(at) } : null;
@@ -447,8 +489,14 @@ class Builder {
       const t = text.slice(5);
       const tier = TIERS.find((x) => x === t);
       if (!tier) {
-        this.push('NAME-UNKNOWN', loc,
-          `${context}: unknown tier "${t}" in "${text}"; tiers are ${TIERS.join(', ')}${didYouMean(text, TIERS.map((x) => `tier:${x}`))}`);
+        this.push(
+          'NAME-UNKNOWN',
+          loc,
+          `${context}: unknown tier "${t}" in "${text}"; tiers are ${TIERS.join(', ')}${didYouMean(
+            text,
+            TIERS.map((x) => `tier:${x}`),
+          )}`,
+        );
         return null;
       }
       return this.segments.filter((s) => s.tier === (tier satisfies Tier)).map((s) => s.index);
@@ -482,16 +530,18 @@ class Builder {
       if (!isRec(f.data)) return [];
       const id = str(f.data.id) ?? `#${index}`;
       const context = `flow ${id}`;
-      return [{
-        index,
-        id,
-        action: f.data.action === 'deny' ? 'deny' : 'allow',
-        from: this.selectors(f, 'from', context),
-        to: this.selectors(f, 'to', context),
-        services: this.services(f, 'services', context),
-        ticket: str(f.data.ticket),
-        loc: where(f, ['id']),
-      } satisfies FlowRule];
+      return [
+        {
+          index,
+          id,
+          action: f.data.action === 'deny' ? 'deny' : 'allow',
+          from: this.selectors(f, 'from', context),
+          to: this.selectors(f, 'to', context),
+          services: this.services(f, 'services', context),
+          ticket: str(f.data.ticket),
+          loc: where(f, ['id']),
+        } satisfies FlowRule,
+      ];
     });
   }
 
@@ -511,21 +561,27 @@ class Builder {
         const left = daysBetween(asOf, expires);
         const warnDays = this.opts.warnExpiringDays ?? DEFAULT_WARN_EXPIRING_DAYS;
         if (left <= warnDays && warnDays > 0) {
-          this.push('EXCEPTION-EXPIRING', loc, `exception ${id} expires on ${expires}, in ${left} day${left === 1 ? '' : 's'} (as of ${asOf}); renew its approval or plan its removal`);
+          this.push(
+            'EXCEPTION-EXPIRING',
+            loc,
+            `exception ${id} expires on ${expires}, in ${left} day${left === 1 ? '' : 's'} (as of ${asOf}); renew its approval or plan its removal`,
+          );
         }
       }
-      return [{
-        index,
-        id,
-        from: this.selectors(x, 'from', context),
-        to: this.selectors(x, 'to', context),
-        services: this.services(x, 'services', context),
-        reason: str(x.data.reason) ?? '',
-        approvedBy: str(x.data['approved-by']) ?? '',
-        expires,
-        ticket: str(x.data.ticket),
-        loc: where(x, ['id']),
-      } satisfies Exception];
+      return [
+        {
+          index,
+          id,
+          from: this.selectors(x, 'from', context),
+          to: this.selectors(x, 'to', context),
+          services: this.services(x, 'services', context),
+          reason: str(x.data.reason) ?? '',
+          approvedBy: str(x.data['approved-by']) ?? '',
+          expires,
+          ticket: str(x.data.ticket),
+          loc: where(x, ['id']),
+        } satisfies Exception,
+      ];
     });
   }
 
@@ -550,21 +606,29 @@ class Builder {
     if (!BETA_MODELS.includes(model)) {
       if (lgwanTerminals.length > 0) return;
       const where = internetTerminals.length > 0 ? ` (the terminal segments are in the internet tier: ${list(internetTerminals)}, as under the β models)` : '';
-      this.push('MODEL-MISMATCH', loc,
-        `${is}, where staff terminals sit in the LGWAN tier, but no LGWAN-tier segment has role: terminal${where}; declare them, or set the model the city runs (docs/models.md)`);
+      this.push(
+        'MODEL-MISMATCH',
+        loc,
+        `${is}, where staff terminals sit in the LGWAN tier, but no LGWAN-tier segment has role: terminal${where}; declare them, or set the model the city runs (docs/models.md)`,
+      );
       return;
     }
     const missing: string[] = [];
     if (internetTerminals.length === 0) {
-      missing.push(lgwanTerminals.length > 0
-        ? `no internet-tier segment has role: terminal (the terminal segments are in the LGWAN tier: ${list(lgwanTerminals)}, as under the α models)`
-        : 'no internet-tier segment has role: terminal');
+      missing.push(
+        lgwanTerminals.length > 0
+          ? `no internet-tier segment has role: terminal (the terminal segments are in the LGWAN tier: ${list(lgwanTerminals)}, as under the α models)`
+          : 'no internet-tier segment has role: terminal',
+      );
     }
     const screen = declared.some((s) => s.tier === 'lgwan' && s.sanitizer?.method === 'screen-transfer' && s.sanitizer.peer === 'internet' && s.sanitizer.direction !== 'outbound');
     if (!screen) missing.push('no LGWAN-tier screen-transfer sanitizer (peer internet, direction inbound) lets them reach LGWAN business systems');
     if (missing.length === 0) return;
-    this.push('MODEL-MISMATCH', loc,
-      `${is}, where staff terminals sit in the internet tier, but ${missing.join(', and ')}; declare them, or set the model the city runs (docs/models.md)`);
+    this.push(
+      'MODEL-MISMATCH',
+      loc,
+      `${is}, where staff terminals sit in the internet tier, but ${missing.join(', and ')}; declare them, or set the model the city runs (docs/models.md)`,
+    );
   }
 
   /**
@@ -586,8 +650,11 @@ class Builder {
         const outer = stack[stack.length - 1];
         if (outer && outer.cidr.prefix === e.cidr.prefix) continue; // the same network twice: CIDR-DUPLICATE
         if (outer && outer.seg.tier !== e.seg.tier) {
-          this.push('CIDR-TIER-NESTED', e.cidr.loc,
-            `${e.cidr.text} of segment ${e.seg.name} (tier ${e.seg.tier}) lies inside ${outer.cidr.text} of segment ${outer.seg.name} (tier ${outer.seg.tier}, ${fileLine(outer.cidr.loc)}): every address of ${outer.cidr.text} that no longer prefix claims belongs to the ${outer.seg.tier} tier; split ${outer.cidr.text} if that is not intended`);
+          this.push(
+            'CIDR-TIER-NESTED',
+            e.cidr.loc,
+            `${e.cidr.text} of segment ${e.seg.name} (tier ${e.seg.tier}) lies inside ${outer.cidr.text} of segment ${outer.seg.name} (tier ${outer.seg.tier}, ${fileLine(outer.cidr.loc)}): every address of ${outer.cidr.text} that no longer prefix claims belongs to the ${outer.seg.tier} tier; split ${outer.cidr.text} if that is not intended`,
+          );
         }
         stack.push(e);
       }
@@ -602,13 +669,15 @@ class Builder {
       const at = this.segmentsAt[i]!;
       const d = isRec(at.data) ? at.data : {};
       if (!this.used.has(i) && seg.sanitizer === null && policy.defaults[seg.tier] !== 'allow') {
-        this.push('SEGMENT-UNUSED', seg.loc,
-          `segment ${seg.name} is named by no flow or exception (directly, through a group or a tier: selector) and policy.defaults.${seg.tier} is deny: every flow to or from it is denied`);
+        this.push(
+          'SEGMENT-UNUSED',
+          seg.loc,
+          `segment ${seg.name} is named by no flow or exception (directly, through a group or a tier: selector) and policy.defaults.${seg.tier} is deny: every flow to or from it is denied`,
+        );
       }
       if (seg.tier === 'mynumber' && seg.role === 'terminal' && !seg.mfa) {
         const loc = 'mfa' in d ? where(at, ['mfa']) : where(at, ['role']);
-        this.push('MFA-MISSING', loc,
-          `segment ${seg.name} holds My Number terminals without mfa: true; the tier model denies every flow from it (MFA-REQUIRED, 5(3)ア)`);
+        this.push('MFA-MISSING', loc, `segment ${seg.name} holds My Number terminals without mfa: true; the tier model denies every flow from it (MFA-REQUIRED, 5(3)ア)`);
       }
     });
   }

@@ -32,7 +32,10 @@ export function closest(word: string, candidates: Iterable<string>): string | nu
   for (const c of candidates) {
     if (c === word) continue;
     const d = c.toLowerCase() === word.toLowerCase() ? 0 : editDistance(word, c, max);
-    if (d < bestD) { best = c; bestD = d; }
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
   }
   return best;
 }

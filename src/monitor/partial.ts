@@ -91,7 +91,16 @@ export class PartialBuilder {
         const key = findingKey(f);
         const withExample = shipped === undefined || !shipped.has(key);
         shipped?.add(key);
-        return { code: f.code, src: f.src, dst: f.dst, service: f.service, first: Number.isNaN(a.first) ? null : a.first, last: Number.isNaN(a.last) ? null : a.last, example: withExample ? f.example : null, exampleAt: withExample ? f.exampleAt : '' };
+        return {
+          code: f.code,
+          src: f.src,
+          dst: f.dst,
+          service: f.service,
+          first: Number.isNaN(a.first) ? null : a.first,
+          last: Number.isNaN(a.last) ? null : a.last,
+          example: withExample ? f.example : null,
+          exampleAt: withExample ? f.exampleAt : '',
+        };
       }),
       messages: this.messages,
       rejects: this.rejects,

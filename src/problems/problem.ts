@@ -23,9 +23,6 @@ export function hasErrors(problems: readonly Problem[]): boolean {
 export function sortProblems(problems: Problem[]): Problem[] {
   return problems.sort(
     (a, b) =>
-      (a.loc.file < b.loc.file ? -1 : a.loc.file > b.loc.file ? 1 : 0) ||
-      a.loc.line - b.loc.line ||
-      a.loc.col - b.loc.col ||
-      (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
+      (a.loc.file < b.loc.file ? -1 : a.loc.file > b.loc.file ? 1 : 0) || a.loc.line - b.loc.line || a.loc.col - b.loc.col || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0),
   );
 }

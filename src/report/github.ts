@@ -19,12 +19,7 @@ export function escapeProperty(s: string): string {
 export const formatGithub: Formatter = (problems, meta) =>
   ordered(problems)
     .map((p) => {
-      const props = [
-        `file=${escapeProperty(reportPath(p.loc.file, meta))}`,
-        `line=${p.loc.line}`,
-        `col=${p.loc.col}`,
-        `title=${escapeProperty(p.code)}`,
-      ].join(',');
+      const props = [`file=${escapeProperty(reportPath(p.loc.file, meta))}`, `line=${p.loc.line}`, `col=${p.loc.col}`, `title=${escapeProperty(p.code)}`].join(',');
       return `::${p.severity} ${props}::${escapeData(p.message)}\n`;
     })
     .join('');

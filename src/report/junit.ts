@@ -23,16 +23,13 @@ export function escapeXmlText(s: string): string {
 
 /** Attribute values: quotes too, and whitespace as references, which attribute normalisation would flatten to spaces. */
 export function escapeXmlAttr(s: string): string {
-  return escapeXmlText(s)
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&apos;')
-    .replaceAll('\t', '&#9;')
-    .replaceAll('\n', '&#10;')
-    .replaceAll('\r', '&#13;');
+  return escapeXmlText(s).replaceAll('"', '&quot;').replaceAll("'", '&apos;').replaceAll('\t', '&#9;').replaceAll('\n', '&#10;').replaceAll('\r', '&#13;');
 }
 
 function attrs(a: Record<string, string | number>): string {
-  return Object.entries(a).map(([k, v]) => ` ${k}="${escapeXmlAttr(String(v))}"`).join('');
+  return Object.entries(a)
+    .map(([k, v]) => ` ${k}="${escapeXmlAttr(String(v))}"`)
+    .join('');
 }
 
 interface Suite {

@@ -31,7 +31,10 @@ function rules() {
  * would otherwise read as a scheme); an absolute path (outside the root) becomes a file: URI.
  */
 export function pathToUri(path: string): string {
-  const enc = path.split('/').map((s) => encodeURIComponent(s)).join('/');
+  const enc = path
+    .split('/')
+    .map((s) => encodeURIComponent(s))
+    .join('/');
   return path.startsWith('/') ? `file://${enc}` : enc;
 }
 

@@ -51,7 +51,9 @@ export function readGitRules(ref: string, rulesPath: string, cwd: string): GitRu
   const rel = relative(root, resolve(cwd, rulesPath));
   if (isAbsolute(rel) || rel === '..' || rel.startsWith(`..${sep}`)) throw new GitRulesError(`git:${ref}: ${rulesPath} lies outside the repository ${root}`);
   const relPosix = rel.split(sep).join('/');
-  const commit = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], root, `git:${ref}: no such commit, branch or tag`).toString('utf8').trim();
+  const commit = git(['rev-parse', '--verify', '--quiet', `${ref}^{commit}`], root, `git:${ref}: no such commit, branch or tag`)
+    .toString('utf8')
+    .trim();
   const label = `git:${ref}:${relPosix === '' ? '.' : relPosix}`;
   const listing = git(['ls-tree', '-r', '-z', '--full-name', commit, '--', relPosix === '' ? '.' : relPosix], root, `git:${ref}: cannot list ${relPosix}`).toString('utf8');
   const blobs: { object: string; path: string }[] = [];

@@ -57,11 +57,19 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
     const b = bytes[i]!;
     let n = 0;
     let min = 0;
-    if (b < 0x80) { i++; continue; }
-    else if (b >= 0xc2 && b <= 0xdf) { n = 1; min = 0x80; }
-    else if (b >= 0xe0 && b <= 0xef) { n = 2; min = 0x800; }
-    else if (b >= 0xf0 && b <= 0xf4) { n = 3; min = 0x10000; }
-    else return i;
+    if (b < 0x80) {
+      i++;
+      continue;
+    } else if (b >= 0xc2 && b <= 0xdf) {
+      n = 1;
+      min = 0x80;
+    } else if (b >= 0xe0 && b <= 0xef) {
+      n = 2;
+      min = 0x800;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      n = 3;
+      min = 0x10000;
+    } else return i;
     let cp = b & (0x3f >> n);
     for (let k = 1; k <= n; k++) {
       const c = bytes[i + k];
@@ -77,29 +85,48 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
 function lineColOfByte(bytes: Uint8Array, offset: number): { line: number; col: number } {
   let line = 1;
   let start = 0;
-  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) { line++; start = i + 1; }
+  for (let i = 0; i < offset; i++)
+    if (bytes[i] === 0x0a) {
+      line++;
+      start = i + 1;
+    }
   return { line, col: offset - start + 1 };
 }
 
 function expand(paths: readonly string[], problems: Problem[]): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
-  const add = (f: string) => { if (!seen.has(f)) { seen.add(f); out.push(f); } };
+  const add = (f: string) => {
+    if (!seen.has(f)) {
+      seen.add(f);
+      out.push(f);
+    }
+  };
   for (const p of paths) {
     let st;
-    try { st = statSync(p); } catch {
+    try {
+      st = statSync(p);
+    } catch {
       problems.push(problem('PATH-NOT-FOUND', at(p), `${p} does not exist`));
       continue;
     }
     if (st.isDirectory()) {
       let names: string[];
-      try { names = readdirSync(p); } catch (e) {
+      try {
+        names = readdirSync(p);
+      } catch (e) {
         problems.push(problem('READ-FAILED', at(p), `cannot list ${p}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`));
         continue;
       }
       warnSubfolders(p, names, problems);
       const rules = names.filter((n) => RULE_FILE.test(n)).sort(byteOrder);
-      const files = rules.filter((n) => { try { return statSync(join(p, n)).isFile(); } catch { return false; } });
+      const files = rules.filter((n) => {
+        try {
+          return statSync(join(p, n)).isFile();
+        } catch {
+          return false;
+        }
+      });
       if (files.length === 0) problems.push(problem('NO-RULE-FILES', at(p), `${p} holds no *.yaml or *.yml files`));
       for (const n of files) add(join(p, n));
     } else add(p);
@@ -118,10 +145,18 @@ function warnSubfolders(dir: string, names: readonly string[], problems: Problem
       if (budget-- <= 0 || n.startsWith('.')) continue;
       const full = join(d, n);
       let st;
-      try { st = statSync(full); } catch { continue; }
+      try {
+        st = statSync(full);
+      } catch {
+        continue;
+      }
       if (st.isDirectory()) {
         let sub: string[];
-        try { sub = readdirSync(full); } catch { continue; }
+        try {
+          sub = readdirSync(full);
+        } catch {
+          continue;
+        }
         walk(full, sub, false);
       } else if (!top && st.isFile() && RULE_FILE.test(n)) {
         problems.push(problem('RULE-FILE-SKIPPED', at(full), `${full} is in a subfolder of ${dir} and is not read; move it into ${dir} or name it as a path of its own`));
@@ -203,7 +238,9 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const { line, col } = lineColOfByte(bytes, bad);
-    problems.push(problem('ENCODING-INVALID', at(file, line, col), `byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad} is not UTF-8 (Shift_JIS?); save the file as UTF-8`));
+    problems.push(
+      problem('ENCODING-INVALID', at(file, line, col), `byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad} is not UTF-8 (Shift_JIS?); save the file as UTF-8`),
+    );
     return null;
   }
   const text = Buffer.from(bytes).toString('utf8');
@@ -224,16 +261,16 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
     if (tab) {
       failed = true;
       const at = pos(tab.pos[0]);
-      problems.push(problem('YAML-SYNTAX', at, `a tab indents line ${at.line}; YAML indents with spaces only: replace the tab with spaces (the editor's "convert tabs to spaces")`));
+      problems.push(
+        problem('YAML-SYNTAX', at, `a tab indents line ${at.line}; YAML indents with spaces only: replace the tab with spaces (the editor's "convert tabs to spaces")`),
+      );
       continue;
     }
     for (const e of d.errors) {
       failed = true;
       if (e.code === 'DUPLICATE_KEY') {
         const first = firstKeyBefore(d, e.pos[0]);
-        const message = first
-          ? `key "${first.key}" appears twice in this map; the first is at line ${pos(first.offset).line}`
-          : 'a key appears twice in this map';
+        const message = first ? `key "${first.key}" appears twice in this map; the first is at line ${pos(first.offset).line}` : 'a key appears twice in this map';
         problems.push(problem('YAML-DUPLICATE-KEY', pos(e.pos[0]), message));
       } else problems.push(problem('YAML-SYNTAX', pos(e.pos[0]), e.message.split('\n')[0]!));
     }
@@ -255,13 +292,15 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
     const message = (e as Error).message;
     const bomb = /Excessive alias count/.test(message);
     const name = /^Unresolved alias.*: (.*)$/.exec(message)?.[1];
-    const alias = findAlias(doc, bomb ? null : name ?? null);
+    const alias = findAlias(doc, bomb ? null : (name ?? null));
     const where = alias?.range?.[0] ?? doc.range[0];
-    problems.push(bomb
-      ? problem('YAML-ALIAS-LIMIT', pos(where), `aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb?); write the values out`)
-      : name !== undefined
-        ? problem('YAML-SYNTAX', pos(where), `alias *${name} names no anchor defined before it`)
-        : problem('YAML-SYNTAX', pos(where), `cannot resolve the document: ${message}`));
+    problems.push(
+      bomb
+        ? problem('YAML-ALIAS-LIMIT', pos(where), `aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb?); write the values out`)
+        : name !== undefined
+          ? problem('YAML-SYNTAX', pos(where), `alias *${name} names no anchor defined before it`)
+          : problem('YAML-SYNTAX', pos(where), `cannot resolve the document: ${message}`),
+    );
     return null;
   }
   return {

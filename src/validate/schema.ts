@@ -22,7 +22,7 @@ const validate = compileSchema(schema);
 const PATTERN_HINTS: Record<string, string> = {
   name: 'must be a name: a letter or digit, then letters, digits, "-", "_" or "."',
   id: 'must be an id: a letter or digit, then letters, digits, "-", "_" or "." (e.g. F-010)',
-  selector: 'must be a segment name, a group name, outside or tier:<tier> (addresses belong in a segment\'s cidrs)',
+  selector: "must be a segment name, a group name, outside or tier:<tier> (addresses belong in a segment's cidrs)",
   date: 'must be a date YYYY-MM-DD',
 };
 
@@ -61,9 +61,7 @@ interface Node {
 function explain(file: SourceFile, node: Node): Problem[] {
   const where = describePath(node.path);
   const at = file.locate(node.path, node.part);
-  const errors = node.errors.some((e) => !COMBINATORS.has(e.keyword))
-    ? node.errors.filter((e) => !COMBINATORS.has(e.keyword))
-    : node.errors;
+  const errors = node.errors.some((e) => !COMBINATORS.has(e.keyword)) ? node.errors.filter((e) => !COMBINATORS.has(e.keyword)) : node.errors;
 
   const unknown = errors.find((e) => e.keyword === 'additionalProperties');
   if (unknown) {
@@ -93,14 +91,13 @@ function explain(file: SourceFile, node: Node): Problem[] {
     case 'type': {
       const t = (e.params as { type: string | string[] }).type;
       const want = (Array.isArray(t) ? t : [t]).map((x) => TYPE_WORDS[x] ?? x).join(' or ');
-      const extra = def === 'date'
-        ? ' (a date YYYY-MM-DD)'
-        : (def === 'service' || def === 'serviceLiteral') && typeof value === 'number'
-          ? ` such as tcp/${value}: a service names its protocol`
-          : '';
-      text = node.path.length === 0
-        ? `a rule file must be a map of policy, services, groups, segments, flows and exceptions${got}`
-        : `${subject} must be ${want}${extra}${got}`;
+      const extra =
+        def === 'date'
+          ? ' (a date YYYY-MM-DD)'
+          : (def === 'service' || def === 'serviceLiteral') && typeof value === 'number'
+            ? ` such as tcp/${value}: a service names its protocol`
+            : '';
+      text = node.path.length === 0 ? `a rule file must be a map of policy, services, groups, segments, flows and exceptions${got}` : `${subject} must be ${want}${extra}${got}`;
       break;
     }
     case 'enum': {

@@ -13,7 +13,10 @@ t.test('every declared layer that exists claims files, and the map knows every d
   const files = sourceFiles('.');
   t.ok(files.length > 50, 'the walk finds the source');
   for (const name of ['leaves', 'source', 'model', 'lookup', 'compile', 'validate', 'policy', 'check', 'report', 'http', 'cli']) {
-    t.ok(files.some((f) => layerOf(f)?.name === name), `${name} claims a file`);
+    t.ok(
+      files.some((f) => layerOf(f)?.name === name),
+      `${name} claims a file`,
+    );
   }
   t.equal(layerOf('src/lookup/decision.ts')?.name, 'leaves', 'a file entry beats its directory');
   t.equal(layerOf('src/audit/x.ts')?.name, 'audit', 'directories other branches add are declared');

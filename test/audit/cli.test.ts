@@ -76,12 +76,22 @@ t.test('github annotations and markdown', async (t) => {
 });
 
 t.test('--flows: one JSON line per flow, device verdict, policy decision, agreement', async (t) => {
-  const csv = 'src,dst,service\n10.20.9.1,10.10.1.5,tcp/22\n10.10.100.7,203.0.113.9,tcp/443\n10.20.100.1,8.8.8.8,udp/53\n# comment\n10.20.100.1,10.20.1.1,tcp/22\nnot-an-address,10.0.0.1,tcp/1\n10.0.0.1,10.0.0.2\n';
+  const csv =
+    'src,dst,service\n10.20.9.1,10.10.1.5,tcp/22\n10.10.100.7,203.0.113.9,tcp/443\n10.20.100.1,8.8.8.8,udp/53\n# comment\n10.20.100.1,10.20.1.1,tcp/22\nnot-an-address,10.0.0.1,tcp/1\n10.0.0.1,10.0.0.2\n';
   const r = await sanso(['audit', BAD, ...IF, '--flows', '-'], csv);
   t.equal(r.code, 1, 'a bad line makes the exit 1');
-  const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+  const lines = r.out
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(lines.length, 6);
-  t.match(lines[0], { flow: { src: '10.20.9.1', dst: '10.10.1.5', service: 'tcp/22' }, device: { action: 'accept', file: BAD, line: 15 }, policy: { decision: 'deny', code: 'MN-ISOLATION' }, agree: false, audited: true });
+  t.match(lines[0], {
+    flow: { src: '10.20.9.1', dst: '10.10.1.5', service: 'tcp/22' },
+    device: { action: 'accept', file: BAD, line: 15 },
+    policy: { decision: 'deny', code: 'MN-ISOLATION' },
+    agree: false,
+    audited: true,
+  });
   t.match(lines[1], { device: { action: 'accept', line: 39 }, policy: { decision: 'allow', code: 'GRANTED', rule: 'F-101' }, agree: true });
   t.match(lines[2], { device: { action: 'accept' }, policy: { decision: 'deny', code: 'CLOUD-AGGREGATION' }, agree: false });
   // Both behind lg0: the flow does not cross the firewall.
@@ -148,7 +158,14 @@ t.test('bad input: FILE:LINE:COL, exit 1, no stack trace', async (t) => {
 });
 
 t.test('usage errors exit 2', async (t) => {
-  for (const args of [['audit'], ['audit', GOOD, '--format', 'xml'], ['audit', GOOD, '--device-format', 'cisco'], ['audit', GOOD, '--max-findings', '0'], ['audit', GOOD, '--flows', '-', '--format', 'sarif'], ['audit', GOOD, '--bogus']]) {
+  for (const args of [
+    ['audit'],
+    ['audit', GOOD, '--format', 'xml'],
+    ['audit', GOOD, '--device-format', 'cisco'],
+    ['audit', GOOD, '--max-findings', '0'],
+    ['audit', GOOD, '--flows', '-', '--format', 'sarif'],
+    ['audit', GOOD, '--bogus'],
+  ]) {
     const r = await sanso(args);
     t.equal(r.code, 2, args.join(' '));
   }

@@ -33,7 +33,10 @@ export function segmentSpans(rules: RawRuleSet): Span[] {
   return out;
 }
 
-type SpanGene = { kind: 'segment'; pick: number; cutLo: number; cutHi: number } | { kind: 'random'; v6: boolean; a: bigint; b: bigint } | { kind: 'host'; pick: number; off: number };
+type SpanGene =
+  | { kind: 'segment'; pick: number; cutLo: number; cutHi: number }
+  | { kind: 'random'; v6: boolean; a: bigint; b: bigint }
+  | { kind: 'host'; pick: number; off: number };
 
 const spanGene: fc.Arbitrary<SpanGene> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('segment' as const), pick: fc.nat(), cutLo: fc.integer({ min: -2, max: 6 }), cutHi: fc.integer({ min: -2, max: 6 }) }) },
@@ -86,7 +89,9 @@ function setOf(spans: Span[]): AddressSet {
 
 const SERVICE_EDGES = [0, 1, 22, 52, 53, 54, 443, 444, 8080, 65535];
 const serviceRangeGene = fc.oneof(
-  fc.record({ proto: fc.constantFrom(6, 17), lo: fc.constantFrom(...SERVICE_EDGES.slice(1)), len: fc.constantFrom(0, 1, 2, 500, 70000) }).map(({ proto, lo, len }) => ({ lo: proto * 65536 + lo, hi: proto * 65536 + Math.min(65535, lo + len) })),
+  fc
+    .record({ proto: fc.constantFrom(6, 17), lo: fc.constantFrom(...SERVICE_EDGES.slice(1)), len: fc.constantFrom(0, 1, 2, 500, 70000) })
+    .map(({ proto, lo, len }) => ({ lo: proto * 65536 + lo, hi: proto * 65536 + Math.min(65535, lo + len) })),
   fc.constantFrom(1, 58, 47, 6, 17).map((p) => (p === 6 || p === 17 ? { lo: p * 65536 + 1, hi: p * 65536 + 65535 } : { lo: p * 65536, hi: p * 65536 })),
 );
 
@@ -119,7 +124,9 @@ export function buildDevice(g: DeviceGene, spans: Span[]): Device {
   const names = [...g.entryPolicies.map((_, i) => `E${i}`), ...Array.from({ length: g.userChains }, (_, i) => `U${i}`)];
   const nEntry = g.entryPolicies.length;
   const chains = new Map<string, Chain>();
-  names.forEach((name, i) => chains.set(name, { name, rules: [], policy: i < nEntry ? g.entryPolicies[i]! : null, policyLoc: i < nEntry ? { file: 'dev', line: i + 1, col: 1 } : null }));
+  names.forEach((name, i) =>
+    chains.set(name, { name, rules: [], policy: i < nEntry ? g.entryPolicies[i]! : null, policyLoc: i < nEntry ? { file: 'dev', line: i + 1, col: 1 } : null }),
+  );
   let line = 10;
   for (const { chain, rule } of g.rules) {
     const ci = chain % names.length;

@@ -87,7 +87,13 @@ const scenario = fc.record({
   flows: fc.array(fc.record({ v6: fc.boolean(), s: fc.nat(), d: fc.nat(), k: fc.nat() }), { minLength: 30, maxLength: 60 }),
 });
 
-function findingKey(f: { kind: string; code: string | null; src: { segment: string } | null; dst: { segment: string } | null; device: { line: number | null; chain: string; default: boolean } }): string {
+function findingKey(f: {
+  kind: string;
+  code: string | null;
+  src: { segment: string } | null;
+  dst: { segment: string } | null;
+  device: { line: number | null; chain: string; default: boolean };
+}): string {
   return `${f.kind}|${f.code}|${f.src?.segment}|${f.dst?.segment}|${f.device.default ? `default:${f.device.chain}` : f.device.line}`;
 }
 
@@ -107,7 +113,13 @@ t.test('audit agrees with the naive device and policy references', async (tt) =>
       const device = buildDevice(gene, spans);
       const nSeg = model.segments.length;
       const segIface = model.segments.map((_, i) => ifacePicks[i % ifacePicks.length]!);
-      const ifaces = gene.interfaces ? interfaceMap(IFACES, IFACES.map((_, k) => segIface.flatMap((x, s) => (x === k ? [s] : []))), nSeg) : null;
+      const ifaces = gene.interfaces
+        ? interfaceMap(
+            IFACES,
+            IFACES.map((_, k) => segIface.flatMap((x, s) => (x === k ? [s] : []))),
+            nSeg,
+          )
+        : null;
       const ifaceOf = (segName: string): string | null => {
         if (!ifaces) return null;
         const i = model.segments.findIndex((s) => s.name === segName);
@@ -175,7 +187,10 @@ t.test('audit agrees with the naive device and policy references', async (tt) =>
         assert.equal(parseAddress(st, words.subarray(0, 4)), null);
         assert.equal(parseAddress(dt, words.subarray(4, 8)), null);
         const o = lookup.outcome(lookup.srcClass(words, 0), lookup.dstClass(words, 4), lookup.serviceClass(Math.floor(key / 65536), key % 65536));
-        const got = o < R ? { line: prep.dev.rules[o]!.rule.loc.line, chain: prep.dev.chains[prep.dev.rules[o]!.chain]!.name, default: false } : { line: device.chains.get(prep.dev.chains[o - R]!.name)!.policyLoc?.line ?? null, chain: prep.dev.chains[o - R]!.name, default: true };
+        const got =
+          o < R
+            ? { line: prep.dev.rules[o]!.rule.loc.line, chain: prep.dev.chains[prep.dev.rules[o]!.chain]!.name, default: false }
+            : { line: device.chains.get(prep.dev.chains[o - R]!.name)!.policyLoc?.line ?? null, chain: prep.dev.chains[o - R]!.name, default: true };
         assert.deepEqual(got, verdictRef(v, device), `device verdict of ${st} ${dt} ${svc}`);
         assert.equal(lookup.accepts[o] === 1, v.action === 'accept');
 

@@ -31,7 +31,10 @@ t.test('the same seed gives the same rule set, another seed another', async (t) 
   const a = rng(42);
   const b = rng(42);
   const xs = Array.from({ length: 5 }, () => a());
-  t.same(Array.from({ length: 5 }, () => b()), xs);
+  t.same(
+    Array.from({ length: 5 }, () => b()),
+    xs,
+  );
   t.ok(xs.every((x) => x >= 0 && x < 1));
 });
 
@@ -47,10 +50,19 @@ t.test('the default prefecture has the promised sizes', async (t) => {
   t.same([...tiers].sort(), ['internet', 'lgwan', 'mynumber']);
   const v6 = cidrs.filter((c) => c.text.includes(':')).length;
   t.ok(v6 > 0 && v6 < cidrs.length, `IPv4 and IPv6 both (${v6} IPv6)`);
-  t.ok(p.rules.flows!.some((f) => f.action === 'deny'), 'deny rules');
-  t.ok(p.rules.flows!.some((f) => (f.action ?? 'allow') === 'allow'), 'allow rules');
+  t.ok(
+    p.rules.flows!.some((f) => f.action === 'deny'),
+    'deny rules',
+  );
+  t.ok(
+    p.rules.flows!.some((f) => (f.action ?? 'allow') === 'allow'),
+    'allow rules',
+  );
   t.ok(p.rules.exceptions!.length > 0, 'exceptions');
-  t.ok(p.rules.exceptions!.every((e) => e.expires > AS_OF), 'every exception unexpired on AS_OF');
+  t.ok(
+    p.rules.exceptions!.every((e) => e.expires > AS_OF),
+    'every exception unexpired on AS_OF',
+  );
 });
 
 t.test('every network is written once; some nest inside another segment, some are adjacent', async (t) => {
@@ -93,25 +105,41 @@ t.test('the service ranges are distinct ranges and every one is used by a rule',
   const used = new Set<string>();
   for (const f of p.rules.flows!) for (const s of f.services) used.add(s);
   for (const list of Object.values(p.rules.services!)) for (const s of list) used.add(s);
-  t.same(p.serviceRanges.filter((s) => !used.has(s)), []);
+  t.same(
+    p.serviceRanges.filter((s) => !used.has(s)),
+    [],
+  );
 });
 
 t.test('the rule files validate with no errors, as written to disk', async (t) => {
-  for (const [size, seed] of [[SMALL, 11], [MEDIUM, 12]] as const) {
+  for (const [size, seed] of [
+    [SMALL, 11],
+    [MEDIUM, 12],
+  ] as const) {
     const p = generatePrefecture(seed, size);
     const { dir, paths } = written(p);
     t.same(readdirSync(join(dir, 'rules')).sort(), p.files.map((f) => f.name).sort());
     t.equal(paths.length, p.files.length);
     const r = validateRuleSet([join(dir, 'rules')], { asOf: p.asOf });
-    t.same(r.problems.filter((x) => x.severity === 'error'), [], `seed ${seed}: no errors`);
+    t.same(
+      r.problems.filter((x) => x.severity === 'error'),
+      [],
+      `seed ${seed}: no errors`,
+    );
     t.ok(r.model, 'it loads');
     // Warnings are allowed (shadowed rules happen by chance), but none of these kinds.
     const codes = new Set(r.problems.map((x) => x.code));
     for (const code of ['ALLOW-CEILING-PARTIAL', 'EXCEPTION-EXPIRED', 'EXCEPTION-NEEDLESS', 'SEGMENT-UNUSED', 'MFA-MISSING']) t.notOk(codes.has(code as never), `no ${code}`);
     t.equal(r.model!.segments.length - 1, size.segments);
     t.equal(r.model!.flows.length, size.flows);
-    t.ok(r.model!.segments.some((s) => s.sanitizer?.peer === 'mynumber'), 'a sanitized import into My Number');
-    t.ok(r.model!.segments.some((s) => s.sanitizer?.method === 'screen-transfer'), 'screen transfer');
+    t.ok(
+      r.model!.segments.some((s) => s.sanitizer?.peer === 'mynumber'),
+      'a sanitized import into My Number',
+    );
+    t.ok(
+      r.model!.segments.some((s) => s.sanitizer?.method === 'screen-transfer'),
+      'screen transfer',
+    );
   }
 });
 

@@ -167,7 +167,10 @@ t.test('IPv6, mixed families and ::ffff:-mapped input', async (t) => {
   ]);
   // Written both ways, the IPv4 spelling wins the tie.
   const both = check([{ src: ['::ffff:10.20.0.0/112', '10.20.0.0/24'], dst: ['172.16.1.5'], services: ['tcp/443'], action: 'allow' }]);
-  t.same(both.rules[0]!.findings.map((f) => f.witness.src), ['10.20.0.0', '::ffff:10.20.5.0']);
+  t.same(
+    both.rules[0]!.findings.map((f) => f.witness.src),
+    ['10.20.0.0', '::ffff:10.20.5.0'],
+  );
   replay(t, v6);
   replay(t, mapped);
 });
@@ -178,9 +181,15 @@ t.test('any: the witness service is tcp/1, not a key that is no flow', async (t)
   t.same(r.rules[0]!.findings.map(short), [['SPLIT-PATH', 'lg-terminals', 'inet-cms', '10.20.0.0', '172.16.1.0', 'tcp/1']]);
   // Port-less protocols alone: the lowest protocol number that is no tcp/udp/icmp/icmpv6.
   const p = check([{ src: ['lg-terminals'], dst: ['inet-cms'], services: ['proto/47', 'icmpv6'], action: 'allow' }]);
-  t.same(p.rules[0]!.findings.map((f) => f.witness.service), ['icmpv6']);
+  t.same(
+    p.rules[0]!.findings.map((f) => f.witness.service),
+    ['icmpv6'],
+  );
   const q = check([{ src: ['lg-terminals'], dst: ['inet-cms'], services: ['proto/50', 'proto/47'], action: 'allow' }]);
-  t.same(q.rules[0]!.findings.map((f) => f.witness.service), ['proto/47']);
+  t.same(
+    q.rules[0]!.findings.map((f) => f.witness.service),
+    ['proto/47'],
+  );
   replay(t, r);
 });
 
@@ -219,7 +228,14 @@ t.test('the request verdict is the worst rule verdict', async (t) => {
   t.equal(check([B, D2]).verdict, 'ungranted');
   const all = check([B, D2, A]);
   t.equal(all.verdict, 'violation');
-  t.same(all.rules.map((r) => [r.index, r.verdict]), [[0, 'compliant'], [1, 'ungranted'], [2, 'violation']]);
+  t.same(
+    all.rules.map((r) => [r.index, r.verdict]),
+    [
+      [0, 'compliant'],
+      [1, 'ungranted'],
+      [2, 'violation'],
+    ],
+  );
 });
 
 t.test('messages follow the language', async (t) => {

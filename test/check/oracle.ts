@@ -74,7 +74,10 @@ export class Oracle {
   private readonly whole = new Map<number, Map<string, bigint>>();
   readonly segmentIndex = new Map<string, number>();
 
-  constructor(private readonly rules: RawRuleSet, private readonly ref: ReferenceEvaluator) {
+  constructor(
+    private readonly rules: RawRuleSet,
+    private readonly ref: ReferenceEvaluator,
+  ) {
     const b4 = new Set<bigint>();
     const b6 = new Set<bigint>([MAPPED_FIRST, MAPPED_LAST + 1n]);
     rules.segments.forEach((seg, i) => {
@@ -232,10 +235,12 @@ export class Oracle {
       }
     }
     const findings = [...found.values()]
-      .sort((a, b) =>
-        CODE_ORDER.indexOf(a.code) - CODE_ORDER.indexOf(b.code) ||
-        this.segmentIndex.get(a.src.segment)! - this.segmentIndex.get(b.src.segment)! ||
-        this.segmentIndex.get(a.dst.segment)! - this.segmentIndex.get(b.dst.segment)!)
+      .sort(
+        (a, b) =>
+          CODE_ORDER.indexOf(a.code) - CODE_ORDER.indexOf(b.code) ||
+          this.segmentIndex.get(a.src.segment)! - this.segmentIndex.get(b.src.segment)! ||
+          this.segmentIndex.get(a.dst.segment)! - this.segmentIndex.get(b.dst.segment)!,
+      )
       .map(({ code, src: s, dst: d, witness, rule: r }) => ({ code, src: s, dst: d, witness, rule: r }));
     const counts: Record<string, number> = {};
     for (const f of findings) counts[f.code] = (counts[f.code] ?? 0) + 1;

@@ -95,7 +95,10 @@ t.test('shape: unknown keys, wrong action, empty lists, wrong types', async (t) 
   t.match(action.message, /must be allow or deny; got "permit"/);
 
   const missing = errorsOf({ rules: [{ src: ['lg-terminals'], dst: ['inet-cms'], services: ['https'] }] });
-  t.same(missing.map((e) => [e.field, e.message]), [['rules[0]', 'is missing action']]);
+  t.same(
+    missing.map((e) => [e.field, e.message]),
+    [['rules[0]', 'is missing action']],
+  );
 
   for (const field of ['src', 'dst', 'services']) {
     const e = oneError(t, { [field]: [] });
@@ -120,9 +123,15 @@ t.test('shape: unknown keys, wrong action, empty lists, wrong types', async (t) 
   t.equal(many.message, 'lists more than 1000 items');
 
   const noRules = errorsOf({ rules: [] });
-  t.same(noRules.map((e) => [e.index, e.field, e.message]), [[null, 'rules', 'must not be empty']]);
+  t.same(
+    noRules.map((e) => [e.index, e.field, e.message]),
+    [[null, 'rules', 'must not be empty']],
+  );
   const top = errorsOf({ id: 'CR-1', rules: [rule()], owner: 'x' });
-  t.same(top.map((e) => [e.index, e.field]), [[null, 'owner']]);
+  t.same(
+    top.map((e) => [e.index, e.field]),
+    [[null, 'owner']],
+  );
   t.match(top[0]!.message, /expected id, description and rules/);
   for (const data of [null, 42, 'rules', [rule()]]) {
     const e = errorsOf(data);
@@ -131,41 +140,59 @@ t.test('shape: unknown keys, wrong action, empty lists, wrong types', async (t) 
     t.match(e[0]!.message, /a change request must be a map/);
   }
   const missingRules = errorsOf({ id: 'CR-1' });
-  t.same(missingRules.map((e) => [e.field, e.message]), [['the request', 'is missing rules']]);
+  t.same(
+    missingRules.map((e) => [e.field, e.message]),
+    [['the request', 'is missing rules']],
+  );
 });
 
 t.test('every mistake at once, in the order the request is written', async (t) => {
   const errors = errorsOf({
-    rules: [
-      rule({ src: ['10.0.0.1/24', 'lg-termnals'], acton: 'x' }),
-      rule({ dst: [], services: ['tcp/9-1'], action: 'permit' }),
-    ],
+    rules: [rule({ src: ['10.0.0.1/24', 'lg-termnals'], acton: 'x' }), rule({ dst: [], services: ['tcp/9-1'], action: 'permit' })],
   });
-  t.same(errors.map((e) => e.field), ['rules[0].acton', 'rules[0].src[0]', 'rules[0].src[1]', 'rules[1].dst', 'rules[1].services[0]', 'rules[1].action']);
+  t.same(
+    errors.map((e) => e.field),
+    ['rules[0].acton', 'rules[0].src[0]', 'rules[0].src[1]', 'rules[1].dst', 'rules[1].services[0]', 'rules[1].action'],
+  );
 });
 
 t.test('good requests: names, groups, tiers, bare and mapped addresses, named services', async (t) => {
-  const r = parseChangeRequest({
-    id: 'CR-9',
-    description: 'x',
-    rules: [
-      { src: ['clients', 'tier:mynumber', 'outside'], dst: ['10.20.1.5', 'fd00::1', '::ffff:10.20.0.0/112'], services: ['web', 'udp/53', 'tcp/8000-8080', 'icmp'], action: 'deny', description: 'y' },
-      { src: ['::/0'], dst: ['0.0.0.0/0'], services: ['any'], action: 'allow' },
-    ],
-  }, table);
+  const r = parseChangeRequest(
+    {
+      id: 'CR-9',
+      description: 'x',
+      rules: [
+        {
+          src: ['clients', 'tier:mynumber', 'outside'],
+          dst: ['10.20.1.5', 'fd00::1', '::ffff:10.20.0.0/112'],
+          services: ['web', 'udp/53', 'tcp/8000-8080', 'icmp'],
+          action: 'deny',
+          description: 'y',
+        },
+        { src: ['::/0'], dst: ['0.0.0.0/0'], services: ['any'], action: 'allow' },
+      ],
+    },
+    table,
+  );
   if (!r.request) throw new Error(JSON.stringify(r.errors));
   t.equal(r.request.id, 'CR-9');
   const x = r.request.rules[0]!;
   t.equal(x.action, 'deny');
-  t.same(x.src.segments, [seg('mn-term'), seg('mn-nomfa'), seg('mn-srv'), seg('lg-terminals'), seg('lg-annex'), seg('outside')].sort((a, b) => a - b));
+  t.same(
+    x.src.segments,
+    [seg('mn-term'), seg('mn-nomfa'), seg('mn-srv'), seg('lg-terminals'), seg('lg-annex'), seg('outside')].sort((a, b) => a - b),
+  );
   t.same(x.src.v4, []);
   // 10.20.1.5 = 0x0a140105; ::ffff:10.20.0.0/112 is IPv4 10.20.0.0–10.20.255.255.
   t.same(x.dst.v4, [{ lo: 0x0a140105, hi: 0x0a140105 }]);
   t.same(x.dst.mapped, [{ lo: 0x0a140000, hi: 0x0a14ffff }]);
-  t.same(x.dst.v6, [{ lo: 0xfd00n << 112n | 1n, hi: 0xfd00n << 112n | 1n }]);
+  t.same(x.dst.v6, [{ lo: (0xfd00n << 112n) | 1n, hi: (0xfd00n << 112n) | 1n }]);
   // ::/0 is IPv6 around ::ffff:0:0/96, and that block is the whole of IPv4.
   const all = r.request.rules[1]!;
-  t.same(all.src.v6, [{ lo: 0n, hi: (0xffffn << 32n) - 1n }, { lo: 0x1_0000_0000_0000n, hi: (1n << 128n) - 1n }]);
+  t.same(all.src.v6, [
+    { lo: 0n, hi: (0xffffn << 32n) - 1n },
+    { lo: 0x1_0000_0000_0000n, hi: (1n << 128n) - 1n },
+  ]);
   t.same(all.src.mapped, [{ lo: 0, hi: 2 ** 32 - 1 }]);
   t.same(all.src.v4, []);
   t.same(all.dst.v4, [{ lo: 0, hi: 2 ** 32 - 1 }]);
@@ -186,7 +213,10 @@ t.test('good requests: names, groups, tiers, bare and mapped addresses, named se
 t.test('overlapping and adjacent ranges are merged', async (t) => {
   const r = parseChangeRequest({ rules: [rule({ src: ['10.0.0.0/25', '10.0.0.128/25', '10.0.0.5', '10.0.2.0/24'], services: ['tcp/1-10', 'tcp/11-20', 'tcp/15'] })] }, table);
   const x = r.request!.rules[0]!;
-  t.same(x.src.v4, [{ lo: 0x0a000000, hi: 0x0a0000ff }, { lo: 0x0a000200, hi: 0x0a0002ff }]);
+  t.same(x.src.v4, [
+    { lo: 0x0a000000, hi: 0x0a0000ff },
+    { lo: 0x0a000200, hi: 0x0a0002ff },
+  ]);
   t.same(x.services, [{ lo: 6 * 65536 + 1, hi: 6 * 65536 + 20 }]);
 });
 

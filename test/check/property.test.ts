@@ -38,7 +38,16 @@ type EntryGene =
   | { kind: 'name'; pick: number };
 
 const entryGene: fc.Arbitrary<EntryGene> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant('cut' as const), pick: fc.nat(), offset: fc.bigInt({ min: 0n, max: V6_MAX }), delta: fc.integer({ min: -12, max: 6 }), mapped: fc.boolean() }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('cut' as const),
+      pick: fc.nat(),
+      offset: fc.bigInt({ min: 0n, max: V6_MAX }),
+      delta: fc.integer({ min: -12, max: 6 }),
+      mapped: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('edge' as const), pick: fc.nat(), last: fc.boolean(), step: fc.constantFrom(-1 as const, 0 as const, 1 as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('whole' as const), v6: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('random' as const), v6: fc.boolean(), value: fc.bigInt({ min: 0n, max: V6_MAX }), prefix: fc.nat() }) },
@@ -52,8 +61,22 @@ type ServiceGene =
   | { kind: 'mentioned'; pick: number };
 
 const serviceGene: fc.Arbitrary<ServiceGene> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('fixed' as const), text: fc.constantFrom('any', 'tcp', 'udp', 'icmp', 'icmpv6', 'proto/47', 'proto/0', 'proto/255', 'proto/6', 'tcp/65535', 'udp/1') }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('range' as const), udp: fc.boolean(), lo: fc.constantFrom(1, 20, 22, 52, 53, 440, 443, 444, 8079, 8080, 65534), len: fc.constantFrom(0, 1, 2, 100, 70000) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('fixed' as const),
+      text: fc.constantFrom('any', 'tcp', 'udp', 'icmp', 'icmpv6', 'proto/47', 'proto/0', 'proto/255', 'proto/6', 'tcp/65535', 'udp/1'),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constant('range' as const),
+      udp: fc.boolean(),
+      lo: fc.constantFrom(1, 20, 22, 52, 53, 440, 443, 444, 8079, 8080, 65534),
+      len: fc.constantFrom(0, 1, 2, 100, 70000),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('named' as const), pick: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('mentioned' as const), pick: fc.nat() }) },
 );
@@ -74,14 +97,21 @@ const caseArb = fc.record({
   samples: fc.array(sampleGene, { maxLength: 25 }),
 });
 
-interface GenCidr { family: 4 | 6; prefix: number; first: bigint; last: bigint }
+interface GenCidr {
+  family: 4 | 6;
+  prefix: number;
+  first: bigint;
+  last: bigint;
+}
 
 function cidrsOf(rules: RawRuleSet): GenCidr[] {
-  return rules.segments.flatMap((s) => s.cidrs.map((text) => {
-    const r = parseCidr(text);
-    if (!r.ok) throw new Error(text);
-    return r.cidr;
-  }));
+  return rules.segments.flatMap((s) =>
+    s.cidrs.map((text) => {
+      const r = parseCidr(text);
+      if (!r.ok) throw new Error(text);
+      return r.cidr;
+    }),
+  );
 }
 
 function cidrText(family: 4 | 6, value: bigint, prefix: number, mapped = false): string {
@@ -94,9 +124,12 @@ function cidrText(family: 4 | 6, value: bigint, prefix: number, mapped = false):
 
 function entryOf(g: EntryGene, cidrs: GenCidr[], names: string[]): string {
   switch (g.kind) {
-    case 'name': return names[g.pick % names.length]!;
-    case 'whole': return g.v6 ? '::/0' : '0.0.0.0/0';
-    case 'random': return g.v6 ? cidrText(6, g.value, g.prefix % 129) : cidrText(4, g.value & V4_MAX, g.prefix % 33);
+    case 'name':
+      return names[g.pick % names.length]!;
+    case 'whole':
+      return g.v6 ? '::/0' : '0.0.0.0/0';
+    case 'random':
+      return g.v6 ? cidrText(6, g.value, g.prefix % 129) : cidrText(4, g.value & V4_MAX, g.prefix % 33);
     case 'cut': {
       const c = cidrs[g.pick % cidrs.length]!;
       const value = c.first + (g.offset % (c.last - c.first + 1n));
@@ -114,7 +147,8 @@ function entryOf(g: EntryGene, cidrs: GenCidr[], names: string[]): string {
 
 function serviceOf(g: ServiceGene, rules: RawRuleSet, mentioned: string[]): string {
   switch (g.kind) {
-    case 'fixed': return g.text;
+    case 'fixed':
+      return g.text;
     case 'range': {
       const hi = Math.min(65535, g.lo + g.len);
       const proto = g.udp ? 'udp' : 'tcp';
@@ -124,7 +158,8 @@ function serviceOf(g: ServiceGene, rules: RawRuleSet, mentioned: string[]): stri
       const named = Object.keys(rules.services ?? {});
       return named.length ? named[g.pick % named.length]! : 'any';
     }
-    case 'mentioned': return mentioned.length ? mentioned[g.pick % mentioned.length]! : 'tcp/443';
+    case 'mentioned':
+      return mentioned.length ? mentioned[g.pick % mentioned.length]! : 'tcp/443';
   }
 }
 
@@ -206,12 +241,21 @@ t.test('checkRequest is exact and its witnesses are real', async (t) => {
         assert.deepStrictEqual(got.counts, want.counts, `counts, ${where}`);
         assert.equal(got.truncated, want.findings.length > maxFindings, `truncated, ${where}`);
         assert.equal(got.empty, want.empty, `empty, ${where}`);
-        assert.deepStrictEqual(got.findings.map(({ code, src, dst, witness, rule: r }) => ({ code, src, dst, witness, rule: r })), want.findings.slice(0, maxFindings), `findings, ${where}`);
+        assert.deepStrictEqual(
+          got.findings.map(({ code, src, dst, witness, rule: r }) => ({ code, src, dst, witness, rule: r })),
+          want.findings.slice(0, maxFindings),
+          `findings, ${where}`,
+        );
         const codes = Object.keys(want.counts);
         const verdict = rule.action === 'deny' ? 'compliant' : codes.some((c) => c !== 'NO-GRANT') ? 'violation' : codes.length ? 'ungranted' : 'compliant';
         assert.equal(got.verdict, verdict, `verdict, ${where}`);
         if (worst[verdict] > worst[expectedWorst]) expectedWorst = verdict;
-        if (!got.truncated) assert.equal(got.findings.length, Object.values(got.counts).reduce((a, b) => a + (b ?? 0), 0), 'counts add up to the findings');
+        if (!got.truncated)
+          assert.equal(
+            got.findings.length,
+            Object.values(got.counts).reduce((a, b) => a + (b ?? 0), 0),
+            'counts add up to the findings',
+          );
 
         // 2. witnesses
         for (const f of got.findings) {
@@ -245,7 +289,11 @@ t.test('checkRequest is exact and its witnesses are real', async (t) => {
             const d = ref.decide(srcText, dstText, serviceText(k));
             if (!d.ok) throw new Error(d.error);
             const relevant = rule.action === 'allow' ? d.decision.decision === 'deny' : d.decision.decision === 'allow';
-            if (relevant) assert.ok(seen.has(`${d.decision.code} ${d.decision.src.segment} ${d.decision.dst.segment}`), `sampled ${srcText} → ${dstText} ${serviceText(k)} (${d.decision.code}) is found, ${where}`);
+            if (relevant)
+              assert.ok(
+                seen.has(`${d.decision.code} ${d.decision.src.segment} ${d.decision.dst.segment}`),
+                `sampled ${srcText} → ${dstText} ${serviceText(k)} (${d.decision.code}) is found, ${where}`,
+              );
           }
         }
         findings += got.findings.length;

@@ -35,16 +35,53 @@ t.test('preferredFlowKey: tcp, udp, icmp, icmpv6, then others', async (t) => {
 
 t.test('splitMapped cuts ::ffff:0:0/96 out as IPv4', async (t) => {
   const all = (1n << 128n) - 1n;
-  t.same(splitMapped(0n, all), { v6: [{ lo: 0n, hi: MAPPED - 1n }, { lo: MAPPED + 0x1_0000_0000n, hi: all }], mapped: { lo: 0, hi: 0xffffffff } });
+  t.same(splitMapped(0n, all), {
+    v6: [
+      { lo: 0n, hi: MAPPED - 1n },
+      { lo: MAPPED + 0x1_0000_0000n, hi: all },
+    ],
+    mapped: { lo: 0, hi: 0xffffffff },
+  });
   t.same(splitMapped(MAPPED + 0x0a000000n, MAPPED + 0x0affffffn), { v6: [], mapped: { lo: 0x0a000000, hi: 0x0affffff } });
   t.same(splitMapped(1n, 1n), { v6: [{ lo: 1n, hi: 1n }], mapped: null });
   t.same(splitMapped(MAPPED - 1n, MAPPED), { v6: [{ lo: MAPPED - 1n, hi: MAPPED - 1n }], mapped: { lo: 0, hi: 0 } });
-  t.same(splitMapped(MAPPED + 0xffffffffn, MAPPED + 0x1_0000_0000n), { v6: [{ lo: MAPPED + 0x1_0000_0000n, hi: MAPPED + 0x1_0000_0000n }], mapped: { lo: 0xffffffff, hi: 0xffffffff } });
+  t.same(splitMapped(MAPPED + 0xffffffffn, MAPPED + 0x1_0000_0000n), {
+    v6: [{ lo: MAPPED + 0x1_0000_0000n, hi: MAPPED + 0x1_0000_0000n }],
+    mapped: { lo: 0xffffffff, hi: 0xffffffff },
+  });
 });
 
 t.test('mergeRanges joins overlapping and adjacent ranges, numbers and bigints', async (t) => {
-  t.same(mergeRanges([{ lo: 5, hi: 9 }, { lo: 0, hi: 3 }, { lo: 4, hi: 4 }, { lo: 20, hi: 30 }, { lo: 25, hi: 26 }]), [{ lo: 0, hi: 9 }, { lo: 20, hi: 30 }]);
-  t.same(mergeRanges([{ lo: 10n, hi: 20n }, { lo: 22n, hi: 23n }, { lo: 21n, hi: 21n }]), [{ lo: 10n, hi: 23n }]);
-  t.same(mergeRanges([{ lo: 0, hi: 1 }, { lo: 3, hi: 4 }]), [{ lo: 0, hi: 1 }, { lo: 3, hi: 4 }]);
+  t.same(
+    mergeRanges([
+      { lo: 5, hi: 9 },
+      { lo: 0, hi: 3 },
+      { lo: 4, hi: 4 },
+      { lo: 20, hi: 30 },
+      { lo: 25, hi: 26 },
+    ]),
+    [
+      { lo: 0, hi: 9 },
+      { lo: 20, hi: 30 },
+    ],
+  );
+  t.same(
+    mergeRanges([
+      { lo: 10n, hi: 20n },
+      { lo: 22n, hi: 23n },
+      { lo: 21n, hi: 21n },
+    ]),
+    [{ lo: 10n, hi: 23n }],
+  );
+  t.same(
+    mergeRanges([
+      { lo: 0, hi: 1 },
+      { lo: 3, hi: 4 },
+    ]),
+    [
+      { lo: 0, hi: 1 },
+      { lo: 3, hi: 4 },
+    ],
+  );
   t.same(mergeRanges([]), []);
 });

@@ -37,7 +37,10 @@ t.test('a composite action whose scripts parse and take inputs only through env'
     t.equal(r.status, 0, `${s.name}: bash -n ${r.stderr}`);
   }
   t.match(step('Post or update the pull-request comment').run, `startswith("${COMMENT_MARKER}")`);
-  t.ok(steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@')), 'uploads SARIF');
+  t.ok(
+    steps.some((s) => s.uses?.startsWith('github/codeql-action/upload-sarif@')),
+    'uploads SARIF',
+  );
   t.equal(action.inputs.rules?.default, 'rules/');
 });
 
@@ -57,7 +60,12 @@ function runStep(s: Step, cwd: string, env: Record<string, string>): { status: n
 t.test('the diff and comment steps on a pull request', { timeout: 240_000 }, async (t) => {
   const work = mkdtempSync(join(tmpdir(), 'sanso-action-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
-  const git = (cwd: string, ...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', '-c', 'commit.gpgsign=false', ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', '-c', 'commit.gpgsign=false', ...args], {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   const origin = join(work, 'origin.git');
   const seed = join(work, 'seed');
   mkdirSync(seed);
@@ -93,7 +101,10 @@ t.test('the diff and comment steps on a pull request', { timeout: 240_000 }, asy
   const diffEnv = { ...base, RULES: 'rules/', BASE: 'main', AS_OF: '2026-11-30', LANG_: 'en', FAIL_ON: 'newly-allowed' };
   const diff = runStep(step('diff'), checkout, diffEnv);
   t.equal(diff.status, 0, diff.stderr);
-  t.same({ a: diff.outputs['newly-allowed'], d: diff.outputs['newly-denied'], r: diff.outputs['reason-changed'], fail: diff.outputs.fail }, { a: '6', d: '5', r: '0', fail: 'true' });
+  t.same(
+    { a: diff.outputs['newly-allowed'], d: diff.outputs['newly-denied'], r: diff.outputs['reason-changed'], fail: diff.outputs.fail },
+    { a: '6', d: '5', r: '0', fail: 'true' },
+  );
   t.match(diff.stdout, /^::warning file=rules\/40-flows\.yaml,line=172,/m, 'annotation on F-137 in the checkout');
   const comment = readFileSync(diff.outputs.comment!, 'utf8');
   t.ok(comment.startsWith(`${COMMENT_MARKER}\n### sanso diff: 6 newly allowed, 5 newly denied, 0 reason changed`));
@@ -123,8 +134,12 @@ t.test('the diff and comment steps on a pull request', { timeout: 240_000 }, asy
 });
 
 t.test('the example workflow only sets inputs the action has', async (t) => {
-  const wf = YAML.parse(readFileSync(join(ROOT, 'examples/ci/github/sanso.yml'), 'utf8')) as { jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }> };
-  const uses = Object.values(wf.jobs).flatMap((j) => j.steps).filter((s) => /\/sanso@/.test(s.uses ?? ''));
+  const wf = YAML.parse(readFileSync(join(ROOT, 'examples/ci/github/sanso.yml'), 'utf8')) as {
+    jobs: Record<string, { steps: { uses?: string; with?: Record<string, unknown> }[] }>;
+  };
+  const uses = Object.values(wf.jobs)
+    .flatMap((j) => j.steps)
+    .filter((s) => /\/sanso@/.test(s.uses ?? ''));
   t.equal(uses.length, 1);
   for (const key of Object.keys(uses[0]!.with ?? {})) t.ok(Object.hasOwn(action.inputs, key), `input ${key}`);
   const gitlab = YAML.parse(readFileSync(join(ROOT, 'examples/ci/gitlab/.gitlab-ci.yml'), 'utf8')) as { sanso: { script: string[] } };
@@ -158,15 +173,25 @@ t.test('the GitLab job keeps one merge-request note', async (t) => {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'sanso-diff.md'), `${COMMENT_MARKER}\nthe report\n`);
   const env = { ...process.env, CI_API_V4_URL: `http://127.0.0.1:${port}/api/v4`, CI_PROJECT_ID: '12', CI_MERGE_REQUEST_IID: '3', SANSO_GITLAB_TOKEN: 'secret' };
-  const run = () => new Promise<number>((resolve) => {
-    execFile('node', ['--input-type=module', '-e', m![1]!], { cwd: dir, env }, (e) => resolve(e ? 1 : 0));
-  });
+  const run = () =>
+    new Promise<number>((resolve) => {
+      execFile('node', ['--input-type=module', '-e', m![1]!], { cwd: dir, env }, (e) => resolve(e ? 1 : 0));
+    });
   // No note of ours yet: POST. One there (after someone else's): PUT to it.
   notes = [{ id: 1, body: 'LGTM' }];
   t.equal(await run(), 0);
-  notes = [{ id: 1, body: 'LGTM' }, { id: 9, body: `${COMMENT_MARKER}\nold report` }];
+  notes = [
+    { id: 1, body: 'LGTM' },
+    { id: 9, body: `${COMMENT_MARKER}\nold report` },
+  ];
   t.equal(await run(), 0);
   const writes = seen.filter((s) => s.method !== 'GET');
-  t.same(writes.map((w) => [w.method, w.url]), [['POST', '/api/v4/projects/12/merge_requests/3/notes'], ['PUT', '/api/v4/projects/12/merge_requests/3/notes/9']]);
+  t.same(
+    writes.map((w) => [w.method, w.url]),
+    [
+      ['POST', '/api/v4/projects/12/merge_requests/3/notes'],
+      ['PUT', '/api/v4/projects/12/merge_requests/3/notes/9'],
+    ],
+  );
   t.same(JSON.parse(writes[1]!.body), { body: `${COMMENT_MARKER}\nthe report\n` });
 });

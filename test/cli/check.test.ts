@@ -15,7 +15,6 @@ const DIR = fileURLToPath(new URL('../fixtures/change-requests/', import.meta.ur
 const RULES = `${DIR}rules`;
 const AS_OF = '2026-06-15';
 
-
 const check = (file: string, ...more: string[]) => sanso(['check', file, '--rules', RULES, '--as-of', AS_OF, ...more]);
 
 const tmp = mkdtempSync(join(tmpdir(), 'sanso-check-'));
@@ -35,7 +34,10 @@ t.test('a violation: exit 3, the JSON object of POST /v1/check', async (t) => {
   t.equal(o.verdict, 'violation');
   t.equal(o.id, 'CR-2026-0042');
   t.match(o.policyVersion, /^sha256:[0-9a-f]{64}$/);
-  t.same(o.rules.map((x: { verdict: string }) => x.verdict), ['violation', 'compliant']);
+  t.same(
+    o.rules.map((x: { verdict: string }) => x.verdict),
+    ['violation', 'compliant'],
+  );
   t.same(o.rules[0].counts, { 'SPLIT-PATH': 2 });
   t.same(o.rules[0].findings[0].witness, { src: '10.20.0.0', dst: '172.16.1.0', service: 'tcp/443' });
   t.same(o.rules[1].counts, { 'DEFAULT-ALLOW': 2 });
@@ -70,9 +72,18 @@ t.test('compliant: exit 0; ungranted: exit 3; JSON input; standard input', async
   const ungranted = await check(`${DIR}good/ungranted.yaml`, '--json');
   t.equal(ungranted.code, 3);
   t.equal(JSON.parse(ungranted.out).verdict, 'ungranted');
-  const stdin = await sanso(['check', '-', '--rules', RULES, '--as-of', AS_OF, '--json'], '{"rules":[{"src":["mn-term"],"dst":["mn-srv"],"services":["tcp/443"],"action":"allow"}]}');
+  const stdin = await sanso(
+    ['check', '-', '--rules', RULES, '--as-of', AS_OF, '--json'],
+    '{"rules":[{"src":["mn-term"],"dst":["mn-srv"],"services":["tcp/443"],"action":"allow"}]}',
+  );
   t.equal(stdin.code, 0, stdin.err);
-  t.same(JSON.parse(stdin.out), { verdict: 'compliant', policyVersion: JSON.parse(ungranted.out).policyVersion, rules: [{ index: 0, verdict: 'compliant', truncated: false, counts: {}, findings: [], action: 'allow', empty: false }], id: null, asOf: AS_OF });
+  t.same(JSON.parse(stdin.out), {
+    verdict: 'compliant',
+    policyVersion: JSON.parse(ungranted.out).policyVersion,
+    rules: [{ index: 0, verdict: 'compliant', truncated: false, counts: {}, findings: [], action: 'allow', empty: false }],
+    id: null,
+    asOf: AS_OF,
+  });
 });
 
 t.test('a bad request: exit 1, each error at its line and column with rule and field', async (t) => {
@@ -124,7 +135,13 @@ t.test('a rule set with errors is not loaded: exit 1 with the validator report',
 });
 
 t.test('usage: exit 2', async (t) => {
-  for (const args of [['check'], ['check', 'a.yaml', 'b.yaml'], ['check', 'a.yaml', '--lang', 'fr'], ['check', 'a.yaml', '--as-of', '2026-02-30'], ['check', 'a.yaml', '--bogus']]) {
+  for (const args of [
+    ['check'],
+    ['check', 'a.yaml', 'b.yaml'],
+    ['check', 'a.yaml', '--lang', 'fr'],
+    ['check', 'a.yaml', '--as-of', '2026-02-30'],
+    ['check', 'a.yaml', '--bogus'],
+  ]) {
     const r = await sanso(args);
     t.equal(r.code, 2, args.join(' '));
     t.match(r.err, /usage: sanso/);

@@ -12,7 +12,9 @@ import { sanso } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sanso-decide-'));
 const rules = join(dir, 'city.yaml');
-writeFileSync(rules, `policy:
+writeFileSync(
+  rules,
+  `policy:
   name: CLI City
   defaults: { lgwan: allow }
 segments:
@@ -40,7 +42,8 @@ exceptions:
     reason: export
     approved-by: CISO
     expires: 2026-03-31
-`);
+`,
+);
 const broken = join(dir, 'broken.yaml');
 writeFileSync(broken, 'segments:\n  - name: a\n    tier: lgwan\n    cidrs: [10.0.0.1/24]\n');
 
@@ -85,7 +88,7 @@ t.test('one flow: bad input and usage', async (t) => {
   t.match(help.out, /--batch FILE\|-/);
 });
 
-t.test('a rule set with errors is refused with the validator\'s report', async (t) => {
+t.test("a rule set with errors is refused with the validator's report", async (t) => {
   for (const args of [['decide', '10.0.0.1', '10.0.0.2', 'tcp/1'], ['decide', '--batch', '-'], ['compile']]) {
     const r = await sanso([...args, '--rules', broken]);
     t.equal(r.code, 1, args.join(' '));
@@ -108,10 +111,16 @@ t.test('batch: one answer per flow line, in order; bad lines answered in place',
   ].join('\n');
   const file = join(dir, 'flows.csv');
   writeFileSync(file, input);
-  for (const [how, args, stdin] of [['file', ['--batch', file], ''], ['stdin', ['--batch', '-'], input]] as const) {
+  for (const [how, args, stdin] of [
+    ['file', ['--batch', file], ''],
+    ['stdin', ['--batch', '-'], input],
+  ] as const) {
     const r = await sanso(['decide', ...args, ...R], stdin);
     t.equal(r.code, 1, `${how}: a bad line makes the exit code 1`);
-    const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = r.out
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     t.equal(lines.length, 6, `${how}: one answer per flow line`);
     t.match(lines[0], { decision: 'allow', code: 'GRANTED', src: { address: '10.20.1.5' } });
     t.match(lines[1], { decision: 'deny', code: 'CLOUD-AGGREGATION', dst: { address: '172.16.9.11' } }, 'fields are trimmed');
@@ -125,8 +134,14 @@ t.test('batch: one answer per flow line, in order; bad lines answered in place',
 t.test('batch: all good → exit 0; unreadable file → exit 1', async (t) => {
   const r = await sanso(['decide', '--batch', '-', ...R, '--lang', 'ja'], '10.20.1.5,10.20.1.6,tcp/22\n10.20.1.5,172.16.9.10,tcp/443\n');
   t.equal(r.code, 0);
-  const lines = r.out.trimEnd().split('\n').map((l) => JSON.parse(l));
-  t.same(lines.map((l) => l.code), ['DEFAULT-ALLOW', 'GRANTED']);
+  const lines = r.out
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+  t.same(
+    lines.map((l) => l.code),
+    ['DEFAULT-ALLOW', 'GRANTED'],
+  );
   t.match(lines[0].message, /LGWAN接続系/);
   const missing = await sanso(['decide', '--batch', join(dir, 'nope.csv'), ...R]);
   t.equal(missing.code, 2, 'a path that does not exist is a usage error');
@@ -138,7 +153,15 @@ t.test('batch: large input is streamed in chunks, in order', async (t) => {
   const input = Array.from({ length: n }, (_, i) => `10.20.${i >> 8}.${i & 255},172.16.9.10,tcp/443`).join('\n');
   let chunks = 0;
   let stdout = '';
-  const code = await main(['decide', '--batch', '-', ...R], { stdout: (s) => { chunks++; stdout += s; }, stderr: () => {}, stdin: Readable.from([input]), env: {} });
+  const code = await main(['decide', '--batch', '-', ...R], {
+    stdout: (s) => {
+      chunks++;
+      stdout += s;
+    },
+    stderr: () => {},
+    stdin: Readable.from([input]),
+    env: {},
+  });
   t.equal(code, 0);
   const lines = stdout.trimEnd().split('\n');
   t.equal(lines.length, n);

@@ -13,6 +13,15 @@ export async function sanso(args: string[], stdin = '', env: NodeJS.ProcessEnv =
   let err = '';
   const input = new PassThrough();
   input.end(stdin);
-  const code = await main(args, { stdout: (s) => { out += s; }, stderr: (s) => { err += s; }, stdin: input, env });
+  const code = await main(args, {
+    stdout: (s) => {
+      out += s;
+    },
+    stderr: (s) => {
+      err += s;
+    },
+    stdin: input,
+    env,
+  });
   return { code, out, err };
 }

@@ -29,7 +29,7 @@ t.test('a path that does not exist is a usage error (exit 2) for every command',
   }
 });
 
-t.test('usage errors print the command\'s usage; an unknown command prints them all', async (t) => {
+t.test("usage errors print the command's usage; an unknown command prints them all", async (t) => {
   const r = await sanso(['decide', '--no-such-option']);
   t.equal(r.code, 2);
   t.match(r.err, /^sanso: .*--no-such-option.*\nusage: sanso decide SRC DST SERVICE/);

@@ -33,7 +33,9 @@ t.test('text: problem lines on stdout, the summary on stderr', async (t) => {
 
 t.test('text: stderr ends by naming the files read, and says when errors stopped the semantic checks', async (t) => {
   const ok = await sanso(['validate', 'rules/']);
-  const names = readdirSync('rules').filter((n) => n.endsWith('.yaml')).map((n) => join('rules/', n));
+  const names = readdirSync('rules')
+    .filter((n) => n.endsWith('.yaml'))
+    .map((n) => join('rules/', n));
   t.equal(ok.out, '', 'stdout stays problem lines only');
   t.equal(ok.err.split('\n').at(-2), `read ${names.length} files: ${names.join(', ')}`);
   t.notMatch(ok.err, /^note:/m);
@@ -58,7 +60,10 @@ t.test('text: stderr ends by naming the files read, and says when errors stopped
 t.test('machine formats print only their document on stdout', async (t) => {
   const json = await sanso(['validate', broken, '--format', 'json']);
   t.equal(json.code, 1);
-  t.same(JSON.parse(json.out).problems.map((p: { code: string }) => p.code), ['YAML-SYNTAX']);
+  t.same(
+    JSON.parse(json.out).problems.map((p: { code: string }) => p.code),
+    ['YAML-SYNTAX'],
+  );
   const sarif = await sanso(['validate', broken, '--format', 'sarif']);
   t.equal(sarif.code, 1);
   t.ok(validateSarif(JSON.parse(sarif.out)), JSON.stringify(validateSarif.errors));
@@ -68,7 +73,7 @@ t.test('machine formats print only their document on stdout', async (t) => {
   t.match(gh.out, /^::error file=[^\n]*,title=YAML-SYNTAX::[^\n]*\n$/);
 });
 
-t.test('a path that does not exist is a usage error (exit 2), with validate\'s usage only', async (t) => {
+t.test("a path that does not exist is a usage error (exit 2), with validate's usage only", async (t) => {
   const missing = join(tmp, 'missing');
   const r = await sanso(['validate', missing, '--format', 'json']);
   t.equal(r.code, 2);
@@ -95,7 +100,10 @@ t.test('warnings pass, and fail with --strict', async (t) => {
   const r = await sanso([...late, '--format', 'json']);
   const doc = JSON.parse(r.out);
   t.equal(doc.errors, 0);
-  t.ok(doc.problems.some((p: { code: string }) => p.code === 'EXCEPTION-EXPIRED'), 'an expired exception is reported');
+  t.ok(
+    doc.problems.some((p: { code: string }) => p.code === 'EXCEPTION-EXPIRED'),
+    'an expired exception is reported',
+  );
   t.equal(r.code, 0);
   t.equal(doc.ok, true);
   const strict = await sanso([...late, '--format', 'json', '--strict']);

@@ -76,8 +76,8 @@ t.test('a later deny shadows an earlier allow (denies are tried first)', async (
 });
 
 t.test('partial overlap is not shadowing', async (t) => {
-  t.same(analyze(rule('F-1', 'lg-a', 'lg-hidden', 'tcp/1-100') + rule('F-2', 'lg-a', 'lg-hidden', 'tcp/100-101')).problems, [], 'tcp/101 is F-2\'s');
-  t.same(analyze(rule('F-1', 'lg-a', 'lg-hidden', 'tcp/25', 'deny') + rule('F-2', 'lg-a', 'lg-hidden, inet-cms', 'tcp/25', 'deny')).problems, [], 'inet-cms is F-2\'s');
+  t.same(analyze(rule('F-1', 'lg-a', 'lg-hidden', 'tcp/1-100') + rule('F-2', 'lg-a', 'lg-hidden', 'tcp/100-101')).problems, [], "tcp/101 is F-2's");
+  t.same(analyze(rule('F-1', 'lg-a', 'lg-hidden', 'tcp/25', 'deny') + rule('F-2', 'lg-a', 'lg-hidden, inet-cms', 'tcp/25', 'deny')).problems, [], "inet-cms is F-2's");
   t.same(analyze(rule('F-1', 'lg-a', 'lg-hidden', 'tcp', 'deny') + rule('F-2', 'lg-a', 'lg-hidden', 'udp/53', 'deny')).problems, [], 'another protocol');
 });
 
@@ -96,12 +96,23 @@ t.test('exceptions: needless, shadowed, partly needed, expired', async (t) => {
   const shadowed = analyze(rule('F-0', 'mn-a', 'lg-a', 'tcp/445', 'deny'), exception('EX-1', 'mn-a', 'lg-a', 'tcp/445'));
   t.same(shadowed.byRule('EX-1'), ['RULE-SHADOWED'], 'the explicit deny decides every flow it would lift');
   t.match(shadowed.problems[0]!.message, /F-0/);
-  const expired = analyze(rule('F-0', 'lg-a', 'lg-a', 'tcp/1'), exception('EX-1', 'lg-a', 'lg-hidden', 'tcp/445', '2020-01-01') + exception('EX-2', 'mn-a', 'lg-a', 'tcp/445', '2020-01-01') + exception('EX-3', 'mn-a', 'lg-a', 'tcp/445', '2020-01-01'));
-  t.same(expired.problems.filter((p) => p.code !== 'EXCEPTION-EXPIRED'), [], 'expired exceptions are left to EXCEPTION-EXPIRED');
+  const expired = analyze(
+    rule('F-0', 'lg-a', 'lg-a', 'tcp/1'),
+    exception('EX-1', 'lg-a', 'lg-hidden', 'tcp/445', '2020-01-01') +
+      exception('EX-2', 'mn-a', 'lg-a', 'tcp/445', '2020-01-01') +
+      exception('EX-3', 'mn-a', 'lg-a', 'tcp/445', '2020-01-01'),
+  );
+  t.same(
+    expired.problems.filter((p) => p.code !== 'EXCEPTION-EXPIRED'),
+    [],
+    'expired exceptions are left to EXCEPTION-EXPIRED',
+  );
 });
 
 t.test('the verdicts hold on the table: a shadowed rule decides no cell', async (t) => {
-  const { model, byRule } = analyze(rule('F-1', 'lg-a', 'lg-hidden', 'tcp/1-1000') + rule('F-2', 'lg-a', 'lg-hidden', 'tcp/80') + rule('F-3', 'lg-a', 'lg-hidden', 'tcp/1000-1001'));
+  const { model, byRule } = analyze(
+    rule('F-1', 'lg-a', 'lg-hidden', 'tcp/1-1000') + rule('F-2', 'lg-a', 'lg-hidden', 'tcp/80') + rule('F-3', 'lg-a', 'lg-hidden', 'tcp/1000-1001'),
+  );
   t.same(byRule('F-2'), ['RULE-SHADOWED']);
   t.same(byRule('F-3'), []);
   const table = compile(model, { asOf: AS_OF });

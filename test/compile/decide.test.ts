@@ -161,7 +161,12 @@ function expect(t: Test, flow: [string, string, string], want: Want, why: string
 }
 
 t.test('1. explicit deny', async (t) => {
-  expect(t, ['10.20.1.1', '172.16.1.5', 'tcp/22'], { decision: 'deny', code: 'EXPLICIT-DENY', rule: 'F-001', path: 'none', sanitizer: null }, 'F-001 and F-002 match; the first in order decides');
+  expect(
+    t,
+    ['10.20.1.1', '172.16.1.5', 'tcp/22'],
+    { decision: 'deny', code: 'EXPLICIT-DENY', rule: 'F-001', path: 'none', sanitizer: null },
+    'F-001 and F-002 match; the first in order decides',
+  );
   expect(t, ['10.20.1.1', '172.16.1.5', 'tcp/23'], { code: 'EXPLICIT-DENY', rule: 'F-002' }, 'only F-002 names tcp/23');
   expect(t, ['10.21.0.9', '172.16.1.5', 'tcp/22'], { code: 'EXPLICIT-DENY', rule: 'F-002', src: 'lg-srv' }, 'tier:lgwan selects lg-srv');
   expect(t, ['10.20.1.1', '172.16.1.5', 'tcp/9999'], { code: 'EXPLICIT-DENY', rule: 'F-002' }, 'a deny beats the exception EX-02 for the same flow');
@@ -176,18 +181,38 @@ t.test('2.1 CLOUD-AGGREGATION', async (t) => {
 
 t.test('2.2 MN-ISOLATION and the file-sanitize import', async (t) => {
   expect(t, ['10.10.1.1', '10.21.0.1', 'tcp/80'], { decision: 'deny', code: 'MN-ISOLATION' }, 'mynumber → lgwan is never lifted by a sanitizer');
-  expect(t, ['10.20.1.1', '10.10.3.1', 'tcp/445'], { decision: 'allow', code: 'GRANTED', rule: 'F-020', path: 'sanitized', sanitizer: { segment: 'mn-srv', method: 'file-sanitize' } }, 'lgwan → mynumber through the destination\'s file-sanitize bridge');
-  expect(t, ['10.20.1.1', '10.10.3.1', 'tcp/446'], { decision: 'deny', code: 'MN-ISOLATION' }, 'tcp/446 is not in the sanitizer\'s services, so the flow is not bridged');
-  expect(t, ['172.16.1.5', '10.10.3.1', 'tcp/445'], { code: 'MN-ISOLATION' }, 'the sanitizer\'s peer is lgwan, not internet');
+  expect(
+    t,
+    ['10.20.1.1', '10.10.3.1', 'tcp/445'],
+    { decision: 'allow', code: 'GRANTED', rule: 'F-020', path: 'sanitized', sanitizer: { segment: 'mn-srv', method: 'file-sanitize' } },
+    "lgwan → mynumber through the destination's file-sanitize bridge",
+  );
+  expect(t, ['10.20.1.1', '10.10.3.1', 'tcp/446'], { decision: 'deny', code: 'MN-ISOLATION' }, "tcp/446 is not in the sanitizer's services, so the flow is not bridged");
+  expect(t, ['172.16.1.5', '10.10.3.1', 'tcp/445'], { code: 'MN-ISOLATION' }, "the sanitizer's peer is lgwan, not internet");
 });
 
 t.test('2.3 SPLIT-PATH and bridges', async (t) => {
   expect(t, ['10.20.1.1', '172.16.1.5', 'tcp/443'], { decision: 'deny', code: 'SPLIT-PATH', rule: null }, 'F-011 grants it but the ceiling comes first');
-  expect(t, ['10.20.1.1', '172.16.9.10', 'tcp/443'], { decision: 'allow', code: 'GRANTED', rule: 'F-010', path: 'sanitized', sanitizer: { segment: 'inet-vbrowser', method: 'screen-transfer' } }, 'bridged by the destination (inbound)');
+  expect(
+    t,
+    ['10.20.1.1', '172.16.9.10', 'tcp/443'],
+    { decision: 'allow', code: 'GRANTED', rule: 'F-010', path: 'sanitized', sanitizer: { segment: 'inet-vbrowser', method: 'screen-transfer' } },
+    'bridged by the destination (inbound)',
+  );
   expect(t, ['172.16.9.10', '10.20.1.1', 'tcp/443'], { decision: 'deny', code: 'SPLIT-PATH' }, 'an inbound sanitizer does not bridge flows it starts');
-  expect(t, ['10.21.1.1', '172.16.2.1', 'tcp/25'], { decision: 'allow', code: 'GRANTED', rule: 'F-012', path: 'sanitized', sanitizer: { segment: 'lg-mailgw', method: 'mail-text' } }, 'bridged by the source (both); the destination (outbound) does not bridge');
-  expect(t, ['172.16.2.1', '10.21.1.1', 'tcp/25'], { decision: 'allow', code: 'GRANTED', rule: 'F-013', path: 'sanitized', sanitizer: { segment: 'inet-mail', method: 'mail-text' } }, 'both bridge: the source\'s sanitizer is named');
-  expect(t, ['10.21.1.1', '172.16.2.1', 'tcp/26'], { code: 'SPLIT-PATH' }, 'a service outside the sanitizer\'s list');
+  expect(
+    t,
+    ['10.21.1.1', '172.16.2.1', 'tcp/25'],
+    { decision: 'allow', code: 'GRANTED', rule: 'F-012', path: 'sanitized', sanitizer: { segment: 'lg-mailgw', method: 'mail-text' } },
+    'bridged by the source (both); the destination (outbound) does not bridge',
+  );
+  expect(
+    t,
+    ['172.16.2.1', '10.21.1.1', 'tcp/25'],
+    { decision: 'allow', code: 'GRANTED', rule: 'F-013', path: 'sanitized', sanitizer: { segment: 'inet-mail', method: 'mail-text' } },
+    "both bridge: the source's sanitizer is named",
+  );
+  expect(t, ['10.21.1.1', '172.16.2.1', 'tcp/26'], { code: 'SPLIT-PATH' }, "a service outside the sanitizer's list");
   expect(t, ['10.20.1.1', '172.16.9.10', 'tcp/25'], { code: 'SPLIT-PATH' }, 'lg-term has no sanitizer and inet-vbrowser bridges only tcp/443');
 });
 
@@ -199,7 +224,7 @@ t.test('2.4 MFA-REQUIRED', async (t) => {
 
 t.test('3. exceptions', async (t) => {
   expect(t, ['10.10.3.1', '10.21.0.1', 'tcp/445'], { decision: 'allow', code: 'EXCEPTION', rule: 'EX-01', path: 'direct', sanitizer: null }, 'EX-01 lifts MN-ISOLATION');
-  expect(t, ['10.10.3.1', '10.21.0.1', 'tcp/446'], { decision: 'deny', code: 'MN-ISOLATION' }, 'outside the exception\'s services');
+  expect(t, ['10.10.3.1', '10.21.0.1', 'tcp/446'], { decision: 'deny', code: 'MN-ISOLATION' }, "outside the exception's services");
   expect(t, ['10.20.1.1', '172.16.1.5', 'tcp/8080'], { decision: 'deny', code: 'SPLIT-PATH' }, 'EX-00 expired the day before the as-of date');
   expect(t, ['10.20.1.1', '172.16.1.5', 'tcp/8443'], { decision: 'allow', code: 'EXCEPTION', rule: 'EX-02' }, 'EX-02 and EX-03 match; the first decides');
   expect(t, ['10.21.0.1', '172.16.1.5', 'tcp/8443'], { code: 'EXCEPTION', rule: 'EX-03' }, 'only EX-03 names lg-srv');
@@ -268,7 +293,14 @@ t.test('messages, clauses, version', async (t) => {
   t.match(granted.message, /F-010/);
   t.match(granted.message, /画面転送/);
   t.equal(decide(t, '10.20.1.1', '10.21.0.1', 'tcp/80').clause, null, 'a plain grant cites nothing');
-  for (const [s, d, svc] of [['10.20.1.1', '8.8.8.8', 'tcp/80'], ['10.10.1.1', '10.21.0.1', 'tcp/80'], ['10.10.2.1', '10.10.3.1', 'tcp/80'], ['10.20.1.1', '172.16.1.5', 'tcp/22'], ['172.16.1.5', '172.16.2.1', 'tcp/8001'], ['10.20.1.1', '10.21.0.1', 'tcp/91']] as const) {
+  for (const [s, d, svc] of [
+    ['10.20.1.1', '8.8.8.8', 'tcp/80'],
+    ['10.10.1.1', '10.21.0.1', 'tcp/80'],
+    ['10.10.2.1', '10.10.3.1', 'tcp/80'],
+    ['10.20.1.1', '172.16.1.5', 'tcp/22'],
+    ['172.16.1.5', '172.16.2.1', 'tcp/8001'],
+    ['10.20.1.1', '10.21.0.1', 'tcp/91'],
+  ] as const) {
     for (const lang of ['en', 'ja'] as const) {
       const m = decide(t, s, d, svc, table, lang).message;
       t.notMatch(m, /\d+\.\d+\.\d+\.\d+|\/\d\d?\b/, `${lang} message names no address or CIDR: ${m}`);

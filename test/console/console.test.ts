@@ -209,7 +209,11 @@ if (missing !== null) {
     };
     t.equal(await result.getAttribute('data-verdict'), api.verdict);
     const codes = await result.locator('tbody tr td:first-child').allInnerTexts();
-    t.same(codes, api.rules.flatMap((r) => r.findings.map((f) => f.code)), 'every finding, in order');
+    t.same(
+      codes,
+      api.rules.flatMap((r) => r.findings.map((f) => f.code)),
+      'every finding, in order',
+    );
     t.same(await axeViolations(page), [], 'axe: check result');
     await page.screenshot({ path: `${SHOTS}/check-en.png`, fullPage: true });
     // Not JSON: said in the page, nothing sent.
@@ -311,6 +315,10 @@ if (missing !== null) {
     await page.click('form button[type=submit]');
     await page.waitForSelector('#tier-matrix');
     t.equal(await page.locator('#tier-matrix button.cell').count(), matrix.tierCells.length);
-    t.same(errors.filter((e) => !/status of 40[13]/.test(e)), [], 'no error but the expected 401/403 answers');
+    t.same(
+      errors.filter((e) => !/status of 40[13]/.test(e)),
+      [],
+      'no error but the expected 401/403 answers',
+    );
   });
 }

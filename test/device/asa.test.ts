@@ -23,9 +23,16 @@ for (const name of readdirSync(DIR).filter((f) => f.endsWith('.cfg'))) {
     const errors = r.problems.filter((p) => p.severity === 'error');
     if (name.startsWith('good-')) t.same(problemList(r), [], 'no problems');
     else {
-      t.same(problemList({ devices: [], problems: errors }), expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`), 'the expected errors, at their LINE:COL');
+      t.same(
+        problemList({ devices: [], problems: errors }),
+        expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`),
+        'the expected errors, at their LINE:COL',
+      );
       const lenient = parseAsa(text, file, { lenient: true });
-      t.ok(lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX'), '--lenient turns refusals into warnings');
+      t.ok(
+        lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX'),
+        '--lenient turns refusals into warnings',
+      );
     }
     for (const f of expect.flows) t.equal(verdictOf(r.devices[0]!, f.flow), `${f.action}@${f.by}`, f.text);
   });
@@ -88,7 +95,14 @@ const portOp: fc.Arbitrary<PortOp> = fc.oneof(
   fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 6 })).map(([a, w]) => ({ op: 'range' as const, a, b: a + w })),
 );
 const ace: fc.Arbitrary<Ace> = fc
-  .record({ permit: fc.boolean(), proto: fc.constantFrom('ip' as const, 'tcp' as const, 'udp' as const, 'icmp' as const), src: addr, dst: addr, port: portOp, inactive: fc.boolean() })
+  .record({
+    permit: fc.boolean(),
+    proto: fc.constantFrom('ip' as const, 'tcp' as const, 'udp' as const, 'icmp' as const),
+    src: addr,
+    dst: addr,
+    port: portOp,
+    inactive: fc.boolean(),
+  })
   .map((a) => (a.proto === 'tcp' || a.proto === 'udp' ? a : { ...a, port: null }));
 const scenario = fc.record({
   acls: fc.tuple(...IFS.map(() => fc.option(fc.array(ace, { maxLength: 5 }), { nil: null }))),
@@ -132,7 +146,10 @@ function render(s: { acls: (Ace[] | null)[]; global: Ace[] | null; outAcl: Ace[]
   return out.join('\n');
 }
 
-function naive(s: { acls: (Ace[] | null)[]; global: Ace[] | null; outAcl: Ace[] | null; sameInter: boolean }, f: { src: number; dst: number; proto: number; port: number; inIf: number; outIf: number }): boolean {
+function naive(
+  s: { acls: (Ace[] | null)[]; global: Ace[] | null; outAcl: Ace[] | null; sameInter: boolean },
+  f: { src: number; dst: number; proto: number; port: number; inIf: number; outIf: number },
+): boolean {
   const inA = (x: Addr, v: number): boolean => x.k === 'any' || (x.k === 'host' ? v === x.a : x.k === 'net' ? v >> (32 - x.len) === x.a >> (32 - x.len) : x.hosts.includes(v));
   const m = (e: Ace): boolean => {
     if (e.inactive) return false;
@@ -178,9 +195,17 @@ t.test('property: parsed ASA access rules decide as a direct reading', async (t)
       if (r.problems.length > 0) throw new Error(`problems: ${problemList(r).join(', ')}\n${text}`);
       for (const f of flows) {
         const [proto, port] = f.ps;
-        const got = evaluateDevice(r.devices[0]!, { family: 4, src: 0x0a000000 + f.src, dst: 0x0a000000 + f.dst, key: proto * 65536 + port, inIf: IFS[f.inIf]!.name, outIf: IFS[f.outIf]!.name });
+        const got = evaluateDevice(r.devices[0]!, {
+          family: 4,
+          src: 0x0a000000 + f.src,
+          dst: 0x0a000000 + f.dst,
+          key: proto * 65536 + port,
+          inIf: IFS[f.inIf]!.name,
+          outIf: IFS[f.outIf]!.name,
+        });
         const want = naive(s, { ...f, proto, port });
-        if ((got.action === 'accept') !== want) throw new Error(`${JSON.stringify(f)}: device ${got.action} (${got.rule?.id ?? got.chain}), reading ${want ? 'accept' : 'drop'}\n${text}`);
+        if ((got.action === 'accept') !== want)
+          throw new Error(`${JSON.stringify(f)}: device ${got.action} (${got.rule?.id ?? got.chain}), reading ${want ? 'accept' : 'drop'}\n${text}`);
       }
     }),
     { numRuns: RUNS },
@@ -189,7 +214,8 @@ t.test('property: parsed ASA access rules decide as a direct reading', async (t)
 });
 
 t.test('Aerleon regression outputs, bound to an interface', async (t) => {
-  const bind = (acl: string): string => `\naccess-group ${acl} in interface outside\ninterface Gi0/0\n nameif outside\n security-level 0\ninterface Gi0/1\n nameif inside\n security-level 100\n`;
+  const bind = (acl: string): string =>
+    `\naccess-group ${acl} in interface outside\ninterface Gi0/0\n nameif outside\n security-level 0\ninterface Gi0/1\n nameif inside\n security-level 100\n`;
   const host = join(DIR, 'public/aerleon-HostAddressFormat.ref');
   const h = parseAsa(readFixture(host).text + bind('allowtointernet'), host, { lenient: false });
   t.same(problemList(h), [], 'clear configure and remarks are read; the ACE is');

@@ -36,7 +36,8 @@ for (const [name, v] of Object.entries(VENDORS)) {
     const r = v.parse(text, v.file, { lenient: false });
     t.same(r.problems, [], 'no problems');
     const d = r.devices[0]!;
-    const ask = (src: string, dst: string, svc: string, out: boolean): string => evaluateDevice(d, flowOf(src, dst, svc, out ? v.lgwan : v.internet, out ? v.internet : v.lgwan)).action;
+    const ask = (src: string, dst: string, svc: string, out: boolean): string =>
+      evaluateDevice(d, flowOf(src, dst, svc, out ? v.lgwan : v.internet, out ? v.internet : v.lgwan)).action;
     t.equal(ask('10.20.100.5', '172.16.9.10', 'tcp/443', true), 'accept', 'F-120');
     t.equal(ask('10.20.104.5', '172.16.4.3', 'tcp/443', true), 'accept', 'F-121');
     t.equal(ask('172.16.3.2', '10.20.1.33', 'tcp/25', false), 'accept', 'F-122');

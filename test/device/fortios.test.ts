@@ -23,10 +23,20 @@ for (const name of readdirSync(DIR).filter((f) => f.endsWith('.conf'))) {
     const errors = r.problems.filter((p) => p.severity === 'error');
     if (name.startsWith('good-')) t.same(problemList(r), [], 'no problems');
     else {
-      t.same(problemList({ devices: [], problems: errors }), expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`), 'the expected errors, at their LINE:COL');
-      t.ok(errors.every((p) => p.loc.file === file), 'problems name the file');
+      t.same(
+        problemList({ devices: [], problems: errors }),
+        expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`),
+        'the expected errors, at their LINE:COL',
+      );
+      t.ok(
+        errors.every((p) => p.loc.file === file),
+        'problems name the file',
+      );
       const lenient = parseFortios(text, file, { lenient: true });
-      t.ok(lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX' || p.code === 'DEVICE-GROUP-CYCLE'), '--lenient turns refusals into warnings');
+      t.ok(
+        lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX' || p.code === 'DEVICE-GROUP-CYCLE'),
+        '--lenient turns refusals into warnings',
+      );
     }
     for (const f of expect.flows) {
       const device = f.device ? r.devices.find((d) => d.name === f.device) : r.devices[0];
@@ -45,7 +55,11 @@ t.test('Batfish firewall_policy: table order, disabled policy, append, a source 
   t.equal(lenient.problems[0]?.severity, 'warning');
   const d = lenient.devices[0]!;
   t.equal(d.name, 'firewall_policy', 'named by hostname');
-  t.same(d.chains.get('forward')!.rules.map((r) => r.id), ['4294967294', '1', '2'], 'edit 0 is disabled; order is the table\u2019s');
+  t.same(
+    d.chains.get('forward')!.rules.map((r) => r.id),
+    ['4294967294', '1', '2'],
+    'edit 0 is disabled; order is the table\u2019s',
+  );
   // 4294967294 has no action: FortiOS's default is deny, and it comes first.
   t.equal(verdictOf(d, flowOf('10.0.1.5', '10.0.2.5', 'tcp/12', 'port1', 'port2')), 'drop@4294967294');
   t.equal(verdictOf(d, flowOf('10.0.1.5', '10.0.2.5', 'tcp/11', 'port1', 'port2')), 'accept@1');
@@ -113,7 +127,9 @@ const addrArb = (i: number): fc.Arbitrary<Addr> =>
       const lo = Math.floor(a / size) * size;
       return { name: `a${i}`, kind: 'subnet' as const, lo, hi: lo + size - 1 };
     }),
-    fc.tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 })).map(([a, b]) => ({ name: `a${i}`, kind: 'range' as const, lo: Math.min(a, b), hi: Math.max(a, b) })),
+    fc
+      .tuple(fc.integer({ min: 0, max: 255 }), fc.integer({ min: 0, max: 255 }))
+      .map(([a, b]) => ({ name: `a${i}`, kind: 'range' as const, lo: Math.min(a, b), hi: Math.max(a, b) })),
   );
 const span = fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 10 })).map(([a, w]): [number, number] => [a, a + w]);
 const svcArb = (i: number): fc.Arbitrary<Svc> =>
@@ -216,10 +232,7 @@ t.test('property: parsed FortiOS policies decide as their first-match reading', 
   const flow = fc.record({
     src: fc.integer({ min: 0, max: 300 }).map((n) => BASE + n),
     dst: fc.integer({ min: 0, max: 300 }).map((n) => BASE + n),
-    ps: fc.oneof(
-      fc.tuple(fc.constantFrom(6, 17), fc.integer({ min: 1, max: 90 })),
-      fc.constantFrom<[number, number]>([1, 0], [47, 0], [6, 80]),
-    ),
+    ps: fc.oneof(fc.tuple(fc.constantFrom(6, 17), fc.integer({ min: 1, max: 90 })), fc.constantFrom<[number, number]>([1, 0], [47, 0], [6, 80])),
     inIf: fc.constantFrom('port1', 'port2', 'port9'),
     outIf: fc.constantFrom('port1', 'port3', 'port9'),
   });

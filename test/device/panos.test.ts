@@ -24,9 +24,16 @@ for (const name of readdirSync(DIR).filter((f) => /\.(set|xml)$/.test(f))) {
     const errors = r.problems.filter((p) => p.severity === 'error');
     if (name.startsWith('good-')) t.same(problemList(r), [], 'no problems');
     else {
-      t.same(problemList({ devices: [], problems: errors }), expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`), 'the expected errors, at their LINE:COL');
+      t.same(
+        problemList({ devices: [], problems: errors }),
+        expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`),
+        'the expected errors, at their LINE:COL',
+      );
       const lenient = parsePanos(text, file, { lenient: true });
-      t.ok(lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX'), '--lenient turns refusals into warnings');
+      t.ok(
+        lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX'),
+        '--lenient turns refusals into warnings',
+      );
     }
     for (const f of expect.flows) {
       const device = f.device ? r.devices.find((d) => d.name === f.device) : r.devices[0];
@@ -57,7 +64,10 @@ set rulebase security rules deny-apps from a to b source any destination any app
 set rulebase security rules allow-apps from a to b source any destination any application web-browsing service service-http action allow
 `;
   const r = parsePanos(text, 'x.set', { lenient: true });
-  t.same(r.problems.map((p) => `${p.severity} ${p.code}`), ['warning DEVICE-APPLICATION', 'warning DEVICE-APPLICATION']);
+  t.same(
+    r.problems.map((p) => `${p.severity} ${p.code}`),
+    ['warning DEVICE-APPLICATION', 'warning DEVICE-APPLICATION'],
+  );
   const d = r.devices[0]!;
   const f = (port: number) => ({ family: 4 as const, src: 1, dst: 2, key: 6 * 65536 + port, inIf: 'a', outIf: 'b' });
   t.equal(evaluateDevice(d, f(80)).rule?.id, 'allow-apps', 'the deny on applications matches nothing; the allow its service');
@@ -95,7 +105,13 @@ const rule = (i: number): fc.Arbitrary<Rule> =>
     src: hosts,
     srcNeg: fc.boolean(),
     dst: hosts,
-    svc: fc.option(fc.array(fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 4 })).map(([a, w]): [number, number] => [a, a + w]), { minLength: 1, maxLength: 2 }), { nil: null }),
+    svc: fc.option(
+      fc.array(
+        fc.tuple(fc.integer({ min: 1, max: 20 }), fc.integer({ min: 0, max: 4 })).map(([a, w]): [number, number] => [a, a + w]),
+        { minLength: 1, maxLength: 2 },
+      ),
+      { nil: null },
+    ),
     allow: fc.boolean(),
     disabled: fc.boolean(),
   });
@@ -108,7 +124,10 @@ function objects(rules: Rule[]): { addr: string[][]; svc: string[][] } {
   const addr: string[][] = [];
   const svc: string[][] = [];
   for (const r of rules) {
-    for (const [k, sets] of [['s', r.src], ['d', r.dst]] as const) {
+    for (const [k, sets] of [
+      ['s', r.src],
+      ['d', r.dst],
+    ] as const) {
       sets?.forEach((hs, j) => addr.push([`${r.name}${k}${j}`, ...hs.map(ip)]));
     }
     if (r.svc) svc.push([`${r.name}svc`, r.svc.map(([a, b]) => (a === b ? `${a}` : `${a}-${b}`)).join(',')]);
@@ -150,7 +169,10 @@ function renderXml(rules: Rule[]): string {
   out.push('</service>', '<rulebase><security><rules>');
   for (const r of rules) {
     out.push(`<entry name="${r.name}">`, `<from>${m(r.from)}</from>`, `<to>${m(r.to)}</to>`);
-    out.push(`<source>${m(r.src ? r.src.map((_, j) => `${r.name}s${j}`) : null)}</source>`, `<destination>${m(r.dst ? r.dst.map((_, j) => `${r.name}d${j}`) : null)}</destination>`);
+    out.push(
+      `<source>${m(r.src ? r.src.map((_, j) => `${r.name}s${j}`) : null)}</source>`,
+      `<destination>${m(r.dst ? r.dst.map((_, j) => `${r.name}d${j}`) : null)}</destination>`,
+    );
     out.push(`<application>${m(null)}</application>`, `<service>${m(r.svc ? [`${r.name}svc`] : null)}</service>`, `<action>${r.allow ? 'allow' : 'deny'}</action>`);
     if (r.srcNeg) out.push('<negate-source>yes</negate-source>');
     if (r.disabled) out.push('<disabled>yes</disabled>');
@@ -175,7 +197,13 @@ function naive(rules: Rule[], f: { src: number; dst: number; port: number; inIf:
 }
 
 t.test('property: set and XML rulebases decide as their first-match reading', async (t) => {
-  const flow = fc.record({ src: fc.integer({ min: 0, max: 22 }), dst: fc.integer({ min: 0, max: 22 }), port: fc.integer({ min: 1, max: 26 }), inIf: fc.constantFrom(...ZONES), outIf: fc.constantFrom(...ZONES) });
+  const flow = fc.record({
+    src: fc.integer({ min: 0, max: 22 }),
+    dst: fc.integer({ min: 0, max: 22 }),
+    port: fc.integer({ min: 1, max: 26 }),
+    inIf: fc.constantFrom(...ZONES),
+    outIf: fc.constantFrom(...ZONES),
+  });
   fc.assert(
     fc.property(rulesArb, fc.array(flow, { minLength: 20, maxLength: 20 }), (rules, flows) => {
       for (const [form, text] of [

@@ -24,9 +24,16 @@ for (const name of readdirSync(DIR).filter((f) => f.endsWith('.conf'))) {
     const errors = r.problems.filter((p) => p.severity === 'error');
     if (name.startsWith('good-')) t.same(problemList(r), [], 'no problems');
     else {
-      t.same(problemList({ devices: [], problems: errors }), expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`), 'the expected errors, at their LINE:COL');
+      t.same(
+        problemList({ devices: [], problems: errors }),
+        expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`),
+        'the expected errors, at their LINE:COL',
+      );
       const lenient = parseRtx(text, file, { lenient: true });
-      t.ok(lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX'), '--lenient turns refusals into warnings');
+      t.ok(
+        lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX'),
+        '--lenient turns refusals into warnings',
+      );
     }
     for (const f of expect.flows) t.equal(verdictOf(r.devices[0]!, f.flow), `${f.action}@${f.by}`, f.text);
   });
@@ -87,18 +94,28 @@ const addrPart = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 0, max: 63 })).map(([a, b]) => ({ t: 'range' as const, a: Math.min(a, b), b: Math.max(a, b) })),
   fc.tuple(fc.integer({ min: 0, max: 63 }), fc.integer({ min: 27, max: 31 })).map(([a, len]) => ({ t: 'net' as const, a: a & ~(2 ** (32 - len) - 1), len })),
 );
-const addrSpec: fc.Arbitrary<AddrSpec> = fc.oneof(fc.constant({ kind: 'any' as const }), fc.array(addrPart, { minLength: 1, maxLength: 3 }).map((parts) => ({ kind: 'list' as const, parts })));
+const addrSpec: fc.Arbitrary<AddrSpec> = fc.oneof(
+  fc.constant({ kind: 'any' as const }),
+  fc.array(addrPart, { minLength: 1, maxLength: 3 }).map((parts) => ({ kind: 'list' as const, parts })),
+);
 const filterArb = (num: number): fc.Arbitrary<F> =>
-  fc.record({
-    num: fc.constant(num),
-    action: fc.constantFrom('pass' as const, 'reject' as const),
-    src: addrSpec,
-    dst: addrSpec,
-    proto: fc.constantFrom('*', 'tcp', 'udp', 'tcp,udp', 'icmp', 'established', '47', 'tcp,icmp'),
-    dport: fc.option(fc.array(fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 5 })).map(([a, w]): [number, number] => [a, a + w]), { minLength: 1, maxLength: 3 }), { nil: null }),
-  })
-  // icmp alone reads its port fields as ICMP type and code, which are refused (a fixture shows it).
-  .map((f) => (f.proto === 'icmp' ? { ...f, dport: null } : f));
+  fc
+    .record({
+      num: fc.constant(num),
+      action: fc.constantFrom('pass' as const, 'reject' as const),
+      src: addrSpec,
+      dst: addrSpec,
+      proto: fc.constantFrom('*', 'tcp', 'udp', 'tcp,udp', 'icmp', 'established', '47', 'tcp,icmp'),
+      dport: fc.option(
+        fc.array(
+          fc.tuple(fc.integer({ min: 1, max: 30 }), fc.integer({ min: 0, max: 5 })).map(([a, w]): [number, number] => [a, a + w]),
+          { minLength: 1, maxLength: 3 },
+        ),
+        { nil: null },
+      ),
+    })
+    // icmp alone reads its port fields as ICMP type and code, which are refused (a fixture shows it).
+    .map((f) => (f.proto === 'icmp' ? { ...f, dport: null } : f));
 
 const scenario = fc.array(fc.nat(), { minLength: 1, maxLength: 8 }).chain((xs) => {
   const filters = fc.tuple(...xs.map((_, i) => filterArb(i + 1)));

@@ -73,14 +73,20 @@ t.test('the sample city before and after one pull request', async (t) => {
     // EX-2026-01 removed: the tax server's SMB export falls back under MN-ISOLATION.
     ['newly-denied', 'mn-zeimu', 'lg-fileserver', 'tcp/445', 'EXCEPTION EX-2026-01', 'MN-ISOLATION'],
   ]);
-  t.same(r.changes.map((c) => c.myNumber), [false, false, false, false, false, false, false, false, false, false, true]);
+  t.same(
+    r.changes.map((c) => c.myNumber),
+    [false, false, false, false, false, false, false, false, false, false, true],
+  );
 
   // Every witness, through the real lookup of each version.
   const old = load(V1);
   const now = load(V2);
   const out = new FlowResult();
   for (const c of r.changes) {
-    for (const [p, want, seg] of [[old, c.before, c.src.was?.segment ?? c.src.segment], [now, c.after, c.src.segment]] as const) {
+    for (const [p, want, seg] of [
+      [old, c.before, c.src.was?.segment ?? c.src.segment],
+      [now, c.after, c.src.segment],
+    ] as const) {
       t.ok(resolveFlow(p.table, c.witness.src, c.witness.dst, c.witness.service, out), `witness ${c.witness.src} ${c.witness.dst} ${c.witness.service}`);
       const d = p.table.decision(out.decision);
       t.same({ decision: d.decision, code: d.code, rule: d.ruleId }, want);
@@ -92,7 +98,12 @@ t.test('the sample city before and after one pull request', async (t) => {
 t.test('--format json follows schemas/api/diff-result.json', async (t) => {
   const Ajv = AjvModule.default ?? AjvModule;
   const validate = new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(join(ROOT, 'schemas/api/diff-result.json'), 'utf8')) as object);
-  for (const args of [[V1, V2], [V2, V1], [V1, V1], [V1, V2, '--max-changes', '1']]) {
+  for (const args of [
+    [V1, V2],
+    [V2, V1],
+    [V1, V1],
+    [V1, V2, '--max-changes', '1'],
+  ]) {
     const r = JSON.parse((await sanso(['diff', ...args, '--as-of', AS_OF, '--format', 'json'])).out) as unknown;
     t.ok(validate(r), `${args.join(' ')}: ${JSON.stringify(validate.errors)}`);
   }
@@ -191,7 +202,8 @@ t.test('github: annotations on the rules that caused changes, markdown as the st
 t.test('git:REF reads the rules at a commit and leaves the checkout alone', async (t) => {
   const repo = mkdtempSync(join(tmpdir(), 'sanso-diff-git-'));
   t.teardown(() => rmSync(repo, { recursive: true, force: true }));
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.org', '-c', 'commit.gpgsign=false', ...args], { cwd: repo, encoding: 'utf8' });
   git('init', '-q', '-b', 'main');
   cpSync(join(ROOT, V1), join(repo, 'rules'), { recursive: true });
   git('add', '.');

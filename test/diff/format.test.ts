@@ -36,7 +36,13 @@ t.test('service texts hold exactly the flow keys of the ranges', async (t) => {
   t.notOk(details.failed, details.failed ? `seed ${SEED}: ${(details.errorInstance as Error).message}` : 'agrees');
   t.same(serviceTexts([[0, KEY_SPACE - 1]]), ['any']);
   t.same(serviceTexts([[6 * 65536, 6 * 65536 + 65535]]), ['tcp']);
-  t.same(serviceTexts([[6 * 65536 + 443, 6 * 65536 + 445], [17 * 65536 + 53, 17 * 65536 + 53]]), ['tcp/443-445', 'udp/53']);
+  t.same(
+    serviceTexts([
+      [6 * 65536 + 443, 6 * 65536 + 445],
+      [17 * 65536 + 53, 17 * 65536 + 53],
+    ]),
+    ['tcp/443-445', 'udp/53'],
+  );
   t.same(serviceTexts([[47 * 65536, 52 * 65536]]), ['proto/47-52']);
   t.same(serviceTexts([[1 * 65536, 2 * 65536]]), ['icmp', 'proto/2']);
   // tcp port 0 alone is no flow service.
@@ -70,10 +76,12 @@ function result(changes: Change[]): DiffResult {
   };
 }
 
-t.test('a comment never passes GitHub\'s limit, and says what it left out', async (t) => {
+t.test("a comment never passes GitHub's limit, and says what it left out", async (t) => {
   const many = [
     ...Array.from({ length: 3000 }, (_, i) => change(i)),
-    ...Array.from({ length: 2000 }, (_, i) => change(i, { kind: 'newly-denied', before: { decision: 'allow', code: 'GRANTED', rule: 'F-1' }, after: { decision: 'deny', code: 'NO-GRANT', rule: null } })),
+    ...Array.from({ length: 2000 }, (_, i) =>
+      change(i, { kind: 'newly-denied', before: { decision: 'allow', code: 'GRANTED', rule: 'F-1' }, after: { decision: 'deny', code: 'NO-GRANT', rule: null } }),
+    ),
     change(1, { kind: 'reason-changed', myNumber: true, src: { segment: 'mn-zeimu', tier: 'mynumber' } }),
   ];
   const md = formatDiffMarkdown(result(many), { lang: 'en' });
@@ -93,7 +101,9 @@ t.test('a comment never passes GitHub\'s limit, and says what it left out', asyn
 });
 
 t.test('names cannot break the table or inject HTML', async (t) => {
-  const md = formatDiffMarkdown(result([change(0, { src: { segment: 'a|b<script>`x`', tier: 'lgwan' }, after: { decision: 'allow', code: 'GRANTED', rule: 'F|<img src=x>' } })]), { lang: 'en' });
+  const md = formatDiffMarkdown(result([change(0, { src: { segment: 'a|b<script>`x`', tier: 'lgwan' }, after: { decision: 'allow', code: 'GRANTED', rule: 'F|<img src=x>' } })]), {
+    lang: 'en',
+  });
   t.notMatch(md, '<script>');
   t.notMatch(md, '<img');
   t.match(md, 'a\\|b&lt;script&gt;');

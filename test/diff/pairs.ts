@@ -33,7 +33,11 @@ export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('nest-cidr' as const), pick: fc.nat(), to: fc.nat(), deeper: fc.integer({ min: 1, max: 9 }), last: fc.boolean() }),
   fc.record({ kind: fc.constant('expire' as const), pick: fc.nat(), days: fc.constantFrom(-30, -1, 0, 1, 30) }),
   fc.record({ kind: fc.constant('model' as const), model: fc.constantFrom('alpha', 'alpha-prime', 'beta', 'beta-prime') }),
-  fc.record({ kind: fc.constant('default' as const), tier: fc.constantFrom('mynumber' as const, 'lgwan' as const, 'internet' as const), action: fc.constantFrom('allow' as const, 'deny' as const) }),
+  fc.record({
+    kind: fc.constant('default' as const),
+    tier: fc.constantFrom('mynumber' as const, 'lgwan' as const, 'internet' as const),
+    action: fc.constantFrom('allow' as const, 'deny' as const),
+  }),
 );
 
 function addDays(date: string, days: number): string {
@@ -171,11 +175,9 @@ export interface Pair {
 
 /** A rule set and a mutated copy; NEW is judged on AS_OF or later, which expires exceptions too. */
 export function pairArb(o: RuleSetOptions = {}): fc.Arbitrary<Pair> {
-  return fc
-    .tuple(ruleSetArb(o), fc.array(mutationArb, { minLength: 0, maxLength: 5 }), fc.constantFrom(0, 0, 0, 1, 400))
-    .map(([set, mutations, later]) => {
-      const next = structuredClone(set.rules);
-      for (const m of mutations) mutate(next, m);
-      return { old: set.rules, new: next, oldFiles: set.files, newFiles: asFiles(next), oldAsOf: set.asOf, newAsOf: addDays(set.asOf, later), mutations };
-    });
+  return fc.tuple(ruleSetArb(o), fc.array(mutationArb, { minLength: 0, maxLength: 5 }), fc.constantFrom(0, 0, 0, 1, 400)).map(([set, mutations, later]) => {
+    const next = structuredClone(set.rules);
+    for (const m of mutations) mutate(next, m);
+    return { old: set.rules, new: next, oldFiles: set.files, newFiles: asFiles(next), oldAsOf: set.asOf, newAsOf: addDays(set.asOf, later), mutations };
+  });
 }

@@ -29,8 +29,10 @@ const same = (x: { decision: string; code: string; rule: string | null }, y: typ
 
 function holds(c: Change, a: RefDecision, b: RefDecision, key: number): boolean {
   return (
-    c.src.segment === b.src.segment && (c.src.was?.segment ?? c.src.segment) === a.src.segment &&
-    c.dst.segment === b.dst.segment && (c.dst.was?.segment ?? c.dst.segment) === a.dst.segment &&
+    c.src.segment === b.src.segment &&
+    (c.src.was?.segment ?? c.src.segment) === a.src.segment &&
+    c.dst.segment === b.dst.segment &&
+    (c.dst.was?.segment ?? c.dst.segment) === a.dst.segment &&
     servicesHold(c.services, key)
   );
 }
@@ -67,7 +69,12 @@ function wrong(p: Pair, result: DiffResult, flows: FlowText[], tally: { changed:
       return `witness ${JSON.stringify(c.witness)}: reference says ${JSON.stringify(reason(a.decision))} → ${JSON.stringify(reason(b.decision))}, change says ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}`;
     }
     if (!holds(c, a.decision, b.decision, parseFlowService(c.witness.service)!)) return `witness ${JSON.stringify(c.witness)} is not inside its own change ${JSON.stringify(c)}`;
-    const expectKind = c.before.decision === 'deny' && c.after.decision === 'allow' ? 'newly-allowed' : c.before.decision === 'allow' && c.after.decision === 'deny' ? 'newly-denied' : 'reason-changed';
+    const expectKind =
+      c.before.decision === 'deny' && c.after.decision === 'allow'
+        ? 'newly-allowed'
+        : c.before.decision === 'allow' && c.after.decision === 'deny'
+          ? 'newly-denied'
+          : 'reason-changed';
     if (c.kind !== expectKind) return `change of kind ${c.kind} goes ${c.before.decision} → ${c.after.decision}`;
     const mn = [c.src.tier, c.dst.tier, c.src.was?.tier, c.dst.was?.tier].includes('mynumber');
     if (c.myNumber !== mn) return `myNumber is ${c.myNumber} for ${JSON.stringify(c)}`;
@@ -88,7 +95,8 @@ function wrong(p: Pair, result: DiffResult, flows: FlowText[], tally: { changed:
     }
     if (changed) {
       const c = inside[0]!;
-      if (!same(c.before, reason(a.decision)) || !same(c.after, reason(b.decision))) return `flow ${JSON.stringify(f)}: change says ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}, reference ${JSON.stringify(reason(a.decision))} → ${JSON.stringify(reason(b.decision))}`;
+      if (!same(c.before, reason(a.decision)) || !same(c.after, reason(b.decision)))
+        return `flow ${JSON.stringify(f)}: change says ${JSON.stringify(c.before)} → ${JSON.stringify(c.after)}, reference ${JSON.stringify(reason(a.decision))} → ${JSON.stringify(reason(b.decision))}`;
     }
   }
   return null;
@@ -122,10 +130,14 @@ t.test('every changed flow lies in exactly one change with the right before and 
   );
   if (details.failed) {
     const [p] = details.counterexample ?? [];
-    t.fail(`seed ${SEED}: ${(details.errorInstance as Error)?.message}\nmutations: ${JSON.stringify(p?.[0]?.mutations)}\nold: ${JSON.stringify(p?.[0]?.old)}\nnew: ${JSON.stringify(p?.[0]?.new)}`);
+    t.fail(
+      `seed ${SEED}: ${(details.errorInstance as Error)?.message}\nmutations: ${JSON.stringify(p?.[0]?.mutations)}\nold: ${JSON.stringify(p?.[0]?.old)}\nnew: ${JSON.stringify(p?.[0]?.new)}`,
+    );
     return;
   }
-  t.pass(`${tally.pairs} pairs (${tally.skipped} skipped as invalid), ${tally.changes} changes, ${tally.changed} changed and ${tally.unchanged} unchanged flows sampled, seed ${SEED}`);
+  t.pass(
+    `${tally.pairs} pairs (${tally.skipped} skipped as invalid), ${tally.changes} changes, ${tally.changed} changed and ${tally.unchanged} unchanged flows sampled, seed ${SEED}`,
+  );
   t.ok(tally.changed > 0, 'some sampled flows change');
   t.comment(`kinds: ${[...tally.kinds].map(([k, n]) => `${k} ${n}`).join(', ')}; ${tally.was} with moved addresses, ${tally.myNumber} touching My Number`);
   // The generator must reach every kind of change and moved addresses, or agreement proves less.
@@ -144,7 +156,8 @@ t.test('a rule set diffed with itself reports nothing', async (t) => {
       // The same rules read again, as one file: another version hash, the same decisions.
       const b = policyOf(asFiles(p.old), p.oldAsOf);
       const r = diffTables(a.table, b.table);
-      if (r.changes.length || r.counts['newly-allowed'] + r.counts['newly-denied'] + r.counts['reason-changed'] !== 0) throw new Error(`the same rules report ${r.changes.length} changes: ${JSON.stringify(r.changes[0])}`);
+      if (r.changes.length || r.counts['newly-allowed'] + r.counts['newly-denied'] + r.counts['reason-changed'] !== 0)
+        throw new Error(`the same rules report ${r.changes.length} changes: ${JSON.stringify(r.changes[0])}`);
     }),
     { numRuns: Math.max(10, Math.floor(RUNS / 4)), seed: SEED },
   );

@@ -59,7 +59,10 @@ t.test('a prefecture with 50 rules changed: sampled flows lie in exactly the rig
     const v = one([c.cidr.first, c.cidr.last, (c.cidr.first + c.cidr.last) / 2n]);
     return formatAddress(c.cidr.family, v);
   };
-  for (const [set, ref] of [[changedA, refA], [changedB, refB]] as const) {
+  for (const [set, ref] of [
+    [changedA, refA],
+    [changedB, refB],
+  ] as const) {
     for (const r of set.flows) {
       const texts = r.services.flatMap((x) => set.services?.[x] ?? [x]);
       for (let k = 0; k < 6; k++) {
@@ -80,9 +83,14 @@ t.test('a prefecture with 50 rules changed: sampled flows lie in exactly the rig
     const X = x.decision;
     const Y = y.decision;
     const key = parseFlowService(f.service)!;
-    const inside = result.changes.filter((c) =>
-      c.src.segment === Y.src.segment && (c.src.was?.segment ?? c.src.segment) === X.src.segment &&
-      c.dst.segment === Y.dst.segment && (c.dst.was?.segment ?? c.dst.segment) === X.dst.segment && servicesHold(c.services, key));
+    const inside = result.changes.filter(
+      (c) =>
+        c.src.segment === Y.src.segment &&
+        (c.src.was?.segment ?? c.src.segment) === X.src.segment &&
+        c.dst.segment === Y.dst.segment &&
+        (c.dst.was?.segment ?? c.dst.segment) === X.dst.segment &&
+        servicesHold(c.services, key),
+    );
     const differs = X.decision !== Y.decision || X.code !== Y.code || X.rule !== Y.rule;
     if (differs) changed++;
     if (inside.length !== (differs ? 1 : 0)) {

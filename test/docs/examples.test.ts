@@ -53,7 +53,10 @@ export function transcripts(page: string, text: string): Transcript[] {
 }
 
 function matches(expected: string, actual: string): boolean {
-  const pattern = expected.split('…').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const pattern = expected
+    .split('…')
+    .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${pattern}$`).test(actual);
 }
 
@@ -108,7 +111,13 @@ t.test('the HTTP examples: example tokens and bodies against the sample city', a
   t.match(decisions, [{ code: 'GRANTED' }, { index: 1, error: /^dst "172\.16\.9\.010": an IPv4 octet has a leading zero/ }]);
 
   const n = await app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { ...bearer('ci'), 'content-type': 'application/x-ndjson' }, payload: body('flows.ndjson') });
-  t.same(n.body.trim().split('\n').map((l) => (JSON.parse(l) as { code: string }).code), ['GRANTED', 'SPLIT-PATH', 'EXCEPTION']);
+  t.same(
+    n.body
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { code: string }).code),
+    ['GRANTED', 'SPLIT-PATH', 'EXCEPTION'],
+  );
 
   const c = await app.inject({ method: 'POST', url: '/v1/check', headers: { ...bearer('ci'), ...json }, payload: body('check.json') });
   t.match(c.json(), { id: 'CR-2026-0042', verdict: 'violation' });

@@ -26,7 +26,11 @@ function rows(page: string, title: string): Map<string, string[]> {
   const end = page.indexOf('\n## ', start + 1);
   const section = page.slice(start, end < 0 ? undefined : end);
   const out = new Map<string, string[]>();
-  for (const m of section.matchAll(/^\| `([A-Z0-9-]+)` \|(.*)\|$/gm)) out.set(m[1]!, m[2]!.split(' | ').map((c) => c.trim()));
+  for (const m of section.matchAll(/^\| `([A-Z0-9-]+)` \|(.*)\|$/gm))
+    out.set(
+      m[1]!,
+      m[2]!.split(' | ').map((c) => c.trim()),
+    );
   return out;
 }
 

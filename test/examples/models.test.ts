@@ -64,11 +64,20 @@ t.test('each example validates clean with --strict and is an example of its mode
 t.test('β and β′: screen transfer into the LGWAN tier', async (t) => {
   for (const dir of [EXAMPLES.beta, EXAMPLES['beta-prime']]) {
     const p = load(dir);
-    t.match(decide(p, '172.16.100.5', '10.20.9.10', 'tcp/3389'), {
-      decision: 'allow', code: 'GRANTED', rule: 'F-110', path: 'sanitized',
-      src: { segment: 'inet-terminals', tier: 'internet' }, dst: { segment: 'lg-vdi', tier: 'lgwan' },
-      sanitizer: { segment: 'lg-vdi', method: 'screen-transfer' }, clause: '基本方針 5(3)イ 通信経路の分割',
-    }, `${dir}: terminal → lg-vdi is sanitized screen transfer`);
+    t.match(
+      decide(p, '172.16.100.5', '10.20.9.10', 'tcp/3389'),
+      {
+        decision: 'allow',
+        code: 'GRANTED',
+        rule: 'F-110',
+        path: 'sanitized',
+        src: { segment: 'inet-terminals', tier: 'internet' },
+        dst: { segment: 'lg-vdi', tier: 'lgwan' },
+        sanitizer: { segment: 'lg-vdi', method: 'screen-transfer' },
+        clause: '基本方針 5(3)イ 通信経路の分割',
+      },
+      `${dir}: terminal → lg-vdi is sanitized screen transfer`,
+    );
     // Only the listed service, only inward, never from My Number.
     t.match(decide(p, '172.16.100.5', '10.20.9.10', 'tcp/443'), { decision: 'deny', code: 'SPLIT-PATH' }, `${dir}: another service`);
     t.match(decide(p, '10.20.9.10', '172.16.100.5', 'tcp/3389'), { decision: 'deny', code: 'SPLIT-PATH' }, `${dir}: outward`);
@@ -81,7 +90,10 @@ t.test('β and β′: screen transfer into the LGWAN tier', async (t) => {
         t.equal(bridge.length, 1, `${dir} under ${model}: one SANITIZER-CANNOT-BRIDGE`);
         t.match(bridge[0]?.message, /lg-vdi.*under model .*beta \(β\) and beta-prime \(β′\)/, 'it names the models that allow it');
         t.match(bridge[0]?.loc, { file: join(copy, '21-segments-lgwan.yaml') }, 'at the sanitizer');
-        t.ok(v.problems.some((x) => x.code === 'MODEL-MISMATCH'), 'and the terminals contradict the model');
+        t.ok(
+          v.problems.some((x) => x.code === 'MODEL-MISMATCH'),
+          'and the terminals contradict the model',
+        );
       });
     }
   }
@@ -91,11 +103,20 @@ t.test('α′: local breakout', async (t) => {
   const p = load(EXAMPLES['alpha-prime']);
   const cloud = '203.0.113.10';
   for (const service of ['tcp/443', 'udp/3478', 'udp/3481']) {
-    t.match(decide(p, '10.20.100.5', cloud, service), {
-      decision: 'allow', code: 'GRANTED', rule: 'F-130', path: 'breakout', sanitizer: null,
-      dst: { segment: 'cloud-collab', tier: 'internet' }, clause: '基本方針 5(3)イ 通信経路の分割',
-      message: /local breakout \(α′ model\)/,
-    }, `LGWAN → breakout ${service}`);
+    t.match(
+      decide(p, '10.20.100.5', cloud, service),
+      {
+        decision: 'allow',
+        code: 'GRANTED',
+        rule: 'F-130',
+        path: 'breakout',
+        sanitizer: null,
+        dst: { segment: 'cloud-collab', tier: 'internet' },
+        clause: '基本方針 5(3)イ 通信経路の分割',
+        message: /local breakout \(α′ model\)/,
+      },
+      `LGWAN → breakout ${service}`,
+    );
   }
   t.match(decide(p, '10.20.100.5', cloud, 'tcp/443', 'ja'), { message: /ローカルブレイクアウト（α′モデル）/ });
   t.match(decide(p, '10.20.100.5', cloud, 'udp/3482'), { decision: 'deny', code: 'SPLIT-PATH', path: 'none' }, 'a service not in breakout');
@@ -112,7 +133,11 @@ t.test('α′: local breakout', async (t) => {
     withModel(EXAMPLES['alpha-prime'], model, (copy) => {
       const v = validateRuleSet([copy], { asOf: AS_OF });
       t.equal(v.model, null, `under ${model} the breakout is refused`);
-      t.match(v.problems.filter((x) => x.severity === 'error').map((x) => x.code), ['BREAKOUT-MODEL'], `under ${model}: BREAKOUT-MODEL`);
+      t.match(
+        v.problems.filter((x) => x.severity === 'error').map((x) => x.code),
+        ['BREAKOUT-MODEL'],
+        `under ${model}: BREAKOUT-MODEL`,
+      );
     });
   }
 });

@@ -34,13 +34,21 @@ t.test('answers what the engine (and sanso audit --format json) does', async (t)
   const policy = loadPolicy(['rules/'], { asOf: AS_OF }).policy!;
   const parsed = await parseDevice(mistakes, 'device', 'auto', { lenient: false });
   const map = parseInterfaces({ file: 'i', data: interfaces, locate: () => ({ file: 'i', line: 1, col: 1 }) }, policy.model).map;
-  const want = audit(parsed.devices.map((d) => prepareDevice(d, policy.table, map)), policy, [], { lang: 'en', maxFindings: 50 });
+  const want = audit(
+    parsed.devices.map((d) => prepareDevice(d, policy.table, map)),
+    policy,
+    [],
+    { lang: 'en', maxFindings: 50 },
+  );
   t.same(got, JSON.parse(JSON.stringify(want)), 'no field lost or added by the response schema');
   t.equal(got.verdict, 'findings');
   t.same(got.devices[0].counts, { violation: 365, ungranted: 60, outage: 0, unreachable: 2 });
   // Witnesses and rule texts, never a CIDR of the policy (the device's own text may hold some).
   const policyCidrs = policy.model.segments.flatMap((s) => s.cidrs.map((c) => c.text));
-  const withoutDeviceText = JSON.stringify({ ...got, devices: got.devices.map((d: { findings: object[] }) => ({ ...d, findings: d.findings.map((f) => ({ ...f, device: null, shadowedBy: null })), stateRules: [] })) });
+  const withoutDeviceText = JSON.stringify({
+    ...got,
+    devices: got.devices.map((d: { findings: object[] }) => ({ ...d, findings: d.findings.map((f) => ({ ...f, device: null, shadowedBy: null })), stateRules: [] })),
+  });
   for (const c of policyCidrs) t.notOk(withoutDeviceText.includes(c), `no ${c}`);
 
   const ok = await app.inject({ method: 'POST', url: '/v1/audit', payload: { device: compliant, format: 'nft', interfaces } });
@@ -72,11 +80,19 @@ t.test('bad input is problem+json', async (t) => {
   t.match(await post({ device: unsupported, interfaces }), { status: 400, body: { code: 'BAD-DEVICE', errors: [{ code: 'DEVICE-UNSUPPORTED', line: 26, col: 15 }] } });
   const lenient = await app.inject({ method: 'POST', url: '/v1/audit', payload: { device: unsupported, interfaces, lenient: true } });
   t.match(JSON.parse(lenient.body), { incomplete: true, warnings: [{ code: 'DEVICE-UNSUPPORTED' }] });
-  t.match(await post({ device: compliant, interfaces: { lg0: ['lg-nope'] } }), { status: 400, body: { code: 'BAD-INTERFACES', errors: [{ field: 'interfaces.lg0[0]', message: /unknown segment or group "lg-nope"/ }] } });
+  t.match(await post({ device: compliant, interfaces: { lg0: ['lg-nope'] } }), {
+    status: 400,
+    body: { code: 'BAD-INTERFACES', errors: [{ field: 'interfaces.lg0[0]', message: /unknown segment or group "lg-nope"/ }] },
+  });
   t.match(await post({ device: compliant, interfaces, extra: 1 }), { status: 400, body: { code: 'INVALID-REQUEST' } });
   t.match(await post({ device: compliant, format: 'cisco' }), { status: 400, body: { code: 'INVALID-REQUEST' } });
   t.match(await post({}), { status: 400, body: { code: 'INVALID-REQUEST' } });
-  const huge = await app.inject({ method: 'POST', url: '/v1/audit', payload: JSON.stringify({ device: 'x'.repeat(9 * 1024 * 1024) }), headers: { 'content-type': 'application/json' } });
+  const huge = await app.inject({
+    method: 'POST',
+    url: '/v1/audit',
+    payload: JSON.stringify({ device: 'x'.repeat(9 * 1024 * 1024) }),
+    headers: { 'content-type': 'application/json' },
+  });
   t.equal(huge.statusCode, 413);
 });
 

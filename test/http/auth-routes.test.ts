@@ -84,7 +84,12 @@ t.test('with read-policy (or admin): CIDRs, roles, sanitizers, files', async (t)
     const seg = JSON.parse(segRes.body);
     const vb = seg.segments.find((s: { name: string }) => s.name === 'inet-vbrowser');
     // From rules/22-segments-internet.yaml.
-    t.match(vb, { tier: 'internet', role: 'server', cidrs: ['172.16.9.0/24', 'fd00:30:0:9::/64'], sanitizer: { method: 'screen-transfer', peer: 'lgwan', direction: 'inbound', services: ['https'] } });
+    t.match(vb, {
+      tier: 'internet',
+      role: 'server',
+      cidrs: ['172.16.9.0/24', 'fd00:30:0:9::/64'],
+      sanitizer: { method: 'screen-transfer', peer: 'lgwan', direction: 'inbound', services: ['https'] },
+    });
     const p = JSON.parse((await app.inject({ method: 'GET', url: '/v1/policy', headers: bearer(tok) })).body);
     t.ok(p.files.length >= 8, 'the rule files are listed');
     t.ok(Array.isArray(p.warnings.problems));

@@ -67,7 +67,13 @@ t.test('authenticate finds the caller by the bearer token', async (t) => {
 });
 
 t.test('admin implies every scope', async (t) => {
-  const { tokens } = parseTokens(JSON.stringify([{ name: 'a', sha256: ABC, scopes: ['admin'] }, { name: 'd', sha256: '1'.repeat(64), scopes: ['decide'] }]), 'x');
+  const { tokens } = parseTokens(
+    JSON.stringify([
+      { name: 'a', sha256: ABC, scopes: ['admin'] },
+      { name: 'd', sha256: '1'.repeat(64), scopes: ['decide'] },
+    ]),
+    'x',
+  );
   for (const s of ['decide', 'check', 'read-policy', 'metrics', 'admin'] as const) t.ok(hasScope(tokens[0]!, s), s);
   t.ok(hasScope(tokens[1]!, 'decide'));
   t.notOk(hasScope(tokens[1]!, 'read-policy'));

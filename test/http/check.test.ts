@@ -17,7 +17,11 @@ const DENY = { rules: [{ src: ['lg-clients'], dst: ['inet-vbrowser'], services: 
 
 t.test('POST /v1/check answers exactly what the checker (and sanso check --json) does', async (t) => {
   const app = await server(t, { asOf: '2026-06-01' });
-  for (const [body, verdict] of [[WIDE, 'violation'], [FINE, 'compliant'], [DENY, 'compliant']] as const) {
+  for (const [body, verdict] of [
+    [WIDE, 'violation'],
+    [FINE, 'compliant'],
+    [DENY, 'compliant'],
+  ] as const) {
     const r = await app.inject({ method: 'POST', url: '/v1/check', payload: body });
     t.equal(r.statusCode, 200);
     const got = JSON.parse(r.body);
@@ -57,7 +61,10 @@ t.test('a bad change request names every rule index and field', async (t) => {
   t.match(p, { code: 'BAD-CHANGE-REQUEST', type: 'https://sanso.example/problems/bad-change-request', instance: '/v1/check' });
   const fields = p.errors.map((e: { field: string }) => e.field);
   for (const f of ['rules[1].src[0]', 'rules[1].dst[0]', 'rules[1].services[0]', 'rules[2].src', 'rules[2].dst[0]', 'rules[2].action']) t.ok(fields.includes(f), f);
-  t.ok(p.errors.every((e: { index: number | null; field: string }) => e.index === Number(/^rules\[(\d+)\]/.exec(e.field)?.[1])), 'index agrees with field');
+  t.ok(
+    p.errors.every((e: { index: number | null; field: string }) => e.index === Number(/^rules\[(\d+)\]/.exec(e.field)?.[1])),
+    'index agrees with field',
+  );
   t.match(p.errors.find((e: { field: string }) => e.field === 'rules[1].src[0]').message, /did you mean "lg-terminals"/);
 
   for (const payload of [[WIDE], { rules: [] }, { id: 5, rules: WIDE.rules }, { rules: WIDE.rules, extra: true }]) {

@@ -28,7 +28,14 @@ t.test('the console is served with strict security headers, tokens or not', asyn
 
 t.test('nothing but the console directory and the two vendor files', async (t) => {
   const app = await server(t);
-  for (const url of ['/console/../package.json', '/console/%2e%2e/package.json', '/console/vendor/../../package.json', '/console/vendor/preact/package.json', '/console/.gitignore', '/console/nothing.js']) {
+  for (const url of [
+    '/console/../package.json',
+    '/console/%2e%2e/package.json',
+    '/console/vendor/../../package.json',
+    '/console/vendor/preact/package.json',
+    '/console/.gitignore',
+    '/console/nothing.js',
+  ]) {
     const r = await app.inject({ method: 'GET', url });
     t.not(r.statusCode, 200, url);
     t.notMatch(r.body, '"name": "sanso"', `${url}: no package file`);
@@ -58,7 +65,10 @@ t.test('/docs: JSON for clients, the interactive reference for browsers', async 
   const spec = await app.inject({ method: 'GET', url: '/docs/ui/json' });
   t.equal(JSON.parse(spec.body).openapi, '3.1.0');
   const doc = JSON.parse(json.body);
-  t.notOk(Object.keys(doc.paths).some((p) => p === '/' || p.startsWith('/console') || p.startsWith('/docs')), 'console and docs routes are not API routes');
+  t.notOk(
+    Object.keys(doc.paths).some((p) => p === '/' || p.startsWith('/console') || p.startsWith('/docs')),
+    'console and docs routes are not API routes',
+  );
   t.equal(wantsHtml(undefined), false);
   t.equal(wantsHtml('application/json, text/html'), false);
   t.equal(wantsHtml('text/html'), true);

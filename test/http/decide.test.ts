@@ -76,11 +76,7 @@ t.test('POST /v1/decide/batch (JSON): same order, bad flows answered in place', 
   t.match(decisions[3], { index: 3, error: /src "fe80::1%eth0": .*zone/ });
   t.match(decisions[4], { index: 4, error: /service "tcp\/70000"/ });
   t.same(decisions[5], expected(flows[5]!.src, flows[5]!.dst, flows[5]!.service));
-  t.same(
-    Object.keys(decisions[1]).sort(),
-    ['error', 'index'],
-    'an error entry says where and what, nothing else',
-  );
+  t.same(Object.keys(decisions[1]).sort(), ['error', 'index'], 'an error entry says where and what, nothing else');
 });
 
 t.test('an empty JSON batch is an empty answer', async (t) => {

@@ -79,7 +79,10 @@ t.test('a batch logs every flow with its result, in a form an auditor can replay
   t.ok(parts.every((p) => p.decision_id === summary.decision_id));
   const input = parts.map((p) => p.input).join('');
   t.equal(input, text);
-  t.same(parts.flatMap((p) => p.results), replayed);
+  t.same(
+    parts.flatMap((p) => p.results),
+    replayed,
+  );
 });
 
 t.test('a check logs its input and verdicts', async (t) => {
@@ -87,7 +90,12 @@ t.test('a check logs its input and verdicts', async (t) => {
   const app = await server(t, { decisionLog: { destination: stream } });
   const body = { id: 'CR-9', rules: [{ src: ['lg-terminals'], dst: ['inet-cms'], services: ['tcp/443'], action: 'allow' }] };
   const r = JSON.parse((await app.inject({ method: 'POST', url: '/v1/check', payload: body })).body);
-  t.match(entries[0], { msg: 'check', route: '/v1/check', input: body, result: { verdict: r.verdict, rules: [{ index: 0, verdict: r.rules[0].verdict, counts: r.rules[0].counts }] } });
+  t.match(entries[0], {
+    msg: 'check',
+    route: '/v1/check',
+    input: body,
+    result: { verdict: r.verdict, rules: [{ index: 0, verdict: r.rules[0].verdict, counts: r.rules[0].counts }] },
+  });
 });
 
 t.test('redaction removes the configured fields', async (t) => {
@@ -123,7 +131,10 @@ t.test('a file destination is written asynchronously and flushed on close', asyn
   const app = await server(t, { decisionLog: { destination: file } });
   for (let i = 0; i < 5; i++) await app.inject({ method: 'POST', url: '/v1/decide', payload: FLOW });
   await app.close();
-  const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const lines = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(lines.length, 5);
   t.equal(new Set(lines.map((l) => l.decision_id)).size, 5, 'every entry has its own id');
 });

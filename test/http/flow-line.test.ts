@@ -84,10 +84,7 @@ t.test('a value with an escape or a control character is not plain: its JSON rea
 
 t.test('whatever the scanner accepts, the safe parser reads the same three strings', async (t) => {
   // Lines assembled from the tokens of the shape, with the nearby mistakes mixed in.
-  const ws = fc.oneof(
-    { weight: 30, arbitrary: fc.constantFrom('', '', ' ', '\t', '\r', '\n', '  ') },
-    { weight: 1, arbitrary: fc.constantFrom('\u00a0', '\f', '\v') },
-  );
+  const ws = fc.oneof({ weight: 30, arbitrary: fc.constantFrom('', '', ' ', '\t', '\r', '\n', '  ') }, { weight: 1, arbitrary: fc.constantFrom('\u00a0', '\f', '\v') });
   const key = fc.constantFrom('"src"', '"dst"', '"service"', '"src"', '"dst"', '"service"', '"__proto__"', '"sr\\u0063"', 'src', '"Src"');
   const value = fc.oneof(
     { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 8 }).map((s) => `"${s}"`) },

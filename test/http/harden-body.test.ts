@@ -38,7 +38,11 @@ t.test('unknown routes and 405s refuse bodies unread; nesting is bounded; /healt
       else t.equal(r.status, 401, `${mode}: unauthenticated decide refused before parsing`);
     }
     t.ok(results.filter((r) => r.body.code === 'BODY-NOT-ALLOWED').length === 24, `${mode}: unknown route and GET-only route refuse bodies`);
-    if (!tokens) t.ok(results.some((r) => r.body.code === 'NESTING-TOO-DEEP'), 'open: the decide body is refused for its depth');
+    if (!tokens)
+      t.ok(
+        results.some((r) => r.body.code === 'NESTING-TOO-DEEP'),
+        'open: the decide body is refused for its depth',
+      );
     t.ok(worst < NOT_BLOCKED_MS, `${mode}: /healthz answered within ${Math.round(worst)} ms`);
   }
 });
@@ -75,7 +79,12 @@ t.test('Content-Encoding and non-UTF-8 charsets are 415; duplicate keys are 400'
     t.equal(r.statusCode, 415, cs);
   }
   t.equal((await app.inject({ method: 'POST', url: '/v1/decide', headers: { 'content-type': 'application/json; charset=UTF-8' }, payload: flow })).statusCode, 200);
-  const dup = await app.inject({ method: 'POST', url: '/v1/decide', headers: { 'content-type': 'application/json' }, payload: '{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443","src":"10.30.0.1"}' });
+  const dup = await app.inject({
+    method: 'POST',
+    url: '/v1/decide',
+    headers: { 'content-type': 'application/json' },
+    payload: '{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443","src":"10.30.0.1"}',
+  });
   t.equal(dup.statusCode, 400);
   t.match(JSON.parse(dup.body), { code: 'DUPLICATE-KEY', detail: /"src"/ });
   // Escaped spelling of the same key is the same key.

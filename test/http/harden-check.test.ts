@@ -21,10 +21,18 @@ t.test('1,000 wide rules: refused by count; 100 wide rules: bounded answer, loop
   const app = await server(t, { tokens: testTokens(), workers: 1, maxFindings: 2000, maxAnswerBytes: 4 * 1024 * 1024, jobTimeoutMs: 120_000 });
   const base = await listen(app);
   const p = probe(base);
-  const many = await check(base, 'tok-check', Array.from({ length: 1000 }, () => WIDE6));
+  const many = await check(
+    base,
+    'tok-check',
+    Array.from({ length: 1000 }, () => WIDE6),
+  );
   t.equal(many.status, 413);
   t.match(JSON.parse(many.text), { code: 'TOO-MANY-RULES' });
-  const wide = await check(base, 'tok-check', Array.from({ length: 100 }, () => WIDE6));
+  const wide = await check(
+    base,
+    'tok-check',
+    Array.from({ length: 100 }, () => WIDE6),
+  );
   const worst = await p.stop();
   t.equal(wide.status, 200);
   t.ok(wide.text.length <= 4 * 1024 * 1024, `answer ${wide.text.length} bytes within the cap`);
@@ -47,7 +55,10 @@ t.test('a flood of heavy checks: 503 OVERLOADED with Retry-After past the queue,
   // (The time budget is the default 10 s: on a very busy machine a 200 may become a 503 TIME-BUDGET.)
   const worst = await p.stop();
   const statuses = answers.map((a) => a.status);
-  t.ok(answers.some((a) => a.status === 200 || JSON.parse(a.text).code === 'TIME-BUDGET'), 'the first is taken');
+  t.ok(
+    answers.some((a) => a.status === 200 || JSON.parse(a.text).code === 'TIME-BUDGET'),
+    'the first is taken',
+  );
   const refused = answers.filter((a) => a.status === 503 && JSON.parse(a.text).code === 'OVERLOADED');
   t.ok(refused.length >= 1, `some are refused (${statuses.join(',')})`);
   for (const r of refused) {
@@ -62,7 +73,11 @@ t.test('a flood of heavy checks: 503 OVERLOADED with Retry-After past the queue,
 t.test('a check past its time budget: 503 TIME-BUDGET, the worker replaced, the next check answered', async (t) => {
   const app = await server(t, { tokens: testTokens(), workers: 1, jobTimeoutMs: 30, maxFindings: 1_000_000, maxAnswerBytes: 1 << 30 });
   const base = await listen(app);
-  const r = await check(base, 'tok-check', Array.from({ length: 256 }, () => WIDE6));
+  const r = await check(
+    base,
+    'tok-check',
+    Array.from({ length: 256 }, () => WIDE6),
+  );
   t.equal(r.status, 503);
   t.match(JSON.parse(r.text), { code: 'TIME-BUDGET' });
   t.ok(r.headers.get('retry-after'));
@@ -98,5 +113,8 @@ t.test('check-only witnesses: no address outside what the caller sent', async (t
   const one = await check(base, 'tok-check', [{ src: ['10.20.100.5'], dst: ['0.0.0.0/0'], services: ['tcp/443'], action: 'allow' }]);
   const f = (JSON.parse(one.text) as { rules: { findings: { witness: { src: string | null; dst: string | null } }[] }[] }).rules[0]!.findings;
   t.ok(f.length > 0);
-  t.ok(f.every((x) => x.witness.src === '10.20.100.5' && x.witness.dst === null), 'own address shown, the other side withheld');
+  t.ok(
+    f.every((x) => x.witness.src === '10.20.100.5' && x.witness.dst === null),
+    'own address shown, the other side withheld',
+  );
 });

@@ -62,7 +62,15 @@ t.test('an NDJSON stream the client aborts has logged what it was answered', asy
   const logged = parts.reduce((n, p) => n + p.results.length, 0);
   t.ok(logged >= received, `${logged} flows logged, ${received} received by the client before it left`);
   t.ok(parts.every((p) => p.results.every((r: unknown) => JSON.stringify(r) === '["GRANTED","F-120"]')));
-  t.equal(parts.map((p) => p.input).join('').split('\n').filter((l: string) => l !== '').length, logged, 'each result has its input line');
+  t.equal(
+    parts
+      .map((p) => p.input)
+      .join('')
+      .split('\n')
+      .filter((l: string) => l !== '').length,
+    logged,
+    'each result has its input line',
+  );
 });
 
 t.test('a stalled log reader: entries dropped and counted, memory bounded, answers go on', async (t) => {

@@ -29,7 +29,10 @@ t.test('slow headers are cut at the headers timeout; /healthz answers meanwhile'
   const worst = await p.stop();
   const slowest = Math.max(...results.map((r) => r.ms));
   t.ok(slowest < 3000, `every slow-headers connection closed within ${Math.round(slowest)} ms (was 83 s)`);
-  t.ok(results.every((r) => /^HTTP\/1\.1 408 /.test(r.text) || r.text === ''), 'answered 408 or closed');
+  t.ok(
+    results.every((r) => /^HTTP\/1\.1 408 /.test(r.text) || r.text === ''),
+    'answered 408 or closed',
+  );
   t.ok(worst < NOT_BLOCKED_MS, `/healthz answered within ${Math.round(worst)} ms`);
 });
 

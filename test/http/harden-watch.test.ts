@@ -53,7 +53,11 @@ t.test('an in-place rewrite in two writes 600 ms apart is loaded once, whole', a
   await sleep(600);
   writeFileSync(file, POLICY_B);
   await done;
-  t.same(seen.map((r) => r.result), ['ok'], 'one reload, of the whole file; the half-written one never tried');
+  t.same(
+    seen.map((r) => r.result),
+    ['ok'],
+    'one reload, of the whole file; the half-written one never tried',
+  );
   t.equal(await decision(app), 'deny');
 });
 
@@ -66,7 +70,10 @@ t.test('deploy by writing aside and renaming: one reload', async (t) => {
   writeFileSync(join(dir, '.rules.yaml.tmp'), POLICY_B);
   renameSync(join(dir, '.rules.yaml.tmp'), join(dir, 'rules.yaml'));
   await done;
-  t.same(seen.map((r) => r.result), ['ok']);
+  t.same(
+    seen.map((r) => r.result),
+    ['ok'],
+  );
   t.equal(await decision(app), 'deny');
 });
 

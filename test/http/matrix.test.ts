@@ -59,7 +59,8 @@ t.test('every entry of every cell decides as the answer says, at the witnesses i
       for (const e of sum.entries) {
         if (!resolveFlow(table, src.witness!, dst.witness!, e.witnessService, out)) throw new Error(`${src.witness} ${dst.witness} ${e.witnessService}`);
         const d = table.decision(out.decision);
-        if (d.code !== e.code || d.ruleId !== e.rule || d.decision !== e.decision) t.fail(`${src.name} → ${dst.name} ${e.witnessService}: ${d.code} ${d.ruleId}, the matrix says ${e.code} ${e.rule}`);
+        if (d.code !== e.code || d.ruleId !== e.rule || d.decision !== e.decision)
+          t.fail(`${src.name} → ${dst.name} ${e.witnessService}: ${d.code} ${d.ruleId}, the matrix says ${e.code} ${e.rule}`);
         n++;
       }
     }),
@@ -123,7 +124,10 @@ t.test('computed once per policy, replaced by a reload', async (t) => {
   const a2 = await get();
   t.not(a2.policyVersion, a1.policyVersion);
   t.equal(cell(a2).kind, 'explicit-deny', 'F-B denies it: the matrix follows the reload');
-  t.match(cell(a2).entries.find((e) => e.witnessService === 'tcp/443'), { code: 'EXPLICIT-DENY', rule: 'F-B' });
+  t.match(
+    cell(a2).entries.find((e) => e.witnessService === 'tcp/443'),
+    { code: 'EXPLICIT-DENY', rule: 'F-B' },
+  );
 });
 
 t.test('GET /v1/exceptions: days left on the as-of date', async (t) => {
@@ -136,7 +140,16 @@ t.test('GET /v1/exceptions: days left on the as-of date', async (t) => {
     t.equal(r.statusCode, 200);
     const body = JSON.parse(r.body);
     t.equal(body.asOf, asOf);
-    t.match(body.exceptions[0], { id: 'EX-2026-01', from: ['mn-zeimu'], to: ['lg-fileserver'], services: ['smb'], expires: '2027-09-30', ticket: 'CR-2026-0088', daysLeft: days, active });
+    t.match(body.exceptions[0], {
+      id: 'EX-2026-01',
+      from: ['mn-zeimu'],
+      to: ['lg-fileserver'],
+      services: ['smb'],
+      expires: '2027-09-30',
+      ticket: 'CR-2026-0088',
+      daysLeft: days,
+      active,
+    });
     t.match(body.exceptions[0].approvedBy, 'CISO');
   }
 });

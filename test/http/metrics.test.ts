@@ -49,7 +49,11 @@ t.test('requests, latency, decisions, policy and reloads', async (t) => {
   for (const name of ['sanso_http_requests_total', 'sanso_http_request_duration_seconds', 'sanso_decisions_total', 'sanso_policy_info']) {
     t.equal(text.split('\n').filter((l) => l.startsWith(`# TYPE ${name} `)).length, 1, name);
   }
-  t.equal(LATENCY_BUCKETS.every((b, i) => i === 0 || b > LATENCY_BUCKETS[i - 1]!), true, 'buckets ascend');
+  t.equal(
+    LATENCY_BUCKETS.every((b, i) => i === 0 || b > LATENCY_BUCKETS[i - 1]!),
+    true,
+    'buckets ascend',
+  );
 });
 
 t.test('an unchanged reload counts as success', async (t) => {

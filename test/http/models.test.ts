@@ -27,11 +27,23 @@ t.test('α′: breakout over POST /v1/decide and both batch forms', async (t) =>
   t.match(ja.message, /ローカルブレイクアウト/);
 
   const batch = JSON.parse((await app.inject({ method: 'POST', url: '/v1/decide/batch', payload: { flows: [BREAKOUT, INBOUND, MN] } })).body);
-  t.match(batch.decisions, [{ path: 'breakout', code: 'GRANTED' }, { code: 'SPLIT-PATH', path: 'none' }, { code: 'MN-ISOLATION', path: 'none' }]);
+  t.match(batch.decisions, [
+    { path: 'breakout', code: 'GRANTED' },
+    { code: 'SPLIT-PATH', path: 'none' },
+    { code: 'MN-ISOLATION', path: 'none' },
+  ]);
   for (const x of batch.decisions) t.ok(validDecision(x), `${x.code} valid`);
 
-  const nd = await app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: `${JSON.stringify(BREAKOUT)}\n${JSON.stringify(INBOUND)}\n` });
-  const lines = nd.body.trim().split('\n').map((l) => JSON.parse(l));
+  const nd = await app.inject({
+    method: 'POST',
+    url: '/v1/decide/batch',
+    headers: { 'content-type': 'application/x-ndjson' },
+    payload: `${JSON.stringify(BREAKOUT)}\n${JSON.stringify(INBOUND)}\n`,
+  });
+  const lines = nd.body
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.same(lines[0], d, 'NDJSON answers as the single route does');
   t.match(lines[1], { code: 'SPLIT-PATH' });
 

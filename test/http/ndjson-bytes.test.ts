@@ -22,7 +22,15 @@ function answer(line: string, n: number, lang: Lang): string {
   const p = parseJson(line);
   if (!p.ok) return JSON.stringify({ line: n, error: p.reason });
   const v = p.value as Record<string, unknown>;
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof v.src !== 'string' || typeof v.dst !== 'string' || typeof v.service !== 'string' || Object.keys(v).length !== 3) {
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    Array.isArray(v) ||
+    typeof v.src !== 'string' ||
+    typeof v.dst !== 'string' ||
+    typeof v.service !== 'string' ||
+    Object.keys(v).length !== 3
+  ) {
     return JSON.stringify({ line: n, error: 'expected an object with exactly the string keys src, dst and service' });
   }
   const out = new FlowResult();
@@ -88,16 +96,32 @@ const address = fc.oneof(
       return r % 9 === 0 ? `::ffff:${o.join('.')}` : o.join('.');
     }),
   },
-  { weight: 1, arbitrary: fc.constantFrom('010.0.0.1', '10.0.0.256', '::1', 'fd00::1%eth0', '', 'x', '三層', '10.20.100.\\u0035', '10.0.0.1\\\\', '10.0.0.1\\"', ' 10.0.0.1', '1.2.3.4\t') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('010.0.0.1', '10.0.0.256', '::1', 'fd00::1%eth0', '', 'x', '三層', '10.20.100.\\u0035', '10.0.0.1\\\\', '10.0.0.1\\"', ' 10.0.0.1', '1.2.3.4\t'),
+  },
 );
 const service = fc.oneof(
   { weight: 16, arbitrary: fc.constantFrom('tcp/443', 'tcp/445', 'udp/53', 'tcp/22', 'icmp', 'icmpv6', 'proto/47') },
   { weight: 1, arbitrary: fc.constantFrom('tcp/0443', 'tcp', 'any', 'TCP/443', 'tcp/80-90', 'tcp/4\\u00343', 'tcp/443\u0000') },
 );
-const ws = fc.oneof({ weight: 60, arbitrary: fc.constant('') }, { weight: 6, arbitrary: fc.constantFrom(' ', '\t', '  ', '\r') }, { weight: 1, arbitrary: fc.constantFrom('\u00a0', '\u3000', '\f') });
+const ws = fc.oneof(
+  { weight: 60, arbitrary: fc.constant('') },
+  { weight: 6, arbitrary: fc.constantFrom(' ', '\t', '  ', '\r') },
+  { weight: 1, arbitrary: fc.constantFrom('\u00a0', '\u3000', '\f') },
+);
 const key = (k: string) => fc.oneof({ weight: 60, arbitrary: fc.constant(`"${k}"`) }, { weight: 1, arbitrary: fc.constantFrom(`"\\u0073${k.slice(1)}"`, `"${k}x"`, k) });
 const flowLine = fc
-  .tuple(address, address, service, fc.oneof({ weight: 12, arbitrary: fc.constantFrom([0, 1, 2], [2, 1, 0], [1, 2, 0]) }, { weight: 1, arbitrary: fc.constantFrom([0, 1, 2, 0], [0, 1], [0, 1, 2, 3]) }), fc.array(ws, { minLength: 12, maxLength: 12 }), key('src'), key('dst'), key('service'))
+  .tuple(
+    address,
+    address,
+    service,
+    fc.oneof({ weight: 12, arbitrary: fc.constantFrom([0, 1, 2], [2, 1, 0], [1, 2, 0]) }, { weight: 1, arbitrary: fc.constantFrom([0, 1, 2, 0], [0, 1], [0, 1, 2, 3]) }),
+    fc.array(ws, { minLength: 12, maxLength: 12 }),
+    key('src'),
+    key('dst'),
+    key('service'),
+  )
   .map(([src, dst, svc, order, w, ks, kd, kv]) => {
     const members = order.map((m, i) => {
       const [k, v] = m === 0 ? [ks, src] : m === 1 ? [kd, dst] : m === 2 ? [kv, svc] : ['"note"', 'x'];
@@ -107,11 +131,26 @@ const flowLine = fc
   });
 const line = fc.oneof(
   { weight: 20, arbitrary: flowLine },
-  { weight: 1, arbitrary: fc.constantFrom('', '   ', '\r', 'null', '[1,2,3]', 'garbage', '{"src":"10.0.0.1"', '\uFEFF{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443"}', '{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443","__proto__":{"x":1}}') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '',
+      '   ',
+      '\r',
+      'null',
+      '[1,2,3]',
+      'garbage',
+      '{"src":"10.0.0.1"',
+      '\uFEFF{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443"}',
+      '{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443","__proto__":{"x":1}}',
+    ),
+  },
   { weight: 1, arbitrary: fc.tuple(flowLine, fc.integer({ min: 100, max: 400 })).map(([l, n]) => l.replace('{', `{${' '.repeat(n)}`)) },
   { weight: 1, arbitrary: fc.tuple(flowLine, fc.integer({ min: 40, max: 90 })).map(([l, n]) => l.replace('{', `{${'\u3000'.repeat(n)}`)) },
 );
-const body = fc.tuple(fc.array(line, { minLength: 1, maxLength: 60, size: 'max' }), fc.boolean()).map(([lines, newline]) => Buffer.from(lines.join('\n') + (newline ? '\n' : ''), 'utf8'));
+const body = fc
+  .tuple(fc.array(line, { minLength: 1, maxLength: 60, size: 'max' }), fc.boolean())
+  .map(([lines, newline]) => Buffer.from(lines.join('\n') + (newline ? '\n' : ''), 'utf8'));
 
 function cut(b: Buffer, at: number[]): Buffer[] {
   const points = [...new Set(at.map((x) => x % (b.length + 1)))].sort((x, y) => x - y);
@@ -169,7 +208,12 @@ t.test('a body cut at every byte, with characters of one, two and three bytes', 
 
 t.test('slabs written again once read give the same answers as new ones', async (t) => {
   // Enough answers to fill many slabs, arriving in chunks of a few hundred lines.
-  const flows = ['{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443"}', '{"src":"fd00:10:0:100::20","dst":"2001:db8:10::10","service":"tcp/443"}', '{"src":"10.10.1.40","dst":"10.20.1.20","service":"tcp/445"}', '{"src":"10.20.100.5","dst":"x","service":"tcp/443"}'];
+  const flows = [
+    '{"src":"10.20.100.5","dst":"172.16.9.10","service":"tcp/443"}',
+    '{"src":"fd00:10:0:100::20","dst":"2001:db8:10::10","service":"tcp/443"}',
+    '{"src":"10.10.1.40","dst":"10.20.1.20","service":"tcp/445"}',
+    '{"src":"10.20.100.5","dst":"x","service":"tcp/443"}',
+  ];
   const lines: string[] = [];
   for (let i = 0; i < 20000; i++) lines.push(flows[(i * 7) % flows.length]!);
   const b = Buffer.from(`${lines.join('\n')}\n`);

@@ -15,7 +15,15 @@ function reference(line: string, n: number, lang: 'en' | 'ja'): unknown {
   const p = parseJson(line);
   if (!p.ok) return { line: n, error: p.reason };
   const v = p.value as Record<string, unknown>;
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || typeof v.src !== 'string' || typeof v.dst !== 'string' || typeof v.service !== 'string' || Object.keys(v).length !== 3) {
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    Array.isArray(v) ||
+    typeof v.src !== 'string' ||
+    typeof v.dst !== 'string' ||
+    typeof v.service !== 'string' ||
+    Object.keys(v).length !== 3
+  ) {
     return { line: n, error: 'expected an object with exactly the string keys src, dst and service' };
   }
   const out = new FlowResult();

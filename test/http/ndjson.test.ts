@@ -57,7 +57,10 @@ t.test('a few thousand NDJSON lines with bad ones in the middle', async (t) => {
   t.equal(r.statusCode, 200);
   t.match(r.headers['content-type'], /^application\/x-ndjson/);
   t.ok(r.body.endsWith('\n'));
-  const got = r.body.slice(0, -1).split('\n').map((l) => JSON.parse(l));
+  const got = r.body
+    .slice(0, -1)
+    .split('\n')
+    .map((l) => JSON.parse(l));
   const expectedAnswers = want.filter((w) => w !== null);
   t.equal(got.length, expectedAnswers.length, 'one answer per non-blank line');
   let mismatches = 0;
@@ -78,7 +81,10 @@ t.test('NDJSON: the last line needs no newline; an overlong last line is answere
   let r = await app.inject({ method: 'POST', url: '/v1/decide/batch', headers: NDJSON, payload: JSON.stringify(FLOWS[0]) });
   t.same(JSON.parse(r.body.trim()), expected(FLOWS[0]!.src, FLOWS[0]!.dst, FLOWS[0]!.service));
   r = await app.inject({ method: 'POST', url: '/v1/decide/batch', headers: NDJSON, payload: `${JSON.stringify(FLOWS[1])}\n${'y'.repeat(500)}` });
-  const out = r.body.trim().split('\n').map((l) => JSON.parse(l));
+  const out = r.body
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(out.length, 2);
   t.match(out[1], { line: 2, error: /longer than 100/ });
   r = await app.inject({ method: 'POST', url: '/v1/decide/batch', headers: NDJSON, payload: '' });

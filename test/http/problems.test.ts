@@ -16,7 +16,10 @@ t.test('Fastify and ajv errors map to catalogue codes', async (t) => {
     [fastifyError('FST_ERR_SOMETHING_NEW', 413), 'BODY-TOO-LARGE'],
     [fastifyError('FST_ERR_SOMETHING_NEW', 415), 'UNSUPPORTED-MEDIA-TYPE'],
     [fastifyError('FST_ERR_BAD_URL', 400), 'INVALID-REQUEST'],
-    [Object.assign(new Error('x'), { validation: [{ instancePath: '/flows', keyword: 'maxItems', message: 'must NOT have more than 3 items' }], validationContext: 'body' }), 'BATCH-TOO-LARGE'],
+    [
+      Object.assign(new Error('x'), { validation: [{ instancePath: '/flows', keyword: 'maxItems', message: 'must NOT have more than 3 items' }], validationContext: 'body' }),
+      'BATCH-TOO-LARGE',
+    ],
     [Object.assign(new Error('x'), { validation: [{ instancePath: '/src', keyword: 'type', message: 'must be string' }], validationContext: 'body' }), 'INVALID-REQUEST'],
     [new ApiError('BAD-ADDRESS', 'src "x": not an address'), 'BAD-ADDRESS'],
   ];

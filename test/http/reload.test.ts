@@ -67,8 +67,14 @@ t.test('reloads under load: no request fails, none mixes versions', async (t) =>
   const ndjson = Array.from({ length: 50 }, () => JSON.stringify(PROBE)).join('\n');
   const fire = () => {
     for (let i = 0; i < 25; i++) singles.push(decideProbe(app));
-    batches.push(app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: ndjson }).then((r) => ({ status: r.statusCode, body: r.body })));
-    batches.push(app.inject({ method: 'POST', url: '/v1/decide/batch', payload: { flows: Array.from({ length: 50 }, () => PROBE) } }).then((r) => ({ status: r.statusCode, body: r.body })));
+    batches.push(
+      app
+        .inject({ method: 'POST', url: '/v1/decide/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: ndjson })
+        .then((r) => ({ status: r.statusCode, body: r.body })),
+    );
+    batches.push(
+      app.inject({ method: 'POST', url: '/v1/decide/batch', payload: { flows: Array.from({ length: 50 }, () => PROBE) } }).then((r) => ({ status: r.statusCode, body: r.body })),
+    );
   };
   const steps: [string, typeof ANSWER_A | null][] = [
     [POLICY_BROKEN, null],
@@ -100,13 +106,21 @@ t.test('reloads under load: no request fails, none mixes versions', async (t) =>
   }
   for (const b of await Promise.all(batches)) {
     t.equal(b.status, 200);
-    const answers = b.body.startsWith('{"decisions"') ? JSON.parse(b.body).decisions : b.body.trim().split('\n').map((l) => JSON.parse(l));
+    const answers = b.body.startsWith('{"decisions"')
+      ? JSON.parse(b.body).decisions
+      : b.body
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l));
     t.equal(answers.length, 50);
     const seen = new Set(answers.map((a: { policyVersion: string }) => a.policyVersion));
     t.equal(seen.size, 1, 'one batch, one version');
     const want = versions.get([...seen][0] as string);
     t.ok(want, 'a version that served');
-    t.ok(answers.every((a: object) => Object.entries(want!).every(([k, v]) => (a as Record<string, unknown>)[k] === v)), 'every answer as its version says');
+    t.ok(
+      answers.every((a: object) => Object.entries(want!).every(([k, v]) => (a as Record<string, unknown>)[k] === v)),
+      'every answer as its version says',
+    );
   }
   t.equal(checked, singles.length);
 });

@@ -22,7 +22,10 @@ t.test('serve --help', async (t) => {
 });
 
 t.test('no tokens and a non-loopback host: refused unless --insecure', async (t) => {
-  for (const args of [['--host', '0.0.0.0'], ['--host', '::']]) {
+  for (const args of [
+    ['--host', '0.0.0.0'],
+    ['--host', '::'],
+  ]) {
     const r = await sanso(['serve', ...args]);
     t.equal(r.code, 2, args.join(' '));
     t.match(r.stderr, /refusing to listen on .* with no tokens configured/);
@@ -33,7 +36,15 @@ t.test('no tokens and a non-loopback host: refused unless --insecure', async (t)
 });
 
 t.test('usage errors', async (t) => {
-  for (const args of [['--port', '70000'], ['--port', 'http'], ['--log-level', 'loud'], ['--decision-log-sample', '2'], ['--decision-log-redact', 'input[0]'], ['--batch-limit', '0'], ['extra']]) {
+  for (const args of [
+    ['--port', '70000'],
+    ['--port', 'http'],
+    ['--log-level', 'loud'],
+    ['--decision-log-sample', '2'],
+    ['--decision-log-redact', 'input[0]'],
+    ['--batch-limit', '0'],
+    ['extra'],
+  ]) {
     const r = await sanso(['serve', ...args]);
     t.equal(r.code, 2, args.join(' '));
   }
@@ -87,7 +98,8 @@ t.test('sanso serve: tokens, SIGHUP reloads, SIGTERM exits 0 after draining', as
   const base = `http://127.0.0.1:${port}`;
   const auth = { authorization: 'Bearer s3cret-ops' };
   const probe = JSON.stringify({ src: '10.1.0.1', dst: '10.2.0.1', service: 'tcp/443' });
-  const decide = async () => (await fetch(`${base}/v1/decide`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: probe })).json() as Promise<{ rule: string }>;
+  const decide = async () =>
+    (await fetch(`${base}/v1/decide`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: probe })).json() as Promise<{ rule: string }>;
 
   t.equal((await fetch(`${base}/healthz`)).status, 200);
   t.equal((await fetch(`${base}/v1/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: probe })).status, 401);
@@ -108,6 +120,9 @@ t.test('sanso serve: tokens, SIGHUP reloads, SIGTERM exits 0 after draining', as
   const { stdout, stderr } = c.out();
   t.notMatch(stderr, /Error|at .*\.ts:\d+/, 'no stack trace');
   // Decision logs go to stdout, one JSON line per decision.
-  const entries = stdout.trim().split('\n').map((l) => JSON.parse(l));
+  const entries = stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   t.equal(entries.filter((e) => e.msg === 'decision').length, 2);
 });

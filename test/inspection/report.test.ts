@@ -74,9 +74,18 @@ t.test('the sample city: verdicts per clause', async (t) => {
     audit: 'review', // no device given
   });
   const mn = r.checklist.find((c) => c.id === 'mn-isolation')!;
-  t.ok(mn.evidence.some((e) => e.startsWith('適合: lg-mn-sanitizer (lgwan) → mn-import (mynumber) tcp/445: sanitized file-sanitize [F-110]')), 'the one-way import is evidence');
-  t.ok(mn.evidence.some((e) => e.startsWith('例外: mn-zeimu (mynumber) → lg-fileserver (lgwan) tcp/445: exception [EX-2026-01] ≤ 2027-09-30')), 'the exception is evidence');
-  t.same(r.exceptions.map((x) => [x.id, x.state, x.days]), [['EX-2026-01', 'active', 304]]);
+  t.ok(
+    mn.evidence.some((e) => e.startsWith('適合: lg-mn-sanitizer (lgwan) → mn-import (mynumber) tcp/445: sanitized file-sanitize [F-110]')),
+    'the one-way import is evidence',
+  );
+  t.ok(
+    mn.evidence.some((e) => e.startsWith('例外: mn-zeimu (mynumber) → lg-fileserver (lgwan) tcp/445: exception [EX-2026-01] ≤ 2027-09-30')),
+    'the exception is evidence',
+  );
+  t.same(
+    r.exceptions.map((x) => [x.id, x.state, x.days]),
+    [['EX-2026-01', 'active', 304]],
+  );
   t.same(r.broadRules, []);
   t.equal(r.model, 'alpha');
   t.match(r.version, /^sha256:[0-9a-f]{64}$/);
@@ -96,12 +105,21 @@ t.test('a city with planted findings', async (t) => {
     hygiene: 'review',
     audit: 'noncompliant',
   });
-  t.same(r.exceptions.find((x) => x.id === 'EX-2025-07'), { ...r.exceptions.find((x) => x.id === 'EX-2025-07'), state: 'expired', days: -153 });
-  t.same(r.broadRules.map((b) => [b.id, b.covers]), [['F-900', ['lgwan']]]);
+  t.same(
+    r.exceptions.find((x) => x.id === 'EX-2025-07'),
+    { ...r.exceptions.find((x) => x.id === 'EX-2025-07'), state: 'expired', days: -153 },
+  );
+  t.same(
+    r.broadRules.map((b) => [b.id, b.covers]),
+    [['F-900', ['lgwan']]],
+  );
   const hygiene = r.checklist.find((c) => c.id === 'hygiene')!;
   t.ok(hygiene.evidence.some((e) => e.startsWith('SEGMENT-UNUSED') && e.includes('inet-unused')));
   t.match(r.checklist.find((c) => c.id === 'mn-mfa')!.action, /mn-terminals-annex/);
-  t.ok(a.devices.some((d) => d.counts.violation > 0), 'the mistaken firewall has violations');
+  t.ok(
+    a.devices.some((d) => d.counts.violation > 0),
+    'the mistaken firewall has violations',
+  );
 });
 
 t.test('exception states at the 30 and 90 day boundaries', async (t) => {
@@ -156,8 +174,17 @@ t.test("the report's matrix agrees with decide at every witness flow", async (t)
     }
     t.ok(tried > 100, `${tried} witness flows decided from addresses`);
     // The crossings list is exactly the allowed entries between two tiers.
-    const expected = segs.flatMap((a) => segs.flatMap((b) => (a.tier === b.tier ? [] : m.summaries[m.cell(a.index, b.index)]!.entries.filter((e) => e.decision === 'allow').map((e) => `${a.name}>${b.name}>${e.rule}>${e.witnessService}`))));
-    t.same(r.crossings.map((c) => `${c.src}>${c.dst}>${c.rule}>${c.witnessService}`), expected);
+    const expected = segs.flatMap((a) =>
+      segs.flatMap((b) =>
+        a.tier === b.tier
+          ? []
+          : m.summaries[m.cell(a.index, b.index)]!.entries.filter((e) => e.decision === 'allow').map((e) => `${a.name}>${b.name}>${e.rule}>${e.witnessService}`),
+      ),
+    );
+    t.same(
+      r.crossings.map((c) => `${c.src}>${c.dst}>${c.rule}>${c.witnessService}`),
+      expected,
+    );
   }
 });
 
@@ -174,7 +201,11 @@ t.test('the HTML validates and is self-contained', async (t) => {
   };
   for (const [name, html] of Object.entries(docs)) {
     const report = await hv.validateString(html);
-    t.same(report.results.flatMap((x) => x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`)), [], `${name}: no html-validate messages`);
+    t.same(
+      report.results.flatMap((x) => x.messages.map((m) => `${m.line}:${m.column} ${m.ruleId} ${m.message}`)),
+      [],
+      `${name}: no html-validate messages`,
+    );
     t.notMatch(html, /<script|<link|<img|<iframe|\bsrc=|@import|url\((?!#)/i, `${name}: no script, no external resource`);
     t.match(html, /<svg /);
   }
@@ -189,9 +220,33 @@ t.test('the HTML validates and is self-contained', async (t) => {
 
 function logLines(): string {
   const lines = [
-    { level: 30, time: '2026-11-01T09:00:00.000Z', log: 'decision', route: '/v1/decide', caller: 'ci', input: { src: '10.20.100.5', dst: '172.16.1.5', service: 'tcp/443' }, result: { decision: 'deny', code: 'SPLIT-PATH', rule: null } },
-    { level: 30, time: '2026-11-02T09:00:00.000Z', log: 'decision', route: '/v1/decide', caller: 'ci', input: { src: '10.20.100.6', dst: '172.16.1.6', service: 'tcp/443' }, result: { decision: 'deny', code: 'SPLIT-PATH', rule: null } },
-    { level: 30, time: '2026-11-03T09:00:00.000Z', log: 'decision', route: '/v1/decide', caller: 'console', input: { src: '10.20.100.5', dst: '172.16.9.10', service: 'tcp/443' }, result: { decision: 'allow', code: 'GRANTED', rule: 'F-120' } },
+    {
+      level: 30,
+      time: '2026-11-01T09:00:00.000Z',
+      log: 'decision',
+      route: '/v1/decide',
+      caller: 'ci',
+      input: { src: '10.20.100.5', dst: '172.16.1.5', service: 'tcp/443' },
+      result: { decision: 'deny', code: 'SPLIT-PATH', rule: null },
+    },
+    {
+      level: 30,
+      time: '2026-11-02T09:00:00.000Z',
+      log: 'decision',
+      route: '/v1/decide',
+      caller: 'ci',
+      input: { src: '10.20.100.6', dst: '172.16.1.6', service: 'tcp/443' },
+      result: { decision: 'deny', code: 'SPLIT-PATH', rule: null },
+    },
+    {
+      level: 30,
+      time: '2026-11-03T09:00:00.000Z',
+      log: 'decision',
+      route: '/v1/decide',
+      caller: 'console',
+      input: { src: '10.20.100.5', dst: '172.16.9.10', service: 'tcp/443' },
+      result: { decision: 'allow', code: 'GRANTED', rule: 'F-120' },
+    },
     { level: 30, time: '2026-11-04T09:00:00.000Z', log: 'decision', route: '/v1/decide/batch', caller: null, flows: 5, errors: 0, counts: { GRANTED: 3, 'MN-ISOLATION': 2 } },
     { level: 30, time: '2026-11-05T09:00:00.000Z', msg: 'request completed' },
   ];
@@ -242,7 +297,10 @@ t.test('decision logs: counts per code, denied cells, callers', async (t) => {
       }
       t.same(new Map(s.codes.map((c) => [c.code, c.count])), codes);
       const top = [...denied.values()].sort((a, b) => b - a).slice(0, 10);
-      t.same(s.denied.map((d) => d.count), top);
+      t.same(
+        s.denied.map((d) => d.count),
+        top,
+      );
       for (const d of s.denied) t.equal(denied.get(`${d.src}>${d.dst}`), d.count);
       t.equal(s.entries, es.length);
     }),
@@ -260,7 +318,11 @@ t.test('rule files carry the commit that last touched them', async (t) => {
   } catch {
     /* not a checkout */
   }
-  if (inGit) t.ok(r.files.some((f) => f.commit !== null), 'in a checkout, rule files have commits');
+  if (inGit)
+    t.ok(
+      r.files.some((f) => f.commit !== null),
+      'in a checkout, rule files have commits',
+    );
   const dir = t.testdir({ 'x.yaml': 'segments: []\n' });
   t.equal(gitCommit(join(dir, 'x.yaml')), null, 'a file outside git has none');
   t.equal(gitCommit('/nonexistent/dir/x.yaml'), null);
@@ -301,10 +363,18 @@ t.test('sanso report writes HTML; the example under examples/report/ is current'
   t.match(c.out, /適合 5, 要確認 2, 不適合 0/);
   // Commits and the tool's version change without the report changing meaning.
   const norm = (s: string) => s.replace(/[0-9a-f]{40}/g, 'COMMIT').replace(/sanso \d+\.\d+\.\d+\S*/g, 'sanso VERSION');
-  t.equal(norm(readFileSync(out, 'utf8')), norm(readFileSync('examples/report/sample-city.html', 'utf8')), 'regenerate with: sanso report --as-of 2026-11-30 --out examples/report/sample-city.html');
+  t.equal(
+    norm(readFileSync(out, 'utf8')),
+    norm(readFileSync('examples/report/sample-city.html', 'utf8')),
+    'regenerate with: sanso report --as-of 2026-11-30 --out examples/report/sample-city.html',
+  );
   const full = join(dir, 'planted.html');
   const c2 = io();
-  t.equal(await main(['report', '--rules', PLANTED, '--as-of', AS_OF, '--audit', MISTAKES, '--interfaces', IFACES, '--decision-log', join(dir, 'log.ndjson'), '--out', full], c2), 0, c2.err);
+  t.equal(
+    await main(['report', '--rules', PLANTED, '--as-of', AS_OF, '--audit', MISTAKES, '--interfaces', IFACES, '--decision-log', join(dir, 'log.ndjson'), '--out', full], c2),
+    0,
+    c2.err,
+  );
   t.match(c2.out, /不適合 2/);
   const html = readFileSync(full, 'utf8');
   t.match(html, /機器設定の監査/);
@@ -321,7 +391,11 @@ const have = (cmd: string) => {
     return false;
   }
 };
-const pdfSkip = !existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (apt-get install chromium)` : !have('pdftotext') ? 'pdftotext is not installed (apt-get install poppler-utils)' : false;
+const pdfSkip = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} is not installed (apt-get install chromium)`
+  : !have('pdftotext')
+    ? 'pdftotext is not installed (apt-get install poppler-utils)'
+    : false;
 
 t.test('PDF: printed once per city, verdicts in its text, first pages as pictures', { skip: pdfSkip }, async (t) => {
   const { htmlToPdf } = await import('../../src/inspection/pdf.js');
@@ -332,7 +406,10 @@ t.test('PDF: printed once per city, verdicts in its text, first pages as picture
   ]);
   mkdirSync(ARTIFACTS, { recursive: true });
   const text: Record<string, string> = {};
-  for (const [name, pdf] of [['sample', p1!], ['planted', p2!]] as const) {
+  for (const [name, pdf] of [
+    ['sample', p1!],
+    ['planted', p2!],
+  ] as const) {
     t.equal(pdf.subarray(0, 5).toString(), '%PDF-');
     const file = join(ARTIFACTS, `${name}.pdf`);
     writeFileSync(file, pdf);

@@ -132,7 +132,10 @@ export async function auditFlowsVerdicts(dump: string, format: 'iptables' | 'nft
     writeFileSync(join(dir, 'interfaces.yaml'), AUDIT_INTERFACES);
     writeFileSync(join(dir, 'dump'), dump);
     const csv = flows.map((f) => `${hostText(f.fam, 'a', f.src)},${hostText(f.fam, 'b', f.dst)},${serviceText(f)}`).join('\n');
-    const r = await sanso(['audit', join(dir, 'dump'), '--device-format', format, '--interfaces', join(dir, 'interfaces.yaml'), '--rules', join(dir, 'rules.yaml'), '--flows', '-'], `${csv}\n`);
+    const r = await sanso(
+      ['audit', join(dir, 'dump'), '--device-format', format, '--interfaces', join(dir, 'interfaces.yaml'), '--rules', join(dir, 'rules.yaml'), '--flows', '-'],
+      `${csv}\n`,
+    );
     const lines = r.out.split('\n').filter((l) => l !== '');
     if (lines.length !== flows.length) return { error: `exit ${r.code}, ${lines.length} answers for ${flows.length} flows: ${r.err.slice(0, 500)}${lines[0] ?? ''}` };
     const verdicts: ('accept' | 'drop')[] = [];

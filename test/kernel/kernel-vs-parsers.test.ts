@@ -47,7 +47,10 @@ t.test('the kernel forwards exactly what sanso reads in its dump', { skip: why ?
       if ('error' in audit) t.fail(`${flavor} #${i}: sanso audit --flows failed: ${audit.error}`);
       else {
         const wrong = flowList.map((f, k) => ({ flow: f, kernel: c.kernel[k], audit: audit.verdicts[k] })).filter((x) => x.kernel !== x.audit);
-        t.equal(wrong.length, 0, `${flavor} #${i}: sanso audit --flows agrees with the kernel on every flow`, { first: wrong.slice(0, 5), dump: wrong.length > 0 ? c.dump : undefined });
+        t.equal(wrong.length, 0, `${flavor} #${i}: sanso audit --flows agrees with the kernel on every flow`, {
+          first: wrong.slice(0, 5),
+          dump: wrong.length > 0 ? c.dump : undefined,
+        });
       }
     }
     // A run where the kernel forwards all or nothing would prove little.

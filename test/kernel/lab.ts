@@ -144,10 +144,29 @@ export class Lab {
     await must('ip', ['-n', a, 'link', 'add', 'eth0', 'address', MAC.a, 'type', 'veth', 'peer', 'name', 'lan0', 'address', MAC.fl, 'netns', f]);
     await must('ip', ['-n', b, 'link', 'add', 'eth0', 'address', MAC.b, 'type', 'veth', 'peer', 'name', 'wan0', 'address', MAC.fw, 'netns', f]);
     const sysctl = (ns: string, kv: string[]): Promise<string> => must('ip', ['netns', 'exec', ns, 'sysctl', '-qw', ...kv]);
-    for (const ns of [a, f, b]) await sysctl(ns, ['net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+    for (const ns of [a, f, b])
+      await sysctl(ns, ['net.ipv4.conf.all.rp_filter=0', 'net.ipv4.conf.default.rp_filter=0', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
     await sysctl(f, ['net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
-    const batchA = ['link set lo up', 'link set eth0 up', 'addr add 198.18.0.2/24 dev eth0', 'addr add 2001:db8:a::2/64 dev eth0 nodad', 'route add default via 198.18.0.1', 'route add default via 2001:db8:a::1', `neigh replace 198.18.0.1 lladdr ${MAC.fl} dev eth0 nud permanent`, `neigh replace 2001:db8:a::1 lladdr ${MAC.fl} dev eth0 nud permanent`];
-    const batchB = ['link set lo up', 'link set eth0 up', 'addr add 198.18.2.2/24 dev eth0', 'addr add 2001:db8:b::2/64 dev eth0 nodad', 'route add default via 198.18.2.1', 'route add default via 2001:db8:b::1', `neigh replace 198.18.2.1 lladdr ${MAC.fw} dev eth0 nud permanent`, `neigh replace 2001:db8:b::1 lladdr ${MAC.fw} dev eth0 nud permanent`];
+    const batchA = [
+      'link set lo up',
+      'link set eth0 up',
+      'addr add 198.18.0.2/24 dev eth0',
+      'addr add 2001:db8:a::2/64 dev eth0 nodad',
+      'route add default via 198.18.0.1',
+      'route add default via 2001:db8:a::1',
+      `neigh replace 198.18.0.1 lladdr ${MAC.fl} dev eth0 nud permanent`,
+      `neigh replace 2001:db8:a::1 lladdr ${MAC.fl} dev eth0 nud permanent`,
+    ];
+    const batchB = [
+      'link set lo up',
+      'link set eth0 up',
+      'addr add 198.18.2.2/24 dev eth0',
+      'addr add 2001:db8:b::2/64 dev eth0 nodad',
+      'route add default via 198.18.2.1',
+      'route add default via 2001:db8:b::1',
+      `neigh replace 198.18.2.1 lladdr ${MAC.fw} dev eth0 nud permanent`,
+      `neigh replace 2001:db8:b::1 lladdr ${MAC.fw} dev eth0 nud permanent`,
+    ];
     for (const i of HOSTS) {
       batchA.push(`addr add ${hostText(4, 'a', i)}/32 dev lo`, `addr add ${hostText(6, 'a', i)}/128 dev lo nodad`);
       batchB.push(`addr add ${hostText(4, 'b', i)}/32 dev lo`, `addr add ${hostText(6, 'b', i)}/128 dev lo nodad`);
@@ -216,7 +235,31 @@ export class Lab {
    * time) and returns the keys of the flows that reached B.
    */
   async probe(flows: AbsFlow[], copies = 2): Promise<Set<string>> {
-    await this.in(this.b, 'nft', ['flush', 'set', 'inet', 'rec', 't4', ';', 'flush', 'set', 'inet', 'rec', 'o4', ';', 'flush', 'set', 'inet', 'rec', 't6', ';', 'flush', 'set', 'inet', 'rec', 'o6']);
+    await this.in(this.b, 'nft', [
+      'flush',
+      'set',
+      'inet',
+      'rec',
+      't4',
+      ';',
+      'flush',
+      'set',
+      'inet',
+      'rec',
+      'o4',
+      ';',
+      'flush',
+      'set',
+      'inet',
+      'rec',
+      't6',
+      ';',
+      'flush',
+      'set',
+      'inet',
+      'rec',
+      'o6',
+    ]);
     const lines: string[] = [];
     for (let c = 0; c < copies; c++) {
       for (const fl of flows) {

@@ -79,7 +79,11 @@ for (let k = 0; k < 20; k++) {
   loopText(N);
 }
 
-for (const [name, run] of [['decide4', loop4], ['decide6', loop6], ['resolveFlow (text)', loopText]] as const) {
+for (const [name, run] of [
+  ['decide4', loop4],
+  ['decide6', loop6],
+  ['resolveFlow (text)', loopText],
+] as const) {
   t.test(`${name} allocates nothing`, async (t) => {
     // A measurement can catch a GC-unrelated allocation of the runtime; the best of three counts.
     let best = Infinity;

@@ -12,7 +12,19 @@ import { loadPolicy } from '../../src/policy.js';
 import { addressText as address } from '../reference/address-text.js';
 
 const service = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('tcp', 'udp', 'proto', 'icmp', 'icmpv6', 'TCP', 'tcpx', 'prot', 'any', ''), fc.constantFrom('', '/'), fc.oneof(fc.nat({ max: 70000 }).map(String), fc.constantFrom('', '0', '00', '047', '0443', '80-90', '1/2', '6', '17', '255', '256', '65535', '65536', '99999', '100000', 'x', '４４３'))).map(([p, s, n]) => p + s + n) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('tcp', 'udp', 'proto', 'icmp', 'icmpv6', 'TCP', 'tcpx', 'prot', 'any', ''),
+        fc.constantFrom('', '/'),
+        fc.oneof(
+          fc.nat({ max: 70000 }).map(String),
+          fc.constantFrom('', '0', '00', '047', '0443', '80-90', '1/2', '6', '17', '255', '256', '65535', '65536', '99999', '100000', 'x', '４４３'),
+        ),
+      )
+      .map(([p, s, n]) => p + s + n),
+  },
   { weight: 1, arbitrary: fc.constantFrom('icmp', 'icmpv6', 'icmp/3', 'icmpv6/1', 'icmpv', 'icmpv60', 'tcp', 'udp', 'tcp/', 'proto/', 'proto/47/1', 'any', 'https') },
   { weight: 1, arbitrary: fc.string({ maxLength: 10 }) },
 );
@@ -42,7 +54,7 @@ t.test('addressValue accepts what parseAddress accepts, with the same words, up 
       const q = addressValue(buf, from, buf.length, got, slot * 4);
       if (q >= 0) accepted++;
       if (!ascii(value)) return q === -1;
-      if ((q >= 0) !== ok) return false;
+      if (q >= 0 !== ok) return false;
       if (!ok) return true;
       if (q !== quote) return false;
       // The slot holds the address; the other words are untouched.
@@ -71,7 +83,7 @@ t.test('serviceValue accepts what parseFlowService accepts, with the same number
       const q = serviceValue(buf, from, buf.length, got);
       if (q >= 0) accepted++;
       if (!ascii(value)) return q === -1;
-      return (q >= 0) === ok && (!ok || (q === quote && got.proto === want.proto && got.port === want.port));
+      return q >= 0 === ok && (!ok || (q === quote && got.proto === want.proto && got.port === want.port));
     }),
     { numRuns: 20000, seed: 20261126 },
   );
@@ -82,7 +94,17 @@ t.test('serviceValue accepts what parseFlowService accepts, with the same number
 
 t.test('every spelling of the common services is read', async (t) => {
   const out = new FlowResult();
-  for (const [text, proto, port] of [['tcp/443', 6, 443], ['udp/53', 17, 53], ['tcp/1', 6, 1], ['udp/65535', 17, 65535], ['icmp', 1, 0], ['icmpv6', 58, 0], ['proto/47', 47, 0], ['proto/0', 0, 0], ['proto/255', 255, 0]] as const) {
+  for (const [text, proto, port] of [
+    ['tcp/443', 6, 443],
+    ['udp/53', 17, 53],
+    ['tcp/1', 6, 1],
+    ['udp/65535', 17, 65535],
+    ['icmp', 1, 0],
+    ['icmpv6', 58, 0],
+    ['proto/47', 47, 0],
+    ['proto/0', 0, 0],
+    ['proto/255', 255, 0],
+  ] as const) {
     const b = Buffer.from(`${text}"`);
     t.equal(serviceValue(b, 0, b.length, out), text.length, text);
     t.same([out.proto, out.port], [proto, port], text);
@@ -101,7 +123,11 @@ t.test('FlowBatch, filled by the line reader, decides every flow as resolveFlow 
     o[2] = (o[2]! + ((r >> 8) % 3)) & 255;
     return (r >> 12) % 4 === 0 ? `::ffff:${o.join('.')}` : o.join('.');
   });
-  const flow = fc.record({ src: fc.oneof(near, near, address), dst: fc.oneof(near, near, address), service: fc.oneof(service, fc.constantFrom('tcp/443', 'tcp/445', 'udp/53', 'tcp/22')) });
+  const flow = fc.record({
+    src: fc.oneof(near, near, address),
+    dst: fc.oneof(near, near, address),
+    service: fc.oneof(service, fc.constantFrom('tcp/443', 'tcp/445', 'udp/53', 'tcp/22')),
+  });
   const batch = new FlowBatch(16);
   const out = new FlowResult();
   let decided = 0;

@@ -53,7 +53,27 @@ t.test('IPv6 spellings', async (t) => {
   t.equal(value('fe80::1%eth0'), FLOW_ERRORS.zone);
   t.equal(value('::ffff:010.20.1.5'), FLOW_ERRORS.leadingZero, 'the dotted tail is strict too');
   t.equal(value('::ffff:10.20.1.256'), FLOW_ERRORS.octetRange);
-  for (const bad of [':', ':::', '1:::2', '1::2::3', ':1::', '1::2:', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8::', '12345::', 'g::', '::ffff:10.20.1', '::1.2.3.4:5', '1:2:3:4:5:6:7:1.2.3.4', '::ffff:1.2.3.4.5', '1:', ':1', 'fd00:20::5 ', '::x']) {
+  for (const bad of [
+    ':',
+    ':::',
+    '1:::2',
+    '1::2::3',
+    ':1::',
+    '1::2:',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:8::',
+    '12345::',
+    'g::',
+    '::ffff:10.20.1',
+    '::1.2.3.4:5',
+    '1:2:3:4:5:6:7:1.2.3.4',
+    '::ffff:1.2.3.4.5',
+    '1:',
+    ':1',
+    'fd00:20::5 ',
+    '::x',
+  ]) {
     t.equal(value(bad), FLOW_ERRORS.v6, `"${bad}"`);
   }
 });
@@ -62,7 +82,11 @@ t.test('IPv6: random addresses in random spellings parse to themselves', async (
   const spell = (v: bigint, how: number): string => {
     const groups = Array.from({ length: 8 }, (_, i) => Number((v >> BigInt(112 - 16 * i)) & 0xffffn).toString(16));
     if (how === 0) return compressV6(v);
-    if (how === 1) return groups.map((g) => g.padStart(4, '0')).join(':').toUpperCase();
+    if (how === 1)
+      return groups
+        .map((g) => g.padStart(4, '0'))
+        .join(':')
+        .toUpperCase();
     if (how === 2) return groups.join(':');
     const low = Number(v & 0xffffffffn);
     return `${groups.slice(0, 6).join(':')}:${low >>> 24}.${(low >>> 16) & 255}.${(low >>> 8) & 255}.${low & 255}`;

@@ -34,7 +34,13 @@ interface Case {
 }
 
 const caseArb: fc.Arbitrary<Case> = fc
-  .record({ rows: fc.integer({ min: 1, max: 40 }), cols: fc.integer({ min: 1, max: 70 }), bases: fc.integer({ min: 1, max: 6 }), vectors: fc.integer({ min: 1, max: 12 }), wide: fc.boolean() })
+  .record({
+    rows: fc.integer({ min: 1, max: 40 }),
+    cols: fc.integer({ min: 1, max: 70 }),
+    bases: fc.integer({ min: 1, max: 6 }),
+    vectors: fc.integer({ min: 1, max: 12 }),
+    wide: fc.boolean(),
+  })
   .chain(({ rows, cols, bases, vectors, wide }) => {
     const top = wide ? 70000 + vectors : vectors;
     return fc.record({
@@ -105,7 +111,11 @@ t.test('a good prediction keeps only the pairs that differ from it', async (t) =
   const odd = [5, 77, 640, 1199];
   for (const i of odd) matrix[i] = 100 + i;
   const map = packPairs(matrix, rows, cols, rowBases, colBases, of, false);
-  t.same([...map.vectors], odd.map((i) => 100 + i), 'the four odd pairs, in order');
+  t.same(
+    [...map.vectors],
+    odd.map((i) => 100 + i),
+    'the four odd pairs, in order',
+  );
   t.equal(map.baseVectors.length, 9, 'one prediction per base pair');
   let wrong = 0;
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) if (pairVector(map, cols, r, c) !== matrix[r * cols + c]) wrong++;

@@ -13,7 +13,10 @@ for (const asOf of ['2026-06-01', '2031-01-01']) {
     let checked = 0;
     let differ = 0;
     let withJapanese = 0;
-    const addrs: [string, string][] = [['10.20.100.5', '172.16.9.10'], ['fd00:10:0:100::20', '0000:0000:0000:0000:0000:ffff:255.255.255.255']];
+    const addrs: [string, string][] = [
+      ['10.20.100.5', '172.16.9.10'],
+      ['fd00:10:0:100::20', '0000:0000:0000:0000:0000:ffff:255.255.255.255'],
+    ];
     for (const lang of ['en', 'ja'] as Lang[]) {
       for (let id = 0; id < table.decisions.length; id++) {
         for (let s = 0; s < segments; s++) {

@@ -18,7 +18,7 @@ interface Spec {
 }
 
 const V4_ANCHORS = [0x0a000000n, 0x0a0000ffn, 0x0a140105n, 0x0a14ffffn, 0xac10090an, 0n, 0xffffffffn];
-const V6_ANCHORS = [0xfd00n << 112n, (0xfd00n << 112n) | (0x20n << 96n) | 0x10000n, (0x20010db8n << 96n), (1n << 128n) - 1n, 1n];
+const V6_ANCHORS = [0xfd00n << 112n, (0xfd00n << 112n) | (0x20n << 96n) | 0x10000n, 0x20010db8n << 96n, (1n << 128n) - 1n, 1n];
 
 const bits = (f: 4 | 6) => (f === 4 ? 32 : 128);
 const mask = (f: 4 | 6, v: bigint, p: number) => (v >> BigInt(bits(f) - p)) << BigInt(bits(f) - p);

@@ -75,5 +75,11 @@ t.test('service ranges read as rule files write them', async (t) => {
   // tcp port 0 is no flow service: a range from tcp/0 reads as every tcp port.
   t.same(formatServiceRanges([{ lo: 6 * 65536, hi: 6 * 65536 + 65535 }]), ['tcp']);
   // Everything but tcp/22.
-  t.same(formatServiceRanges([{ lo: 0, hi: 6 * 65536 + 21 }, { lo: 6 * 65536 + 23, hi: 256 * 65536 - 1 }]).slice(0, 4), ['proto/0', 'icmp', 'proto/2-5', 'tcp/1-21']);
+  t.same(
+    formatServiceRanges([
+      { lo: 0, hi: 6 * 65536 + 21 },
+      { lo: 6 * 65536 + 23, hi: 256 * 65536 - 1 },
+    ]).slice(0, 4),
+    ['proto/0', 'icmp', 'proto/2-5', 'tcp/1-21'],
+  );
 });

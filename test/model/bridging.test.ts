@@ -87,9 +87,17 @@ t.test('the field at fault', async (t) => {
   t.match(canBridge('lgwan', 'mynumber', 'mail-text', 'outbound'), { ok: false, field: 'method', reason: /only file-sanitize/ });
   t.match(canBridge('mynumber', 'lgwan', 'screen-transfer', 'inbound'), { ok: false, field: 'method' });
   t.match(canBridge('lgwan', 'mynumber', 'file-sanitize', 'inbound'), { ok: false, field: 'direction', reason: /use direction outbound/ });
-  t.match(canBridge('mynumber', 'lgwan', 'file-sanitize', 'both'), { ok: false, field: 'direction', reason: /outbound half of direction both \(mynumber → lgwan\).*use direction inbound/ });
+  t.match(canBridge('mynumber', 'lgwan', 'file-sanitize', 'both'), {
+    ok: false,
+    field: 'direction',
+    reason: /outbound half of direction both \(mynumber → lgwan\).*use direction inbound/,
+  });
   t.match(canBridge('internet', 'lgwan', 'screen-transfer', 'outbound'), { ok: false, field: 'direction', reason: /initiated from the LGWAN side.*use direction inbound/ });
-  t.match(canBridge('lgwan', 'internet', 'screen-transfer', 'both'), { ok: false, field: 'direction', reason: /inbound half of direction both \(internet → lgwan\).*use direction outbound/ });
+  t.match(canBridge('lgwan', 'internet', 'screen-transfer', 'both'), {
+    ok: false,
+    field: 'direction',
+    reason: /inbound half of direction both \(internet → lgwan\).*use direction outbound/,
+  });
 });
 
 t.test('the valid ones', async (t) => {

@@ -22,7 +22,11 @@ function build(t: Test, texts: string[] | string, asOf = '2026-04-01') {
 
 function model(t: Test, texts: string[] | string, asOf?: string): Model {
   const r = build(t, texts, asOf);
-  t.same(r.problems.map((p) => `${p.code} ${p.message}`), [], 'no problems');
+  t.same(
+    r.problems.map((p) => `${p.code} ${p.message}`),
+    [],
+    'no problems',
+  );
   return r.model!;
 }
 
@@ -52,9 +56,17 @@ segments:
 
 t.test('segments keep merged order; outside is appended last', async (t) => {
   const m = model(t, SEGMENTS);
-  t.same(m.segments.map((s) => [s.index, s.name, s.tier]), [
-    [0, 'mn-a', 'mynumber'], [1, 'lg-a', 'lgwan'], [2, 'lg-b', 'lgwan'], [3, 'lg-c', 'lgwan'], [4, 'in-a', 'internet'], [5, 'outside', 'outside'],
-  ]);
+  t.same(
+    m.segments.map((s) => [s.index, s.name, s.tier]),
+    [
+      [0, 'mn-a', 'mynumber'],
+      [1, 'lg-a', 'lgwan'],
+      [2, 'lg-b', 'lgwan'],
+      [3, 'lg-c', 'lgwan'],
+      [4, 'in-a', 'internet'],
+      [5, 'outside', 'outside'],
+    ],
+  );
   t.equal(m.outside, 5);
   t.match(m.segments[5], { role: 'other', cidrs: [], sanitizer: null });
   t.match(m.segments[1], { role: 'server', mfa: false, external: false, description: null });
@@ -65,7 +77,9 @@ t.test('segments keep merged order; outside is appended last', async (t) => {
 });
 
 t.test('selectors: names, nested groups, tier selectors, outside', async (t) => {
-  const m = model(t, `${SEGMENTS}
+  const m = model(
+    t,
+    `${SEGMENTS}
 groups:
   inner: [lg-a, lg-b]
   outer: [inner, lg-c, in-a]
@@ -80,16 +94,29 @@ flows:
     from: [outside, lg-a, inner]
     to: [tier:internet]
     services: [any]
-`);
+`,
+  );
   t.same(names(m, m.groups.get('inner')!.segments), ['lg-a', 'lg-b']);
   t.same(names(m, m.groups.get('outer')!.segments), ['lg-a', 'lg-b', 'lg-c', 'in-a']);
   t.same(names(m, m.groups.get('mixed')!.segments), ['mn-a', 'outside']);
   t.same(names(m, m.groups.get('deep')!.segments), ['mn-a', 'lg-a', 'lg-b', 'lg-c', 'in-a', 'outside']);
   t.same(m.groups.get('outer')!.members, ['inner', 'lg-c', 'in-a']);
   const [f1, f2] = m.flows;
-  t.same(f1!.from.map((s) => s.text), ['deep']);
-  t.same(f1!.to.map((s) => [s.text, names(m, s.segments)]), [['tier:lgwan', ['lg-a', 'lg-b', 'lg-c']], ['tier:outside', ['outside']]]);
-  t.same(f2!.from.map((s) => names(m, s.segments)), [['outside'], ['lg-a'], ['lg-a', 'lg-b']]);
+  t.same(
+    f1!.from.map((s) => s.text),
+    ['deep'],
+  );
+  t.same(
+    f1!.to.map((s) => [s.text, names(m, s.segments)]),
+    [
+      ['tier:lgwan', ['lg-a', 'lg-b', 'lg-c']],
+      ['tier:outside', ['outside']],
+    ],
+  );
+  t.same(
+    f2!.from.map((s) => names(m, s.segments)),
+    [['outside'], ['lg-a'], ['lg-a', 'lg-b']],
+  );
   t.same(f2!.to[0]!.segments, [4]);
   t.match(f1, { index: 0, id: 'F-1', action: 'allow', ticket: null });
   t.match(f1!.to[1]!.loc, { file: 'f0.yaml' });
@@ -102,12 +129,17 @@ t.test('a group may be defined after the groups and in another file than the flo
     `groups:\n  late: [later]\n  later: [lg-b]\nservices:\n  web: [tcp/80, tcp/443]\n`,
   ]);
   t.same(names(m, m.flows[0]!.from[0]!.segments), ['lg-b']);
-  t.same(m.flows[0]!.services[0]!.ranges, [parseServiceRange('tcp/80'), parseServiceRange('tcp/443')].map((r) => (r.ok ? r.range : null)));
+  t.same(
+    m.flows[0]!.services[0]!.ranges,
+    [parseServiceRange('tcp/80'), parseServiceRange('tcp/443')].map((r) => (r.ok ? r.range : null)),
+  );
   t.same(m.files, ['f0.yaml', 'f1.yaml', 'f2.yaml']);
 });
 
 t.test('services: literals and named services resolve to key ranges', async (t) => {
-  const m = model(t, `${SEGMENTS}
+  const m = model(
+    t,
+    `${SEGMENTS}
 services:
   dns: [udp/53, tcp/53]
 flows:
@@ -115,20 +147,37 @@ flows:
     from: [lg-a]
     to: [lg-b]
     services: [dns, tcp/8000-8080, icmp, proto/47]
-`);
+`,
+  );
   const s = m.flows[0]!.services;
-  t.same(s.map((r) => r.text), ['dns', 'tcp/8000-8080', 'icmp', 'proto/47']);
-  t.same(s[0]!.ranges, [{ lo: 17 * 65536 + 53, hi: 17 * 65536 + 53 }, { lo: 6 * 65536 + 53, hi: 6 * 65536 + 53 }]);
+  t.same(
+    s.map((r) => r.text),
+    ['dns', 'tcp/8000-8080', 'icmp', 'proto/47'],
+  );
+  t.same(s[0]!.ranges, [
+    { lo: 17 * 65536 + 53, hi: 17 * 65536 + 53 },
+    { lo: 6 * 65536 + 53, hi: 6 * 65536 + 53 },
+  ]);
   t.same(s[1]!.ranges, [{ lo: 6 * 65536 + 8000, hi: 6 * 65536 + 8080 }]);
   t.same(s[2]!.ranges, [{ lo: 65536, hi: 65536 }]);
   t.same(s[3]!.ranges, [{ lo: 47 * 65536, hi: 47 * 65536 }]);
-  t.same(m.services.get('dns')!.map((r) => r.text), ['udp/53', 'tcp/53']);
+  t.same(
+    m.services.get('dns')!.map((r) => r.text),
+    ['udp/53', 'tcp/53'],
+  );
 });
 
 t.test('flows and exceptions keep merged order across files', async (t) => {
   const flow = (id: string, action = 'allow') => `  - id: ${id}\n    action: ${action}\n    from: [lg-a]\n    to: [lg-b]\n    services: [tcp/22]\n`;
   const m = model(t, [`${SEGMENTS}flows:\n${flow('B')}${flow('A', 'deny')}`, `flows:\n${flow('C')}`]);
-  t.same(m.flows.map((f) => [f.index, f.id, f.action]), [[0, 'B', 'allow'], [1, 'A', 'deny'], [2, 'C', 'allow']]);
+  t.same(
+    m.flows.map((f) => [f.index, f.id, f.action]),
+    [
+      [0, 'B', 'allow'],
+      [1, 'A', 'deny'],
+      [2, 'C', 'allow'],
+    ],
+  );
   t.equal(m.flows[2]!.loc.file, 'f1.yaml');
 });
 
@@ -142,7 +191,9 @@ t.test('policy defaults', async (t) => {
 });
 
 t.test('policy as written; clauses override the built-in ones; the time zone is canonical', async (t) => {
-  const m = model(t, `policy:
+  const m = model(
+    t,
+    `policy:
   name: 試験市
   model: alpha-prime
   timezone: asia/tokyo
@@ -155,7 +206,8 @@ segments:
     tier: lgwan
     role: terminal
     cidrs: [10.0.0.0/8]
-`);
+`,
+  );
   t.match(m.policy, { name: '試験市', model: 'alpha-prime', timezone: 'Asia/Tokyo' });
   t.equal(m.policy.clauses['SPLIT-PATH'], '基本方針 5(3)イ 通信経路の分割');
   t.equal(m.policy.clauses.GRANTED, '情報システム運用規程 第3条');
@@ -220,27 +272,54 @@ t.test('CIDR duplicates compare networks, not text', async (t) => {
 });
 
 t.test('IPv4-mapped IPv6 CIDRs are refused with the IPv4 CIDR to write', async (t) => {
-  const r = build(t, `policy:\n  defaults: { lgwan: allow }\nsegments:\n  - name: x\n    tier: lgwan\n    cidrs: ["::ffff:a14:0/112", "::ffff:10.20.0.0/120", "::ffff:0:0/96", "::/64"]\n`);
+  const r = build(
+    t,
+    `policy:\n  defaults: { lgwan: allow }\nsegments:\n  - name: x\n    tier: lgwan\n    cidrs: ["::ffff:a14:0/112", "::ffff:10.20.0.0/120", "::ffff:0:0/96", "::/64"]\n`,
+  );
   t.same(codes(r.problems), ['CIDR-INVALID', 'CIDR-INVALID', 'CIDR-INVALID']);
   t.match(r.problems[0]!.message, /write the IPv4 CIDR 10\.20\.0\.0\/16/);
   t.match(r.problems[1]!.message, /write the IPv4 CIDR 10\.20\.0\.0\/24/);
   t.match(r.problems[2]!.message, /write the IPv4 CIDR 0\.0\.0\.0\/0/);
-  t.same(r.problems.map((p) => p.loc.col), [13, 33, 57]);
+  t.same(
+    r.problems.map((p) => p.loc.col),
+    [13, 33, 57],
+  );
 });
 
 t.test('CIDRs with an IPv4 tail are read strictly', async (t) => {
-  const r = build(t, `policy:\n  defaults: { lgwan: allow }\nsegments:\n  - name: x\n    tier: lgwan\n    cidrs: ["64:ff9b::192.0.2.0/120", "64:ff9b::10.0.0.1/120", "64:ff9b::010.0.0.0/120"]\n`);
-  t.same(r.problems.map((p) => [p.code, p.loc.col]), [['CIDR-INVALID', 39], ['CIDR-INVALID', 64]]);
+  const r = build(
+    t,
+    `policy:\n  defaults: { lgwan: allow }\nsegments:\n  - name: x\n    tier: lgwan\n    cidrs: ["64:ff9b::192.0.2.0/120", "64:ff9b::10.0.0.1/120", "64:ff9b::010.0.0.0/120"]\n`,
+  );
+  t.same(
+    r.problems.map((p) => [p.code, p.loc.col]),
+    [
+      ['CIDR-INVALID', 39],
+      ['CIDR-INVALID', 64],
+    ],
+  );
   t.match(r.problems[0]!.message, /host bits/);
 });
 
 t.test('reserved names', async (t) => {
-  const r = build(t, `policy:\n  defaults: { lgwan: allow }\nservices:\n  any: [tcp/1]\n  icmp: [icmp]\n  web: [tcp/80]\ngroups:\n  outside: [x]\nsegments:\n  - name: x\n    tier: lgwan\n    cidrs: [10.0.0.0/8]\n`);
-  t.same(r.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['NAME-RESERVED', 8, 3], ['NAME-RESERVED', 4, 3], ['NAME-RESERVED', 5, 3]]);
+  const r = build(
+    t,
+    `policy:\n  defaults: { lgwan: allow }\nservices:\n  any: [tcp/1]\n  icmp: [icmp]\n  web: [tcp/80]\ngroups:\n  outside: [x]\nsegments:\n  - name: x\n    tier: lgwan\n    cidrs: [10.0.0.0/8]\n`,
+  );
+  t.same(
+    r.problems.map((p) => [p.code, p.loc.line, p.loc.col]),
+    [
+      ['NAME-RESERVED', 8, 3],
+      ['NAME-RESERVED', 4, 3],
+      ['NAME-RESERVED', 5, 3],
+    ],
+  );
 });
 
 t.test('unknown names, with a suggestion only when one is close', async (t) => {
-  const r = build(t, `${SEGMENTS}
+  const r = build(
+    t,
+    `${SEGMENTS}
 services:
   https: [tcp/443]
 flows:
@@ -248,11 +327,21 @@ flows:
     from: [lg-x, lgb, tier:dmz, TCP]
     to: [lg-a]
     services: [http, zzz, TCP/443, "443"]
-`);
-  t.same(r.problems.map((p) => [p.code, p.loc.col]), [
-    ['NAME-UNKNOWN', 12], ['NAME-UNKNOWN', 18], ['NAME-UNKNOWN', 23], ['NAME-UNKNOWN', 33],
-    ['NAME-UNKNOWN', 16], ['NAME-UNKNOWN', 22], ['SERVICE-INVALID', 27], ['SERVICE-INVALID', 36],
-  ]);
+`,
+  );
+  t.same(
+    r.problems.map((p) => [p.code, p.loc.col]),
+    [
+      ['NAME-UNKNOWN', 12],
+      ['NAME-UNKNOWN', 18],
+      ['NAME-UNKNOWN', 23],
+      ['NAME-UNKNOWN', 33],
+      ['NAME-UNKNOWN', 16],
+      ['NAME-UNKNOWN', 22],
+      ['SERVICE-INVALID', 27],
+      ['SERVICE-INVALID', 36],
+    ],
+  );
   t.match(r.problems[1]!.message, /"lgb"; did you mean "lg-b"\?/);
   t.notMatch(r.problems[2]!.message, /did you mean/);
   t.match(r.problems[4]!.message, /"http"; did you mean "https"\?/);
@@ -260,18 +349,24 @@ flows:
 });
 
 t.test('group cycles: named in order, reported once per cycle, at the member that closes it', async (t) => {
-  const r = build(t, `${SEGMENTS}
+  const r = build(
+    t,
+    `${SEGMENTS}
 groups:
   a: [b]
   b: [c, lg-a]
   c: [a]
   self: [self]
   d: [a]
-`);
-  t.same(r.problems.map((p) => [p.code, p.message.replace(/^.*: /, ''), p.loc.line]), [
-    ['GROUP-CYCLE', 'a → b → c → a', 24],
-    ['GROUP-CYCLE', 'self → self', 25],
-  ]);
+`,
+  );
+  t.same(
+    r.problems.map((p) => [p.code, p.message.replace(/^.*: /, ''), p.loc.line]),
+    [
+      ['GROUP-CYCLE', 'a → b → c → a', 24],
+      ['GROUP-CYCLE', 'self → self', 25],
+    ],
+  );
   t.equal(r.model, null);
 });
 
@@ -322,13 +417,24 @@ exceptions:
     expires: 2099-01-01
 `;
   const r = build(t, `policy:\n  defaults: { lgwan: allow }\n${base}`);
-  t.same(r.problems.map((p) => [p.code, p.message.split(' ')[1]]), [['SEGMENT-UNUSED', 'in-unused-group'], ['SEGMENT-UNUSED', 'unused']]);
+  t.same(
+    r.problems.map((p) => [p.code, p.message.split(' ')[1]]),
+    [
+      ['SEGMENT-UNUSED', 'in-unused-group'],
+      ['SEGMENT-UNUSED', 'unused'],
+    ],
+  );
   const noDefault = build(t, base);
-  t.same(noDefault.problems.map((p) => p.message.split(' ')[1]), ['by-default', 'in-unused-group', 'unused']);
+  t.same(
+    noDefault.problems.map((p) => p.message.split(' ')[1]),
+    ['by-default', 'in-unused-group', 'unused'],
+  );
 });
 
 t.test('MFA-MISSING only for My Number terminals', async (t) => {
-  const r = build(t, `policy:
+  const r = build(
+    t,
+    `policy:
   defaults: { mynumber: allow, lgwan: allow }
 segments:
   - name: mn-t
@@ -347,26 +453,43 @@ segments:
     tier: lgwan
     role: terminal
     cidrs: [10.20.0.0/24]
-`);
-  t.same(r.problems.map((p) => [p.code, p.loc.line, p.loc.col]), [['MFA-MISSING', 6, 11]]);
+`,
+  );
+  t.same(
+    r.problems.map((p) => [p.code, p.loc.line, p.loc.col]),
+    [['MFA-MISSING', 6, 11]],
+  );
   t.ok(r.model);
   t.equal(r.model!.segments[1]!.mfa, true);
 });
 
 t.test('sanitizers resolve; one that cannot bridge is an error at the field at fault', async (t) => {
-  const seg = (s: string) => `policy:\n  defaults: { internet: allow }\nservices:\n  https: [tcp/443]\nsegments:\n  - name: s\n    tier: internet\n    cidrs: [172.16.0.0/24]\n    sanitizer:\n${s}`;
+  const seg = (s: string) =>
+    `policy:\n  defaults: { internet: allow }\nservices:\n  https: [tcp/443]\nsegments:\n  - name: s\n    tier: internet\n    cidrs: [172.16.0.0/24]\n    sanitizer:\n${s}`;
   const ok = build(t, seg('      method: screen-transfer\n      peer: lgwan\n      direction: inbound\n      services: [https, tcp/8443]\n'));
   t.same(ok.problems, []);
   t.match(ok.model!.segments[0]!.sanitizer, { method: 'screen-transfer', peer: 'lgwan', direction: 'inbound', loc: { line: 10, col: 7 } });
-  t.same(ok.model!.segments[0]!.sanitizer!.services.map((s) => s.text), ['https', 'tcp/8443']);
+  t.same(
+    ok.model!.segments[0]!.sanitizer!.services.map((s) => s.text),
+    ['https', 'tcp/8443'],
+  );
   const bad = build(t, seg('      method: screen-transfer\n      peer: lgwan\n      direction: both\n      services: [htps]\n'));
-  t.same(bad.problems.map((p) => [p.code, p.loc.line]), [['SANITIZER-CANNOT-BRIDGE', 12], ['NAME-UNKNOWN', 13]]);
+  t.same(
+    bad.problems.map((p) => [p.code, p.loc.line]),
+    [
+      ['SANITIZER-CANNOT-BRIDGE', 12],
+      ['NAME-UNKNOWN', 13],
+    ],
+  );
   t.match(bad.problems[0]!.message, /outbound half of direction both \(internet → lgwan\)/);
 });
 
 t.test('no segments anywhere', async (t) => {
   const r = build(t, [`policy:\n  name: x\n`, `services:\n  a: [tcp/1]\n`]);
-  t.same(r.problems.map((p) => [p.code, p.loc.file, p.loc.line]), [['SEGMENTS-MISSING', 'f0.yaml', 1]]);
+  t.same(
+    r.problems.map((p) => [p.code, p.loc.file, p.loc.line]),
+    [['SEGMENTS-MISSING', 'f0.yaml', 1]],
+  );
   t.same(codes(buildModel([], 'v').problems), ['SEGMENTS-MISSING']);
 });
 

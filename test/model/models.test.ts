@@ -34,13 +34,21 @@ t.test('breakout: only under alpha-prime, only on internet-tier external segment
   t.same(codes(problemsOf(base('alpha-prime', seg({})))), [], 'alpha-prime, internet, external');
   for (const model of ['alpha', 'beta', 'beta-prime']) {
     const ps = problemsOf(base(model, seg({})));
-    t.same(codes(ps).filter((c) => c !== 'MODEL-MISMATCH'), ['BREAKOUT-MODEL'], model);
+    t.same(
+      codes(ps).filter((c) => c !== 'MODEL-MISMATCH'),
+      ['BREAKOUT-MODEL'],
+      model,
+    );
     t.match(ps.find((p) => p.code === 'BREAKOUT-MODEL')!.message, /only under model alpha-prime \(α′\)/);
   }
   t.same(codes(problemsOf(base('alpha-prime', seg({ external: false })))), ['BREAKOUT-SEGMENT'], 'not external');
   t.same(codes(problemsOf(base('alpha-prime', seg({ tier: 'lgwan' })))), ['BREAKOUT-SEGMENT'], 'LGWAN tier');
   t.same(codes(problemsOf(base('alpha-prime', seg({ tier: 'mynumber' })))), ['BREAKOUT-SEGMENT'], 'My Number tier');
-  t.same(codes(problemsOf(base('beta', seg({ tier: 'lgwan' })))).filter((c) => c !== 'MODEL-MISMATCH'), ['BREAKOUT-MODEL', 'BREAKOUT-SEGMENT'], 'both wrong: both said');
+  t.same(
+    codes(problemsOf(base('beta', seg({ tier: 'lgwan' })))).filter((c) => c !== 'MODEL-MISMATCH'),
+    ['BREAKOUT-MODEL', 'BREAKOUT-SEGMENT'],
+    'both wrong: both said',
+  );
   t.same(codes(problemsOf(base('alpha-prime', seg({ breakout: { services: ['htps'] } })))), ['NAME-UNKNOWN'], 'its services are resolved');
   const at = problemsOf(base('alpha', seg({})))[0]!;
   t.match(at, { code: 'BREAKOUT-MODEL', loc: { line: 1 } }, 'reported at the breakout key');
@@ -60,7 +68,13 @@ t.test('MODEL-MISMATCH for every model and set of terminals', async (t) => {
               { name: 'inet', tier: 'internet', role: inetTerm ? 'terminal' : 'server', cidrs: ['172.16.0.0/16'] },
               { name: 'mn', tier: 'mynumber', role: mnTerm ? 'terminal' : 'server', mfa: true, cidrs: ['10.10.0.0/16'] },
             ];
-            if (screen) segments.push({ name: 'vdi', tier: 'lgwan', cidrs: ['10.21.0.0/24'], sanitizer: { method: 'screen-transfer', peer: 'internet', direction: 'inbound', services: ['tcp/3389'] } });
+            if (screen)
+              segments.push({
+                name: 'vdi',
+                tier: 'lgwan',
+                cidrs: ['10.21.0.0/24'],
+                sanitizer: { method: 'screen-transfer', peer: 'internet', direction: 'inbound', services: ['tcp/3389'] },
+              });
             const data: Record<string, unknown> = { segments, policy: { defaults: { lgwan: 'allow', internet: 'allow', mynumber: 'allow' } } };
             if (model) (data.policy as Record<string, unknown>).model = model;
             // The rule: judged when the model is written or staff (LGWAN/internet) terminals exist.
@@ -79,11 +93,13 @@ t.test('MODEL-MISMATCH for every model and set of terminals', async (t) => {
 
 /** Expected CIDR-TIER-NESTED (inner text → outer text), all pairs, nearest enclosing CIDR. */
 function naiveNested(segments: { tier: string; cidrs: string[] }[]): Map<string, string> {
-  const all = segments.flatMap((s) => s.cidrs.map((text) => {
-    const c = parseCidr(text);
-    if (!c.ok) throw new Error(text);
-    return { ...c.cidr, text, tier: s.tier };
-  }));
+  const all = segments.flatMap((s) =>
+    s.cidrs.map((text) => {
+      const c = parseCidr(text);
+      if (!c.ok) throw new Error(text);
+      return { ...c.cidr, text, tier: s.tier };
+    }),
+  );
   const out = new Map<string, string>();
   for (const inner of all) {
     let best: (typeof all)[number] | null = null;
@@ -98,20 +114,36 @@ function naiveNested(segments: { tier: string; cidrs: string[] }[]): Map<string,
 }
 
 t.test('CIDR-TIER-NESTED agrees with an all-pairs search on random address plans', async (t) => {
-  const V4 = ['10.0.0.0/8', '10.20.0.0/16', '10.20.0.0/24', '10.20.5.0/24', '10.20.5.0/28', '10.20.5.16/28', '10.20.5.7/32', '10.21.0.0/16', '10.0.0.0/7', '172.16.0.0/12', '172.16.9.0/24', '0.0.0.0/0'];
+  const V4 = [
+    '10.0.0.0/8',
+    '10.20.0.0/16',
+    '10.20.0.0/24',
+    '10.20.5.0/24',
+    '10.20.5.0/28',
+    '10.20.5.16/28',
+    '10.20.5.7/32',
+    '10.21.0.0/16',
+    '10.0.0.0/7',
+    '172.16.0.0/12',
+    '172.16.9.0/24',
+    '0.0.0.0/0',
+  ];
   const V6 = ['fd00::/8', 'fd00:20::/48', 'fd00:20:0:5::/64', 'fd00:21::/48', '::/0'];
   const segmentArb = fc.record({ tier: fc.constantFrom('mynumber', 'lgwan', 'internet'), cidrs: fc.uniqueArray(fc.constantFrom(...V4, ...V6), { minLength: 1, maxLength: 3 }) });
-  fc.assert(fc.property(fc.array(segmentArb, { minLength: 1, maxLength: 6 }), (raw) => {
-    // Each CIDR once across the plan (a second claim is CIDR-DUPLICATE, not this warning).
-    const seen = new Set<string>();
-    const segments = raw.map((s, i) => ({ name: `s${i}`, tier: s.tier, cidrs: s.cidrs.filter((c) => !seen.has(c) && seen.add(c)) })).filter((s) => s.cidrs.length > 0);
-    const ps = problemsOf({ policy: { defaults: { lgwan: 'allow', internet: 'allow', mynumber: 'allow' } }, segments }).filter((p) => p.code === 'CIDR-TIER-NESTED');
-    const want = naiveNested(segments);
-    const got = new Map(ps.map((p) => [/^(\S+) of segment/.exec(p.message)![1]!, /lies inside (\S+) of segment/.exec(p.message)![1]!]));
-    if (JSON.stringify([...got].sort()) !== JSON.stringify([...want].sort())) {
-      throw new Error(`got ${JSON.stringify([...got])}, want ${JSON.stringify([...want])} for ${JSON.stringify(segments)}`);
-    }
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(fc.array(segmentArb, { minLength: 1, maxLength: 6 }), (raw) => {
+      // Each CIDR once across the plan (a second claim is CIDR-DUPLICATE, not this warning).
+      const seen = new Set<string>();
+      const segments = raw.map((s, i) => ({ name: `s${i}`, tier: s.tier, cidrs: s.cidrs.filter((c) => !seen.has(c) && seen.add(c)) })).filter((s) => s.cidrs.length > 0);
+      const ps = problemsOf({ policy: { defaults: { lgwan: 'allow', internet: 'allow', mynumber: 'allow' } }, segments }).filter((p) => p.code === 'CIDR-TIER-NESTED');
+      const want = naiveNested(segments);
+      const got = new Map(ps.map((p) => [/^(\S+) of segment/.exec(p.message)![1]!, /lies inside (\S+) of segment/.exec(p.message)![1]!]));
+      if (JSON.stringify([...got].sort()) !== JSON.stringify([...want].sort())) {
+        throw new Error(`got ${JSON.stringify([...got])}, want ${JSON.stringify([...want])} for ${JSON.stringify(segments)}`);
+      }
+    }),
+    { numRuns: 300 },
+  );
   t.pass('300 plans');
 });
 

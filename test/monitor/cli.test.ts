@@ -24,7 +24,14 @@ const GOOD = '{"src":"10.20.100.5","dst":"172.16.1.10","service":"tcp/443"}';
 const ALLOWED = '{"src":"10.20.100.5","dst":"10.20.100.6","service":"tcp/443"}';
 
 t.test('--json: the result validates against its schema, for every sample', async (t) => {
-  for (const [file, format] of [['iptables.log', 'iptables'], ['fortigate.log', 'fortigate'], ['vpcflow-v2.log', 'vpcflow'], ['nfdump-1.7.1.csv', 'nfdump-csv'], ['flows.jsonl', 'jsonl'], ['bad/jsonl-not-json.jsonl', 'jsonl']]) {
+  for (const [file, format] of [
+    ['iptables.log', 'iptables'],
+    ['fortigate.log', 'fortigate'],
+    ['vpcflow-v2.log', 'vpcflow'],
+    ['nfdump-1.7.1.csv', 'nfdump-csv'],
+    ['flows.jsonl', 'jsonl'],
+    ['bad/jsonl-not-json.jsonl', 'jsonl'],
+  ]) {
     const run = await sanso(['monitor', '--from', `${F}/${file}`, '--log-format', format!, '--json', '--as-of', AS_OF]);
     const r = JSON.parse(run.out) as unknown;
     t.ok(validate(r), `${file}: ${JSON.stringify(validate.errors)}`);
@@ -35,8 +42,14 @@ t.test('NDJSON events: a finding when first seen, rejects in place, then the end
   const input = [GOOD, GOOD, 'nonsense', ALLOWED, '{"src":"10.20.100.5","dst":"8.8.8.8","service":"udp/53"}', GOOD].join('\n');
   const run = await sanso(['monitor', '--from', '-', '--log-format', 'jsonl', '--as-of', AS_OF], input);
   t.equal(run.code, 3);
-  const events = run.out.trim().split('\n').map((l) => JSON.parse(l) as { event: string; code?: string; count?: number; position?: string; records?: number; findings?: { count: number }[] });
-  t.same(events.map((e) => e.event), ['finding', 'rejected', 'finding', 'end']);
+  const events = run.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { event: string; code?: string; count?: number; position?: string; records?: number; findings?: { count: number }[] });
+  t.same(
+    events.map((e) => e.event),
+    ['finding', 'rejected', 'finding', 'end'],
+  );
   t.same([events[0]!.code, events[0]!.count], ['SPLIT-PATH', 1], 'announced at count 1');
   t.equal(events[1]!.position, '-:3');
   t.equal(events[2]!.code, 'CLOUD-AGGREGATION');
@@ -94,7 +107,11 @@ t.test('--webhook: each new finding posted once, after retries', async (t) => {
   const input = [GOOD, GOOD, '{"src":"10.20.100.5","dst":"8.8.8.8","service":"udp/53"}', ALLOWED].join('\n');
   const run = await sanso(['monitor', '--from', '-', '--log-format', 'jsonl', '--as-of', AS_OF, '--json', '--webhook', hook.url], input);
   t.equal(run.code, 3);
-  t.same(hook.got.map((g) => (JSON.parse(g.body) as { code: string }).code), ['SPLIT-PATH', 'CLOUD-AGGREGATION'], 'in order, once each');
+  t.same(
+    hook.got.map((g) => (JSON.parse(g.body) as { code: string }).code),
+    ['SPLIT-PATH', 'CLOUD-AGGREGATION'],
+    'in order, once each',
+  );
   t.equal(hook.attempts(), 4, 'two failed attempts were retried');
   t.match(run.err, 'webhook 2 sent, 0 failed, 0 dropped');
 });
@@ -122,7 +139,12 @@ t.test('--metrics-port: Prometheus counters while running', async (t) => {
   const { main } = await import('../../src/cli/main.js');
   const input = new PassThrough();
   let err = '';
-  const done = main(['monitor', '--from', '-', '--log-format', 'jsonl', '--as-of', AS_OF, '--json', '--metrics-port', '0'], { stdout: () => undefined, stderr: (s) => (err += s), stdin: input, env: {} });
+  const done = main(['monitor', '--from', '-', '--log-format', 'jsonl', '--as-of', AS_OF, '--json', '--metrics-port', '0'], {
+    stdout: () => undefined,
+    stderr: (s) => (err += s),
+    stdin: input,
+    env: {},
+  });
   input.write(`${GOOD}\n${GOOD}\nbad\n`);
   // The port is chosen by the OS and printed on standard error.
   const deadline = Date.now() + 5000;

@@ -18,11 +18,28 @@ const service = fc.oneof(
   { weight: 4, arbitrary: fc.tuple(fc.constantFrom('tcp', 'udp'), fc.integer({ min: 0, max: 70000 })).map(([p, n]) => `${p}/${n}`) },
   fc.constantFrom('icmp', 'icmpv6', 'proto/47', 'proto/6', 'tcp/08', 'tcp/1-2', 'any', 'TCP/443'),
 );
-const time = fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 2_000_000_000 }), fc.integer({ min: 1_000_000_000_000, max: 1_999_999_999_999 }), fc.date({ noInvalidDate: true, min: new Date('1970-01-02'), max: new Date('9999-01-01') }).map((d) => d.toISOString()), fc.constantFrom('2026-11-30T10:00:00+09:00', '2026-02-30T00:00:00Z', 'x'));
+const time = fc.oneof(
+  fc.constant(undefined),
+  fc.integer({ min: 0, max: 2_000_000_000 }),
+  fc.integer({ min: 1_000_000_000_000, max: 1_999_999_999_999 }),
+  fc.date({ noInvalidDate: true, min: new Date('1970-01-02'), max: new Date('9999-01-01') }).map((d) => d.toISOString()),
+  fc.constantFrom('2026-11-30T10:00:00+09:00', '2026-02-30T00:00:00Z', 'x'),
+);
 const ws = fc.constantFrom('', ' ', '\t', '  ');
 
 const line = fc
-  .record({ src: address, dst: address, service, time, extra: fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 }), drop: fc.constantFrom('', '', '', '', '', 'src', 'dst', 'service'), dup: fc.constantFrom(false, false, false, true), sp: ws, escape: fc.constantFrom(false, false, false, true), nonAscii: fc.constantFrom(false, false, false, true) })
+  .record({
+    src: address,
+    dst: address,
+    service,
+    time,
+    extra: fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 3 }),
+    drop: fc.constantFrom('', '', '', '', '', 'src', 'dst', 'service'),
+    dup: fc.constantFrom(false, false, false, true),
+    sp: ws,
+    escape: fc.constantFrom(false, false, false, true),
+    nonAscii: fc.constantFrom(false, false, false, true),
+  })
   .map((r) => {
     const parts: string[] = [];
     const o: Record<string, unknown> = { ...r.extra };

@@ -26,8 +26,9 @@ function feed(m: Monitor, seq: number, text: string): void {
   s.end();
 }
 
-const messageArb = fc.array(fc.tuple(flow, fc.integer({ min: 1_700_000_000, max: 1_700_100_000 }), fc.boolean()), { minLength: 1, maxLength: 5 }).map((recs) =>
-  recs.map(([f, time, bad]) => (bad && time % 7 === 0 ? '{"src":"x"}' : JSON.stringify({ ...f, time }))).join('\n'));
+const messageArb = fc
+  .array(fc.tuple(flow, fc.integer({ min: 1_700_000_000, max: 1_700_100_000 }), fc.boolean()), { minLength: 1, maxLength: 5 })
+  .map((recs) => recs.map(([f, time, bad]) => (bad && time % 7 === 0 ? '{"src":"x"}' : JSON.stringify({ ...f, time }))).join('\n'));
 
 t.test('merge: every message once, whatever was redelivered and in whatever order', async (t) => {
   fc.assert(
@@ -61,11 +62,15 @@ t.test('merge: every message once, whatever was redelivered and in whatever orde
           at += size;
         }
         // Any order of partials.
-        const order = partials.map((p, i) => [((i + 1) * 2654435761 + seed) % 4294967296, p] as const).sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+        const order = partials
+          .map((p, i) => [((i + 1) * 2654435761 + seed) % 4294967296, p] as const)
+          .sort((a, b) => a[0] - b[0])
+          .map(([, p]) => p);
         const got = mergePartials(order);
         const key = (f: { code: string; src: { segment: string }; dst: { segment: string }; service: string; count: number; firstSeen: string | null; lastSeen: string | null }) =>
           `${f.code} ${f.src.segment} ${f.dst.segment} ${f.service} ${f.count} ${f.firstSeen} ${f.lastSeen}`;
-        if (got.records !== want.records || got.parsed !== want.parsed || got.rejected !== want.rejected) throw new Error(`totals ${got.records}/${got.parsed}/${got.rejected} vs ${want.records}/${want.parsed}/${want.rejected}`);
+        if (got.records !== want.records || got.parsed !== want.parsed || got.rejected !== want.rejected)
+          throw new Error(`totals ${got.records}/${got.parsed}/${got.rejected} vs ${want.records}/${want.parsed}/${want.rejected}`);
         const a = got.findings.map(key).sort().join('\n');
         const b = want.findings.map(key).sort().join('\n');
         if (a !== b) throw new Error(`findings differ:\n${a}\nvs\n${b}`);

@@ -28,10 +28,31 @@ const FLOWS = [
 ];
 
 function worker(url: string, env: Record<string, string> = {}): { p: ChildProcess; out: Promise<string> } {
-  const p = spawn(process.execPath, [...process.execArgv, 'bin/sanso.ts', 'monitor', '--from', `${url}/flows.>`, '--log-format', 'jsonl', '--as-of', AS_OF, '--json', '--batch', '50', '--ack-wait', '1', '--idle-exit', '3'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const p = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      'bin/sanso.ts',
+      'monitor',
+      '--from',
+      `${url}/flows.>`,
+      '--log-format',
+      'jsonl',
+      '--as-of',
+      AS_OF,
+      '--json',
+      '--batch',
+      '50',
+      '--ack-wait',
+      '1',
+      '--idle-exit',
+      '3',
+    ],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   p.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   p.stderr!.on('data', () => undefined);
@@ -64,7 +85,10 @@ t.test('two workers, one killed midway: exact totals after merge', { skip: missi
   const jsm = await jetstreamManager(nc);
   const deadline = Date.now() + 20_000;
   for (;;) {
-    const n = await jsm.streams.info('SANSO_PARTIALS').then((i) => i.state.messages, () => 0);
+    const n = await jsm.streams.info('SANSO_PARTIALS').then(
+      (i) => i.state.messages,
+      () => 0,
+    );
     if (n >= 1) break;
     if (Date.now() > deadline) throw new Error('worker A stored no partial');
     await new Promise((r) => setTimeout(r, 50));

@@ -58,17 +58,21 @@ function actual(table: DecisionTable, format: LogFormat, flows: TimedFlow[], cut
   splitter.end();
   const r = monitorResult(table, m, []);
   const cells = new Map<string, { count: number; first: number; last: number }>();
-  for (const f of r.findings) cells.set(`${f.code} ${f.src.segment} ${f.dst.segment} ${f.service}`, { count: f.count, first: Date.parse(f.firstSeen!) / 1000, last: Date.parse(f.lastSeen!) / 1000 });
+  for (const f of r.findings)
+    cells.set(`${f.code} ${f.src.segment} ${f.dst.segment} ${f.service}`, { count: f.count, first: Date.parse(f.firstSeen!) / 1000, last: Date.parse(f.lastSeen!) / 1000 });
   return { cells, rejected: r.rejected, records: r.records };
 }
 
 const timed = (flows: fc.Arbitrary<FlowText[]>) =>
-  fc.tuple(flows, fc.array(fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }), { minLength: 1, maxLength: 5 })).map(([fs, times]) => fs.map((f, i) => ({ ...f, time: times[i % times.length]! })));
+  fc
+    .tuple(flows, fc.array(fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }), { minLength: 1, maxLength: 5 }))
+    .map(([fs, times]) => fs.map((f, i) => ({ ...f, time: times[i % times.length]! })));
 
 function check(table: DecisionTable, format: LogFormat, flows: TimedFlow[], cuts: number[], stringKeys = false): void {
   const want = expected(table, flows);
   const got = actual(table, format, flows, cuts, stringKeys);
-  if (got.records !== flows.length || got.rejected !== want.rejected) throw new Error(`${format}: records ${got.records}/${flows.length}, rejected ${got.rejected} vs ${want.rejected}`);
+  if (got.records !== flows.length || got.rejected !== want.rejected)
+    throw new Error(`${format}: records ${got.records}/${flows.length}, rejected ${got.rejected} vs ${want.rejected}`);
   const a = JSON.stringify([...got.cells].sort());
   const b = JSON.stringify([...want.cells].sort());
   if (a !== b) throw new Error(`${format}: cells differ\n got ${a}\nwant ${b}`);
@@ -79,10 +83,16 @@ t.test('the sample city: every format counts what decide decides', async (t) => 
   const table = loaded.table!;
   const rules = mergeFiles(loaded.files);
   fc.assert(
-    fc.property(fc.constantFrom(...LOG_FORMATS), timed(fc.array(flowArbFor(rules as never, '2026-11-30'), { minLength: 1, maxLength: 80 })), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }), fc.boolean(), (format, flows, cuts, stringKeys) => {
-      // stringKeys: the Map path that rule sets of more than ~10,000 segments take.
-      check(table, format, flows, cuts, stringKeys);
-    }),
+    fc.property(
+      fc.constantFrom(...LOG_FORMATS),
+      timed(fc.array(flowArbFor(rules as never, '2026-11-30'), { minLength: 1, maxLength: 80 })),
+      fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+      fc.boolean(),
+      (format, flows, cuts, stringKeys) => {
+        // stringKeys: the Map path that rule sets of more than ~10,000 segments take.
+        check(table, format, flows, cuts, stringKeys);
+      },
+    ),
     { numRuns: RUNS * 2 },
   );
   t.pass('held');
@@ -90,11 +100,21 @@ t.test('the sample city: every format counts what decide decides', async (t) => 
 
 t.test('random rule sets: every format counts what decide decides', async (t) => {
   fc.assert(
-    fc.property(scenarioArb({ maxFlows: 60 }), fc.constantFrom(...LOG_FORMATS), fc.array(fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }), { minLength: 1, maxLength: 4 }), (s, format, times) => {
-      const loaded = load(s.files, s.asOf);
-      if (!loaded.table) throw new Error('a generated rule set did not build');
-      check(loaded.table, format, s.flows.map((f, i) => ({ ...f, time: times[i % times.length]! })), []);
-    }),
+    fc.property(
+      scenarioArb({ maxFlows: 60 }),
+      fc.constantFrom(...LOG_FORMATS),
+      fc.array(fc.integer({ min: 1_700_000_000, max: 1_900_000_000 }), { minLength: 1, maxLength: 4 }),
+      (s, format, times) => {
+        const loaded = load(s.files, s.asOf);
+        if (!loaded.table) throw new Error('a generated rule set did not build');
+        check(
+          loaded.table,
+          format,
+          s.flows.map((f, i) => ({ ...f, time: times[i % times.length]! })),
+          [],
+        );
+      },
+    ),
     { numRuns: RUNS },
   );
   t.pass('held');
@@ -109,7 +129,10 @@ t.test('thousands of findings: the slot table grows and still counts what the Ma
   const slots = actual(table, 'jsonl', twice, [], false);
   const map = actual(table, 'jsonl', twice, [], true);
   t.equal(slots.cells.size, 6000);
-  t.ok([...slots.cells.values()].every((c) => c.count === 2), 'each finding counted twice');
+  t.ok(
+    [...slots.cells.values()].every((c) => c.count === 2),
+    'each finding counted twice',
+  );
   t.same([...slots.cells].sort(), [...map.cells].sort());
   t.same([...slots.cells].sort(), [...expected(table, twice).cells].sort(), 'and both what decide decides');
 });

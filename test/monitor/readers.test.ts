@@ -22,7 +22,17 @@ interface Result {
   records: number;
   parsed: number;
   rejected: number;
-  findings: { code: string; src: { segment: string }; dst: { segment: string }; service: string; count: number; firstSeen: string | null; lastSeen: string | null; example: unknown; exampleAt: string }[];
+  findings: {
+    code: string;
+    src: { segment: string };
+    dst: { segment: string };
+    service: string;
+    count: number;
+    firstSeen: string | null;
+    lastSeen: string | null;
+    example: unknown;
+    exampleAt: string;
+  }[];
   rejects: { position: string; reason: string }[];
 }
 
@@ -146,7 +156,10 @@ t.test('a fixture per malformed record: counted, reported with FILE:LINE, never 
 
 t.test('a line longer than 1 MiB is one rejected record; the next line reads', async (t) => {
   const long = `{"src":"10.20.100.5","dst":"172.16.1.10","service":"tcp/443","pad":"${'x'.repeat((1 << 20) + 10)}"}`;
-  const run = await sanso(['monitor', '--from', '-', '--log-format', 'jsonl', '--json', '--as-of', AS_OF], `${long}\n{"src":"10.20.100.5","dst":"172.16.1.10","service":"tcp/443"}\n`);
+  const run = await sanso(
+    ['monitor', '--from', '-', '--log-format', 'jsonl', '--json', '--as-of', AS_OF],
+    `${long}\n{"src":"10.20.100.5","dst":"172.16.1.10","service":"tcp/443"}\n`,
+  );
   const r = JSON.parse(run.out) as Result;
   t.same([r.records, r.parsed, r.rejected], [2, 1, 1]);
   t.same(r.rejects, [{ position: '-:1', reason: 'the line is longer than the limit (1 MiB)' }]);

@@ -37,7 +37,15 @@ function lockFor(tarball: string): object {
   const root = lock.packages['']! as LockEntry & { dependencies?: Record<string, string>; engines?: object };
   const packages: Record<string, LockEntry> = {
     '': { name: 'city-rules', version: '1.0.0', devDependencies: { sanso: tarball } },
-    'node_modules/sanso': { version: pkg.version, resolved: tarball, dev: true, license: 'MIT', dependencies: root.dependencies, bin: { sanso: 'dist/bin/sanso.js' }, engines: root.engines },
+    'node_modules/sanso': {
+      version: pkg.version,
+      resolved: tarball,
+      dev: true,
+      license: 'MIT',
+      dependencies: root.dependencies,
+      bin: { sanso: 'dist/bin/sanso.js' },
+      engines: root.engines,
+    },
   };
   for (const [path, entry] of Object.entries(lock.packages)) {
     if (path === '' || entry.dev || entry.devOptional || !path.startsWith('node_modules/')) continue;
@@ -59,9 +67,21 @@ t.test('npm pack, install the tarball offline into a fresh project, run it', { t
   const work = mkdtempSync(join(tmpdir(), 'sanso-pack-'));
   t.teardown(() => rmSync(work, { recursive: true, force: true }));
   const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_loglevel: 'error' };
-  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[] }[];
+  const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as {
+    filename: string;
+    files: { path: string }[];
+  }[];
   const files = packed[0]!.files.map((f) => f.path);
-  for (const want of ['package.json', 'dist/bin/sanso.js', 'dist/src/cli/main.js', 'dist/src/cli/diff.js', 'dist/src/diff/diff.js', 'schemas/rules.schema.json', 'schemas/api/diff-result.json', 'rules/00-policy.yaml']) {
+  for (const want of [
+    'package.json',
+    'dist/bin/sanso.js',
+    'dist/src/cli/main.js',
+    'dist/src/cli/diff.js',
+    'dist/src/diff/diff.js',
+    'schemas/rules.schema.json',
+    'schemas/api/diff-result.json',
+    'rules/00-policy.yaml',
+  ]) {
     t.ok(files.includes(want), `the tarball holds ${want}`);
   }
   for (const path of files) {
@@ -89,7 +109,12 @@ t.test('npm pack, install the tarball offline into a fresh project, run it', { t
 
   const version = execFileSync('npx', ['--no-install', 'sanso', '--version'], { cwd: project, env, encoding: 'utf8' });
   t.equal(version, `sanso ${pkg.version}\n`);
-  const validate = execFileSync('npx', ['--no-install', 'sanso', 'validate', '--strict', '--as-of', '2026-11-30'], { cwd: project, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const validate = execFileSync('npx', ['--no-install', 'sanso', 'validate', '--strict', '--as-of', '2026-11-30'], {
+    cwd: project,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.equal(validate, '', 'the sample city is clean');
   const diff = execFileSync('npx', ['--no-install', 'sanso', 'diff', 'rules', 'rules', '--format', 'json'], { cwd: project, env, encoding: 'utf8' });
   t.same(JSON.parse(diff).counts, { 'newly-allowed': 0, 'newly-denied': 0, 'reason-changed': 0 });

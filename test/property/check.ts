@@ -66,16 +66,28 @@ function analysisWitness(ref: ReferenceEvaluator, flow: FlowText, flags: Map<str
     if ((r.action ?? 'allow') !== 'allow' || !ref.matches(r, S, D, key)) continue;
     const codes = flags.get(r.id) ?? new Set();
     if (ceiling !== null && !codes.has('ALLOW-CEILING-FORBIDDEN') && !codes.has('ALLOW-CEILING-PARTIAL')) {
-      return { kind: 'analysis-missing', detail: 'ALLOW-CEILING-PARTIAL', message: `${r.id} names this flow, which the ceiling holds (${ceiling}), yet analysis flags it neither ALLOW-CEILING-FORBIDDEN nor -PARTIAL` };
+      return {
+        kind: 'analysis-missing',
+        detail: 'ALLOW-CEILING-PARTIAL',
+        message: `${r.id} names this flow, which the ceiling holds (${ceiling}), yet analysis flags it neither ALLOW-CEILING-FORBIDDEN nor -PARTIAL`,
+      };
     }
     if (ceiling === null && codes.has('ALLOW-CEILING-FORBIDDEN')) {
-      return { kind: 'analysis-contradiction', detail: 'ALLOW-CEILING-FORBIDDEN', message: `${r.id} names this flow, which the ceiling lets through, yet analysis flags it ALLOW-CEILING-FORBIDDEN` };
+      return {
+        kind: 'analysis-contradiction',
+        detail: 'ALLOW-CEILING-FORBIDDEN',
+        message: `${r.id} names this flow, which the ceiling lets through, yet analysis flags it ALLOW-CEILING-FORBIDDEN`,
+      };
     }
   }
   if (ceiling !== null) {
     for (const e of ref.rules.exceptions ?? []) {
       if (ref.active(e.expires) && ref.matches(e, S, D, key) && flags.get(e.id)?.has('EXCEPTION-NEEDLESS')) {
-        return { kind: 'analysis-contradiction', detail: 'EXCEPTION-NEEDLESS', message: `${e.id} names this flow, which the ceiling holds (${ceiling}), yet analysis flags it EXCEPTION-NEEDLESS` };
+        return {
+          kind: 'analysis-contradiction',
+          detail: 'EXCEPTION-NEEDLESS',
+          message: `${e.id} names this flow, which the ceiling holds (${ceiling}), yet analysis flags it EXCEPTION-NEEDLESS`,
+        };
       }
     }
   }
@@ -127,7 +139,10 @@ export function scenarioFailure(s: Scenario, tally?: Tally): Failure | null {
     const got = decideWithTable(table, flow);
     if (!got.ok) return { kind: 'refused', detail: `${got.field}`, message: `the lookup refuses a valid flow: ${got.field}: ${got.reason}`, flow };
     const expected = want.decision;
-    for (const [what, actual] of [['decisionObject', got.object], ['rendered JSON', got.json]] as const) {
+    for (const [what, actual] of [
+      ['decisionObject', got.object],
+      ['rendered JSON', got.json],
+    ] as const) {
       if (!isDeepStrictEqual(actual, expected)) {
         const fields = (Object.keys(expected) as (keyof RefDecision)[]).filter((k) => !isDeepStrictEqual(actual[k], expected[k]));
         return {

@@ -48,7 +48,9 @@ function run(arb: fc.Arbitrary<Scenario>, numRuns: number, fails: (s: Scenario) 
       m.failure.message,
       describe(m.scenario, m.failure.flow ?? undefined),
       m.failure.flow ? '' : `# (flow ${JSON.stringify(flow)})`,
-    ].filter((line) => line !== '').join('\n'),
+    ]
+      .filter((line) => line !== '')
+      .join('\n'),
     runs: details.numRuns,
   };
 }
@@ -74,11 +76,32 @@ t.test('every field of every decision agrees with the reference evaluator', asyn
     return;
   }
   t.pass(`${tally.scenarios} rule sets, ${tally.flows} flows, seed ${SEED}`);
-  t.comment(`models: ${[...tally.models].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);
-  t.comment(`decisions seen: ${[...tally.codes].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  t.comment(
+    `models: ${[...tally.models]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
+  t.comment(
+    `decisions seen: ${[...tally.codes]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
   // The generator must reach every outcome, or agreement proves less than it seems.
   if (RUNS >= 100) {
-    for (const code of ['EXPLICIT-DENY', 'CLOUD-AGGREGATION', 'MN-ISOLATION', 'SPLIT-PATH', 'MFA-REQUIRED', 'EXCEPTION', 'GRANTED', 'GRANTED+sanitized', 'DEFAULT-ALLOW', 'NO-GRANT']) {
+    for (const code of [
+      'EXPLICIT-DENY',
+      'CLOUD-AGGREGATION',
+      'MN-ISOLATION',
+      'SPLIT-PATH',
+      'MFA-REQUIRED',
+      'EXCEPTION',
+      'GRANTED',
+      'GRANTED+sanitized',
+      'DEFAULT-ALLOW',
+      'NO-GRANT',
+    ]) {
       t.ok((tally.codes.get(code) ?? 0) > 0, `some flow is decided ${code}`);
     }
     for (const model of MODELS) t.ok((tally.models.get(model) ?? 0) > 0, `some rule set is under model ${model}`);
@@ -91,7 +114,7 @@ t.test('under each guideline model in turn, every decision agrees with the refer
   const tally = seen;
   for (const model of MODELS) {
     // α′ breakout needs a grant aimed at a breakout destination: twice the runs.
-    const runs = Math.max(10, Math.floor((model === 'alpha-prime' ? RUNS / 2 : RUNS / 4)));
+    const runs = Math.max(10, Math.floor(model === 'alpha-prime' ? RUNS / 2 : RUNS / 4));
     const { report } = run(scenarioArb({ model }), runs, (s) => scenarioFailure(s, tally));
     if (report !== null) {
       t.comment(report);
@@ -100,7 +123,12 @@ t.test('under each guideline model in turn, every decision agrees with the refer
     }
     t.ok((tally.models.get(model) ?? 0) > 0, `${tally.models.get(model)} rule sets under ${model}`);
   }
-  t.comment(`decisions seen in both runs: ${[...tally.codes].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  t.comment(
+    `decisions seen in both runs: ${[...tally.codes]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
   if (RUNS >= 100) {
     // β's bridge into the LGWAN tier; α′ breakout granted, and what it does not lift.
     for (const code of ['GRANTED+screen-transfer-into-lgwan', 'GRANTED+breakout', 'SPLIT-PATH+to-breakout', 'MN-ISOLATION+to-breakout']) {

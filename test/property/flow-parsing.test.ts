@@ -31,7 +31,8 @@ t.test('addresses: the same texts accepted, the same numbers read', async (t) =>
     fc.property(address, (text) => {
       const want = refWords(text);
       const got = lookupWords(text, words);
-      if (want !== got) throw new Error(`${JSON.stringify(text)}: reference ${want === null ? 'refuses' : want.toString(16)}, lookup ${got === null ? 'refuses' : got.toString(16)}`);
+      if (want !== got)
+        throw new Error(`${JSON.stringify(text)}: reference ${want === null ? 'refuses' : want.toString(16)}, lookup ${got === null ? 'refuses' : got.toString(16)}`);
       seen[want === null ? 'refused' : 'accepted']++;
     }),
     { numRuns: RUNS, seed: SEED },
@@ -42,10 +43,21 @@ t.test('addresses: the same texts accepted, the same numbers read', async (t) =>
 });
 
 const service = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(fc.constantFrom('tcp', 'udp', 'icmp', 'icmpv6', 'proto', 'TCP', 'sctp', ''), fc.option(fc.oneof(
-    fc.integer({ min: 0, max: 70000 }).map(String),
-    fc.constantFrom('0', '1', '65535', '65536', '080', '443-443', '1-2', '', ' 1', '6', '17', '58', '255', '256', '47', 'x'),
-  ), { freq: 5 })).map(([p, port]) => (port === null ? p : `${p}/${port}`)) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(
+        fc.constantFrom('tcp', 'udp', 'icmp', 'icmpv6', 'proto', 'TCP', 'sctp', ''),
+        fc.option(
+          fc.oneof(
+            fc.integer({ min: 0, max: 70000 }).map(String),
+            fc.constantFrom('0', '1', '65535', '65536', '080', '443-443', '1-2', '', ' 1', '6', '17', '58', '255', '256', '47', 'x'),
+          ),
+          { freq: 5 },
+        ),
+      )
+      .map(([p, port]) => (port === null ? p : `${p}/${port}`)),
+  },
   { weight: 1, arbitrary: fc.constantFrom('any', 'tcp/443 ', '/443', 'tcp//443', 'proto/6/1', 'icmp/0') },
 );
 

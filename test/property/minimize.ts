@@ -144,7 +144,7 @@ function* candidates(files: RuleFile[]): Generator<RuleFile[]> {
       for (const [name, members] of Object.entries((data[key] as Record<string, string[]> | undefined) ?? {})) {
         for (let j = members.length - 1; j >= 0 && members.length > 1; j--) {
           const next = clone(files);
-          ((next[fi]!.data[key] as Record<string, string[]>)[name]!).splice(j, 1);
+          (next[fi]!.data[key] as Record<string, string[]>)[name]!.splice(j, 1);
           yield next;
         }
       }
@@ -193,13 +193,19 @@ export function minimize(s: Scenario, first: Failure, fails: (s: Scenario) => Fa
   while (progress && tries < maxTries) {
     progress = false;
     for (const flow of flowCandidates(current.flows[0]!)) {
-      if (attempt({ ...current, flows: [flow] })) { progress = true; break; }
+      if (attempt({ ...current, flows: [flow] })) {
+        progress = true;
+        break;
+      }
     }
     if (progress) continue;
     for (const files of candidates(current.files)) {
       if (tries >= maxTries) break;
       if (files.length === 0) continue;
-      if (attempt({ ...current, files, rules: mergeFiles(files) })) { progress = true; break; }
+      if (attempt({ ...current, files, rules: mergeFiles(files) })) {
+        progress = true;
+        break;
+      }
     }
   }
   return { scenario: current, failure: failure!, tries };

@@ -98,9 +98,13 @@ export function loadPaths(paths: readonly string[], asOf: string): Loaded & { fi
 export type Compared = RefDecision;
 
 export function pick(d: {
-  decision: string; code: string; rule: string | null;
-  src: { segment: string; tier: string }; dst: { segment: string; tier: string };
-  path: string; sanitizer: { segment: string; method: string } | null;
+  decision: string;
+  code: string;
+  rule: string | null;
+  src: { segment: string; tier: string };
+  dst: { segment: string; tier: string };
+  path: string;
+  sanitizer: { segment: string; method: string } | null;
 }): Compared {
   return {
     decision: d.decision as Compared['decision'],
@@ -113,9 +117,7 @@ export function pick(d: {
   };
 }
 
-export type TableAnswer =
-  | { ok: true; object: Compared; json: Compared; address: { src: string; dst: string } }
-  | { ok: false; field: string | null; reason: string | null };
+export type TableAnswer = { ok: true; object: Compared; json: Compared; address: { src: string; dst: string } } | { ok: false; field: string | null; reason: string | null };
 
 const out = new FlowResult();
 
@@ -123,7 +125,10 @@ const out = new FlowResult();
 export function decideWithTable(table: DecisionTable, flow: FlowText): TableAnswer {
   if (!resolveFlow(table, flow.src, flow.dst, flow.service, out)) return { ok: false, field: out.field, reason: out.reason };
   const obj = decisionObject(table, out.decision, out.srcSeg, out.dstSeg, flow.src, flow.dst, 'en');
-  const json = JSON.parse(renderDecision(table, out.decision, out.srcSeg, out.dstSeg, flow.src, flow.dst, 'en')) as Parameters<typeof pick>[0] & { src: { address: string }; dst: { address: string } };
+  const json = JSON.parse(renderDecision(table, out.decision, out.srcSeg, out.dstSeg, flow.src, flow.dst, 'en')) as Parameters<typeof pick>[0] & {
+    src: { address: string };
+    dst: { address: string };
+  };
   return { ok: true, object: pick(obj), json: pick(json), address: { src: json.src.address, dst: json.dst.address } };
 }
 

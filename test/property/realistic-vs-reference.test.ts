@@ -30,12 +30,21 @@ function check(t: Test, name: string, s: Omit<Scenario, 'flows'>): void {
     return;
   }
   t.equal(tally.flows, FLOWS, `${name}: ${tally.flows} flows agree (seed ${SEED})`);
-  t.comment(`${name}: ${[...tally.codes].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  t.comment(
+    `${name}: ${[...tally.codes]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
 }
 
 t.test('the bundled sample city', async (t) => {
   const loaded = loadPaths(['rules'], '2026-06-15');
-  t.same(loaded.buildProblems.filter((p) => p.severity === 'error'), [], 'it builds');
+  t.same(
+    loaded.buildProblems.filter((p) => p.severity === 'error'),
+    [],
+    'it builds',
+  );
   const files = loaded.files.map((f) => ({ name: basename(f.name), data: f.data }));
   const rules = mergeFiles(files);
   const expiries = (rules.exceptions ?? []).map((e) => e.expires).sort();
@@ -51,7 +60,11 @@ t.test('the bundled sample city', async (t) => {
 t.test('the example cities of the other guideline models (examples/)', async (t) => {
   for (const dir of ['examples/alpha-prime', 'examples/beta', 'examples/beta-prime']) {
     const loaded = loadPaths([dir], '2026-06-15');
-    t.same(loaded.buildProblems.filter((p) => p.severity === 'error'), [], `${dir} builds`);
+    t.same(
+      loaded.buildProblems.filter((p) => p.severity === 'error'),
+      [],
+      `${dir} builds`,
+    );
     const files = loaded.files.map((f) => ({ name: basename(f.name), data: f.data }));
     const rules = mergeFiles(files);
     check(t, `${dir} (${rules.policy?.model})`, { rules, files, asOf: '2026-06-15' });

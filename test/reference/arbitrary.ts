@@ -70,15 +70,37 @@ const MAPPED_ANCHOR = '::ffff:0:0';
  */
 const V4_ANCHORS = ['10.0.0.0', '10.0.0.255', '10.20.1.5', '10.20.255.255', '10.255.255.255', '172.16.9.10', '192.168.1.128', '0.0.0.0', '255.255.255.255'].map(v4);
 const V4_PREFIXES = [8, 12, 16, 20, 23, 24, 25, 28, 30, 31, 32];
-const V6_ANCHORS = ['fd00::', 'fd00:20::1:0', 'fd00:20:0:ff::', '2001:db8::', '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', '::1', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', MAPPED_ANCHOR].map(v6);
+const V6_ANCHORS = [
+  'fd00::',
+  'fd00:20::1:0',
+  'fd00:20:0:ff::',
+  '2001:db8::',
+  '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff',
+  '::1',
+  'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+  MAPPED_ANCHOR,
+].map(v6);
 const MAPPED = v6(MAPPED_ANCHOR);
 const V6_PREFIXES = [8, 16, 32, 48, 56, 64, 80, 96, 112, 120, 126, 127, 128];
 
 /** Addresses that few generated CIDRs claim (and `outside` then owns). */
-const LOOSE_ADDRESSES = ['203.0.113.9', '8.8.8.8', '11.0.0.0', '9.255.255.255', '0.0.0.0', '255.255.255.255',
-  '2001:db8:dead::1', '2002::', '::', '::2', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', 'fe80::1',
+const LOOSE_ADDRESSES = [
+  '203.0.113.9',
+  '8.8.8.8',
+  '11.0.0.0',
+  '9.255.255.255',
+  '0.0.0.0',
+  '255.255.255.255',
+  '2001:db8:dead::1',
+  '2002::',
+  '::',
+  '::2',
+  'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+  'fe80::1',
   // Just below and just above the IPv4-mapped block.
-  '::fffe:ffff:ffff', '::1:0:0:0'];
+  '::fffe:ffff:ffff',
+  '::1:0:0:0',
+];
 
 function mask(family: 4 | 6, value: bigint, prefix: number): bigint {
   const bits = BigInt((family === 4 ? V4_BITS : V6_BITS) - prefix);
@@ -110,17 +132,27 @@ export function formatV6(value: bigint): string {
   let best = -1;
   let bestLen = 1;
   for (let i = 0; i < 8; ) {
-    if (g[i] !== '0') { i++; continue; }
+    if (g[i] !== '0') {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && g[j] === '0') j++;
-    if (j - i > bestLen) { best = i; bestLen = j - i; }
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   if (best < 0) return g.join(':');
   return `${g.slice(0, best).join(':')}::${g.slice(best + bestLen).join(':')}`;
 }
 
-interface CidrGene { v6: boolean; anchor: number; prefix: number }
+interface CidrGene {
+  v6: boolean;
+  anchor: number;
+  prefix: number;
+}
 
 const cidrGene: fc.Arbitrary<CidrGene> = fc.record({
   v6: fc.boolean(),
@@ -129,7 +161,13 @@ const cidrGene: fc.Arbitrary<CidrGene> = fc.record({
   prefix: fc.oneof({ arbitrary: fc.constant(-1), weight: 1 }, { arbitrary: fc.nat(), weight: 40 }),
 });
 
-interface GenCidr { family: 4 | 6; prefix: number; first: bigint; last: bigint; text: string }
+interface GenCidr {
+  family: 4 | 6;
+  prefix: number;
+  first: bigint;
+  last: bigint;
+  text: string;
+}
 
 function cidrOf(g: CidrGene, fullForm: boolean): GenCidr {
   const family: 4 | 6 = g.v6 ? 6 : 4;
@@ -149,9 +187,7 @@ const PIVOTS = [1, 22, 53, 443, 8080, 65535];
 const PORTLESS = ['icmp', 'icmpv6', 'proto/1', 'proto/47', 'proto/58', 'proto/0', 'proto/255'];
 const WHOLE = ['tcp', 'udp', 'proto/6', 'proto/17'];
 
-type LiteralGene =
-  | { kind: 'ports'; udp: boolean; pivot: number; off: number; len: number; selfRange: boolean }
-  | { kind: 'fixed'; text: string };
+type LiteralGene = { kind: 'ports'; udp: boolean; pivot: number; off: number; len: number; selfRange: boolean } | { kind: 'fixed'; text: string };
 
 const literalGene: fc.Arbitrary<LiteralGene> = fc.oneof(
   {
@@ -179,7 +215,11 @@ function literalOf(g: LiteralGene): string {
   return `${proto}/${lo}-${hi}`;
 }
 
-interface ServiceRefGene { named: boolean; pick: number; literal: LiteralGene }
+interface ServiceRefGene {
+  named: boolean;
+  pick: number;
+  literal: LiteralGene;
+}
 
 const serviceRefGene: fc.Arbitrary<ServiceRefGene> = fc.record({
   named: fc.boolean(),
@@ -189,15 +229,15 @@ const serviceRefGene: fc.Arbitrary<ServiceRefGene> = fc.record({
 
 // — selectors —
 
-type SelectorGene =
-  | { kind: 'segment' | 'group'; pick: number }
-  | { kind: 'tier'; tier: 'mynumber' | 'lgwan' | 'internet' | 'outside' }
-  | { kind: 'outside' };
+type SelectorGene = { kind: 'segment' | 'group'; pick: number } | { kind: 'tier'; tier: 'mynumber' | 'lgwan' | 'internet' | 'outside' } | { kind: 'outside' };
 
 const selectorGene: fc.Arbitrary<SelectorGene> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('segment' as const), pick: fc.nat() }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('group' as const), pick: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tier' as const), tier: fc.constantFrom('mynumber' as const, 'lgwan' as const, 'internet' as const, 'outside' as const) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('tier' as const), tier: fc.constantFrom('mynumber' as const, 'lgwan' as const, 'internet' as const, 'outside' as const) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('outside' as const) }) },
 );
 
@@ -294,7 +334,13 @@ const ruleGene: fc.Arbitrary<RuleGene> = fc.record({
 /** Days from AS_OF: long expired, expired yesterday, expiring today (still valid), later. */
 const EXPIRY_OFFSETS = [-400, -1, 0, 1, 400];
 
-interface ExceptionGene { from: SelectorGene[]; to: SelectorGene[]; services: ServiceRefGene[]; expires: number; ticket: boolean }
+interface ExceptionGene {
+  from: SelectorGene[];
+  to: SelectorGene[];
+  services: ServiceRefGene[];
+  expires: number;
+  ticket: boolean;
+}
 
 const exceptionGene: fc.Arbitrary<ExceptionGene> = fc.record({
   from: selectors,
@@ -304,7 +350,9 @@ const exceptionGene: fc.Arbitrary<ExceptionGene> = fc.record({
   ticket: fc.boolean(),
 });
 
-interface GroupGene { members: SelectorGene[] }
+interface GroupGene {
+  members: SelectorGene[];
+}
 
 const groupGene: fc.Arbitrary<GroupGene> = fc.record({ members: selectors });
 
@@ -316,7 +364,11 @@ interface PolicyGene {
 
 const policyGene: fc.Arbitrary<PolicyGene> = fc.record({
   defaults: fc.record(
-    { mynumber: fc.constantFrom('allow' as const, 'deny' as const), lgwan: fc.constantFrom('allow' as const, 'deny' as const), internet: fc.constantFrom('allow' as const, 'deny' as const) },
+    {
+      mynumber: fc.constantFrom('allow' as const, 'deny' as const),
+      lgwan: fc.constantFrom('allow' as const, 'deny' as const),
+      internet: fc.constantFrom('allow' as const, 'deny' as const),
+    },
     { requiredKeys: [] },
   ),
   timezone: fc.boolean(),
@@ -324,7 +376,11 @@ const policyGene: fc.Arbitrary<PolicyGene> = fc.record({
   model: fc.option(fc.constantFrom(...MODELS), { freq: 8 }),
 });
 
-interface SplitGene { files: number; cuts: number[]; picks: number[] }
+interface SplitGene {
+  files: number;
+  cuts: number[];
+  picks: number[];
+}
 
 const splitGene: fc.Arbitrary<SplitGene> = fc.record({
   files: fc.integer({ min: 1, max: 3 }),
@@ -402,9 +458,10 @@ function build(g: Genome): Built {
 
   const serviceNames = g.services.map((_, i) => `svc-${i}`);
   const services: Record<string, string[]> = {};
-  g.services.forEach((lits, i) => { services[serviceNames[i]!] = lits.map(literalOf); });
-  const serviceRef = (r: ServiceRefGene) =>
-    r.named && serviceNames.length > 0 ? serviceNames[r.pick % serviceNames.length]! : literalOf(r.literal);
+  g.services.forEach((lits, i) => {
+    services[serviceNames[i]!] = lits.map(literalOf);
+  });
+  const serviceRef = (r: ServiceRefGene) => (r.named && serviceNames.length > 0 ? serviceNames[r.pick % serviceNames.length]! : literalOf(r.literal));
 
   const segments: RawSegment[] = kept.map(({ gene, cidrs: mine }, i) => {
     const seg: RawSegment = { name: `${gene.tier.slice(0, 2)}-${i}`, tier: gene.tier, cidrs: mine.map((c) => c.text) };
@@ -429,15 +486,21 @@ function build(g: Genome): Built {
   const groupNames = g.groups.map((_, i) => `grp-${i}`);
   const selectorAmong = (s: SelectorGene, groupCount: number): string => {
     switch (s.kind) {
-      case 'segment': return segments[s.pick % segments.length]!.name;
-      case 'group': return groupCount > 0 ? groupNames[s.pick % groupCount]! : segments[s.pick % segments.length]!.name;
-      case 'tier': return `tier:${s.tier}`;
-      case 'outside': return 'outside';
+      case 'segment':
+        return segments[s.pick % segments.length]!.name;
+      case 'group':
+        return groupCount > 0 ? groupNames[s.pick % groupCount]! : segments[s.pick % segments.length]!.name;
+      case 'tier':
+        return `tier:${s.tier}`;
+      case 'outside':
+        return 'outside';
     }
   };
   const list = <T>(xs: T[], f: (x: T) => string) => [...new Set(xs.map(f))];
   const groups: Record<string, string[]> = {};
-  g.groups.forEach((gg, i) => { groups[groupNames[i]!] = list(gg.members, (m) => selectorAmong(m, i)); });
+  g.groups.forEach((gg, i) => {
+    groups[groupNames[i]!] = list(gg.members, (m) => selectorAmong(m, i));
+  });
   const selector = (s: SelectorGene) => selectorAmong(s, groupNames.length);
 
   const sanitizers = segments.filter((x) => x.sanitizer);
@@ -474,8 +537,13 @@ function build(g: Genome): Built {
 
   const exceptions: RawException[] = g.exceptions.map((e, i) => {
     const r: RawException = {
-      id: `EX-${String(i + 1).padStart(2, '0')}`, from: list(e.from, selector), to: list(e.to, selector),
-      services: list(e.services, serviceRef), reason: 'generated', 'approved-by': 'CISO', expires: addDays(AS_OF, e.expires),
+      id: `EX-${String(i + 1).padStart(2, '0')}`,
+      from: list(e.from, selector),
+      to: list(e.to, selector),
+      services: list(e.services, serviceRef),
+      reason: 'generated',
+      'approved-by': 'CISO',
+      expires: addDays(AS_OF, e.expires),
     };
     if (e.ticket) r.ticket = `CR-EX-${i}`;
     return r;
@@ -553,7 +621,9 @@ const addressGene: fc.Arbitrary<AddressGene> = fc.oneof(
   {
     weight: 8,
     arbitrary: fc.record({
-      kind: fc.constant('edge' as const), pick: fc.nat(), last: fc.boolean(),
+      kind: fc.constant('edge' as const),
+      pick: fc.nat(),
+      last: fc.boolean(),
       delta: fc.oneof({ weight: 1, arbitrary: fc.constant(-1 as const) }, { weight: 2, arbitrary: fc.constant(0 as const) }, { weight: 1, arbitrary: fc.constant(1 as const) }),
       form: formGene,
     }),
@@ -567,18 +637,26 @@ const addressGene: fc.Arbitrary<AddressGene> = fc.oneof(
 function formatAddress(family: 4 | 6, value: bigint, form: AddressForm): string {
   if (family === 4) {
     switch (form) {
-      case 'mapped': return `::ffff:${formatV4(value)}`;
-      case 'mapped-hex': return formatV6((0xffffn << 32n) | value);
-      case 'full': return `0:0:0:0:0:ffff:${formatV4(value)}`;
+      case 'mapped':
+        return `::ffff:${formatV4(value)}`;
+      case 'mapped-hex':
+        return formatV6((0xffffn << 32n) | value);
+      case 'full':
+        return `0:0:0:0:0:ffff:${formatV4(value)}`;
       // IPv4-compatible (::a.b.c.d, deprecated): an IPv6 address in ::/96, NOT the IPv4 one.
-      case 'compat': return `::${formatV4(value)}`;
-      default: return formatV4(value);
+      case 'compat':
+        return `::${formatV4(value)}`;
+      default:
+        return formatV4(value);
     }
   }
   switch (form) {
-    case 'full': return formatV6Full(value);
-    case 'upper': return formatV6(value).toUpperCase();
-    default: return formatV6(value);
+    case 'full':
+      return formatV6Full(value);
+    case 'upper':
+      return formatV6(value).toUpperCase();
+    default:
+      return formatV6(value);
   }
 }
 
@@ -733,7 +811,10 @@ function flowOf(f: FlowGene, built: Built, ref: ReferenceEvaluator, allServices:
   if (f.aim === 'sanitizer' && breakouts.length > 0 && f.pick % 3 !== 2) {
     // What a breakout destination lets through (α′), from some LGWAN-tier segment.
     const X = one(breakouts, Math.floor(f.pick / 3));
-    const S = one(built.rules.segments.filter((s) => s.tier === 'lgwan'), f.srcPick);
+    const S = one(
+      built.rules.segments.filter((s) => s.tier === 'lgwan'),
+      f.srcPick,
+    );
     if (X && S) return { src: addressIn(S, f.src, byText), dst: addressIn(X, f.dst, byText), service: serviceOf(f.service, servicesOf(X.breakout!.services)) };
   }
   if (f.aim === 'sanitizer') {
@@ -743,7 +824,10 @@ function flowOf(f: FlowGene, built: Built, ref: ReferenceEvaluator, allServices:
     const X = one(beta.length > 0 && f.srcPick % 2 === 0 ? beta : all, f.pick);
     if (!X) return free();
     const san = X.sanitizer!;
-    const peer = one(built.rules.segments.filter((s) => s.tier === san.peer), f.srcPick);
+    const peer = one(
+      built.rules.segments.filter((s) => s.tier === san.peer),
+      f.srcPick,
+    );
     if (!peer) return free();
     const outbound = san.direction === 'outbound' || (san.direction === 'both' && f.dstPick % 2 === 0);
     const [S, D] = outbound ? [X, peer] : [peer, X];
@@ -764,17 +848,19 @@ export function scenarioArb(o: ScenarioOptions = {}): fc.Arbitrary<Scenario> {
   if (o.maxSegments !== undefined) opts.maxSegments = o.maxSegments;
   if (o.maxExceptions !== undefined) opts.maxExceptions = o.maxExceptions;
   if (o.model !== undefined) opts.model = o.model;
-  return fc
-    // Flows first: fast-check shrinks a tuple left to right, so a failure is cut down to its one
-    // flow (cheap: the rule set is unchanged) before the rule set is shrunk.
-    .tuple(fc.array(flowGene, { minLength: o.minFlows ?? 1, maxLength: o.maxFlows ?? 60, size: 'max' }), genomeArb(opts))
-    .map(([flowGenes, genome]) => {
-      const built = build(genome);
-      const services = edgeServices(built.rules);
-      const ref = new ReferenceEvaluator(built.rules, AS_OF);
-      const flows = flowGenes.map((f) => flowOf(f, built, ref, services));
-      return { rules: built.rules, files: built.files, asOf: AS_OF, flows };
-    });
+  return (
+    fc
+      // Flows first: fast-check shrinks a tuple left to right, so a failure is cut down to its one
+      // flow (cheap: the rule set is unchanged) before the rule set is shrunk.
+      .tuple(fc.array(flowGene, { minLength: o.minFlows ?? 1, maxLength: o.maxFlows ?? 60, size: 'max' }), genomeArb(opts))
+      .map(([flowGenes, genome]) => {
+        const built = build(genome);
+        const services = edgeServices(built.rules);
+        const ref = new ReferenceEvaluator(built.rules, AS_OF);
+        const flows = flowGenes.map((f) => flowOf(f, built, ref, services));
+        return { rules: built.rules, files: built.files, asOf: AS_OF, flows };
+      })
+  );
 }
 
 /**
@@ -787,7 +873,8 @@ export function flowArbFor(rules: RawRuleSet, asOf: string = AS_OF): fc.Arbitrar
       const r = parseCidr(text);
       if (!r.ok) throw new Error(`flowArbFor: bad CIDR ${text}: ${r.reason}`);
       return { ...r.cidr, text };
-    }));
+    }),
+  );
   const built: Built = { rules, cidrs, files: [] };
   const services = edgeServices(rules);
   const ref = new ReferenceEvaluator(rules, asOf);

@@ -48,9 +48,13 @@ t.test('each step of §2 in turn', async (t) => {
   t.match(decide('203.0.113.1', '172.16.1.1', 'tcp/443'), { decision: 'allow', code: 'EXCEPTION', rule: 'EX-TODAY', path: 'direct' }, 'valid through its expiry date');
   t.match(decide('203.0.113.1', '172.16.1.1', 'tcp/80'), { decision: 'deny', code: 'CLOUD-AGGREGATION' });
   t.match(decide('10.20.1.5', '172.16.9.10', 'tcp/443'), {
-    decision: 'allow', code: 'GRANTED', rule: 'F-010', path: 'sanitized',
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-010',
+    path: 'sanitized',
     sanitizer: { segment: 'inet-vbrowser', method: 'screen-transfer' },
-    src: { segment: 'lg-terminals', tier: 'lgwan' }, dst: { segment: 'inet-vbrowser', tier: 'internet' },
+    src: { segment: 'lg-terminals', tier: 'lgwan' },
+    dst: { segment: 'inet-vbrowser', tier: 'internet' },
   });
   t.match(decide('10.10.100.1', '10.10.2.1', 'tcp/445'), { decision: 'allow', code: 'GRANTED', rule: 'F-040', path: 'direct', sanitizer: null });
   t.match(decide('10.20.1.5', '10.20.5.9', 'tcp/23'), { decision: 'allow', code: 'DEFAULT-ALLOW', rule: null, path: 'direct' });
@@ -58,7 +62,13 @@ t.test('each step of §2 in turn', async (t) => {
 });
 
 t.test('lgwan → mynumber only through file-sanitize, and only its services', async (t) => {
-  t.match(decide('10.20.5.1', '10.10.2.3', 'tcp/445'), { decision: 'allow', code: 'GRANTED', rule: 'F-020', path: 'sanitized', sanitizer: { segment: 'mn-import', method: 'file-sanitize' } });
+  t.match(decide('10.20.5.1', '10.10.2.3', 'tcp/445'), {
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-020',
+    path: 'sanitized',
+    sanitizer: { segment: 'mn-import', method: 'file-sanitize' },
+  });
   t.match(decide('10.20.5.1', '10.10.2.3', 'tcp/446'), { decision: 'deny', code: 'MN-ISOLATION' });
   t.match(decide('10.10.2.3', '10.20.5.1', 'tcp/445'), { decision: 'deny', code: 'MN-ISOLATION' }, 'not the other way');
 });
@@ -88,15 +98,21 @@ t.test('the guideline models, worked out by hand (docs/models.md)', async (t) =>
   const cloud = { name: 'cloud', tier: 'internet', external: true, cidrs: ['203.0.113.0/26'], breakout: { services: ['https'] } };
   const vdi = { name: 'lg-vdi', tier: 'lgwan', cidrs: ['10.30.9.0/24'], sanitizer: { method: 'screen-transfer', peer: 'internet', direction: 'inbound', services: ['tcp/3389'] } };
   const inet = { name: 'inet-terminals', tier: 'internet', role: 'terminal', cidrs: ['172.16.100.0/22'] };
-  const under = (model: string): ReferenceEvaluator => new ReferenceEvaluator({
-    ...rules,
-    policy: { ...rules.policy, model },
-    segments: [...rules.segments, cloud, vdi, inet],
-    flows: [...rules.flows!,
-      { id: 'F-B1', from: ['tier:lgwan'], to: ['cloud'], services: ['https', 'tcp/80'] },
-      { id: 'F-B2', from: ['inet-terminals'], to: ['lg-vdi'], services: ['tcp/3389'] },
-      { id: 'F-B3', from: ['cloud'], to: ['lg-terminals'], services: ['https'] }],
-  }, '2026-06-15');
+  const under = (model: string): ReferenceEvaluator =>
+    new ReferenceEvaluator(
+      {
+        ...rules,
+        policy: { ...rules.policy, model },
+        segments: [...rules.segments, cloud, vdi, inet],
+        flows: [
+          ...rules.flows!,
+          { id: 'F-B1', from: ['tier:lgwan'], to: ['cloud'], services: ['https', 'tcp/80'] },
+          { id: 'F-B2', from: ['inet-terminals'], to: ['lg-vdi'], services: ['tcp/3389'] },
+          { id: 'F-B3', from: ['cloud'], to: ['lg-terminals'], services: ['https'] },
+        ],
+      },
+      '2026-06-15',
+    );
   const d = (r: ReferenceEvaluator, src: string, dst: string, service: string) => {
     const x = r.decide(src, dst, service);
     if (!x.ok) throw new Error(x.error);
@@ -111,7 +127,11 @@ t.test('the guideline models, worked out by hand (docs/models.md)', async (t) =>
     t.match(d(under(model), '10.20.1.5', '203.0.113.9', 'tcp/443'), { decision: 'deny', code: 'SPLIT-PATH' }, `${model}: breakout lifts nothing`);
   }
   for (const model of ['beta', 'beta-prime']) {
-    t.match(d(under(model), '172.16.100.5', '10.30.9.1', 'tcp/3389'), { decision: 'allow', code: 'GRANTED', rule: 'F-B2', path: 'sanitized', sanitizer: { segment: 'lg-vdi', method: 'screen-transfer' } }, `${model}: screen transfer into LGWAN`);
+    t.match(
+      d(under(model), '172.16.100.5', '10.30.9.1', 'tcp/3389'),
+      { decision: 'allow', code: 'GRANTED', rule: 'F-B2', path: 'sanitized', sanitizer: { segment: 'lg-vdi', method: 'screen-transfer' } },
+      `${model}: screen transfer into LGWAN`,
+    );
     t.match(d(under(model), '10.30.9.1', '172.16.100.5', 'tcp/3389'), { decision: 'deny', code: 'SPLIT-PATH' }, `${model}: not outward`);
   }
   for (const model of ['alpha', 'alpha-prime']) {

@@ -258,16 +258,16 @@ export class ReferenceEvaluator {
    */
   bridge(S: RawSegment, D: RawSegment, key: number, method?: string): RawSegment | null {
     const s = S.sanitizer;
-    if (s && (method === undefined || s.method === method) && s.peer === D.tier &&
-        (s.direction === 'outbound' || s.direction === 'both') && this.serviceIn(s.services, key)) return S;
+    if (s && (method === undefined || s.method === method) && s.peer === D.tier && (s.direction === 'outbound' || s.direction === 'both') && this.serviceIn(s.services, key))
+      return S;
     const d = D.sanitizer;
     // The guideline models (docs/models.md): a screen-transfer sanitizer in the LGWAN tier that
     // internet-tier hosts connect to bridges only under β and β′ (the validator refuses it
     // elsewhere, so this restates the model rather than guards against it).
     const beta = this.model() === 'beta' || this.model() === 'beta-prime';
     if (d && d.method === 'screen-transfer' && D.tier === 'lgwan' && !beta) return null;
-    if (d && (method === undefined || d.method === method) && d.peer === S.tier &&
-        (d.direction === 'inbound' || d.direction === 'both') && this.serviceIn(d.services, key)) return D;
+    if (d && (method === undefined || d.method === method) && d.peer === S.tier && (d.direction === 'inbound' || d.direction === 'both') && this.serviceIn(d.services, key))
+      return D;
     return null;
   }
 
@@ -281,8 +281,9 @@ export class ReferenceEvaluator {
    * services, under alpha-prime only. Nothing inbound, nothing for the My Number tier.
    */
   breakout(S: RawSegment, D: RawSegment, key: number): boolean {
-    return this.model() === 'alpha-prime' && S.tier === 'lgwan' && D.tier === 'internet' && D.external === true &&
-      D.breakout !== undefined && this.serviceIn(D.breakout.services, key);
+    return (
+      this.model() === 'alpha-prime' && S.tier === 'lgwan' && D.tier === 'internet' && D.external === true && D.breakout !== undefined && this.serviceIn(D.breakout.services, key)
+    );
   }
 
   /** Valid through `expires` inclusive. Compared as calendar numbers, not via src/model/dates. */
@@ -338,18 +339,18 @@ export class ReferenceEvaluator {
       src: { segment: S.name, tier: S.tier },
       dst: { segment: D.name, tier: D.tier },
     };
-    const deny = (code: string, rule: string | null): RefDecision =>
-      ({ decision: 'deny', code, rule, ...base, path: 'none', sanitizer: null });
+    const deny = (code: string, rule: string | null): RefDecision => ({ decision: 'deny', code, rule, ...base, path: 'none', sanitizer: null });
     const allow = (code: string, rule: string | null): RefDecision => {
       // §2: path is "sanitized" exactly when an ALLOW crosses tiers through a sanitizer
       // (S's where S bridges, else D's). lgwan→mynumber is bridged only by file-sanitize (2.2).
       const crossing = S.tier !== D.tier;
-      const via = crossing
-        ? this.bridge(S, D, key, S.tier === 'lgwan' && D.tier === 'mynumber' ? 'file-sanitize' : undefined)
-        : null;
+      const via = crossing ? this.bridge(S, D, key, S.tier === 'lgwan' && D.tier === 'mynumber' ? 'file-sanitize' : undefined) : null;
       // A sanitizer that bridges is the path even to a breakout destination (docs/models.md).
       return {
-        decision: 'allow', code, rule, ...base,
+        decision: 'allow',
+        code,
+        rule,
+        ...base,
         path: via ? 'sanitized' : crossing && this.breakout(S, D, key) ? 'breakout' : 'direct',
         sanitizer: via ? { segment: via.name, method: via.sanitizer!.method } : null,
       };

@@ -105,9 +105,7 @@ export const SERVICES: { proto: number; port: number }[] = [
 export function allFlows(families: Fam[] = [4, 6]): AbsFlow[] {
   const out: AbsFlow[] = [];
   for (const fam of families)
-    for (const src of HOSTS)
-      for (const dst of HOSTS)
-        for (const s of SERVICES) out.push({ fam, src, dst, proto: s.proto === 0 ? (fam === 4 ? 1 : 58) : s.proto, port: s.port });
+    for (const src of HOSTS) for (const dst of HOSTS) for (const s of SERVICES) out.push({ fam, src, dst, proto: s.proto === 0 ? (fam === 4 ? 1 : 58) : s.proto, port: s.port });
   return out;
 }
 
@@ -231,7 +229,9 @@ function specArb(home: Pool): fc.Arbitrary<AddrSpec> {
   const pool = fc.constantFrom<Pool>(home, home, home, other);
   return fc.oneof(
     fc.record({ pool, kind: fc.constant('prefix' as const), base: fc.integer({ min: 0, max: 15 }), hostBits: fc.integer({ min: 0, max: 4 }) }),
-    fc.record({ pool, x: fc.integer({ min: 0, max: 15 }), y: fc.integer({ min: 0, max: 15 }) }).map(({ pool: p, x, y }) => ({ pool: p, kind: 'range' as const, lo: Math.min(x, y), hi: Math.max(x, y) })),
+    fc
+      .record({ pool, x: fc.integer({ min: 0, max: 15 }), y: fc.integer({ min: 0, max: 15 }) })
+      .map(({ pool: p, x, y }) => ({ pool: p, kind: 'range' as const, lo: Math.min(x, y), hi: Math.max(x, y) })),
   );
 }
 
@@ -260,7 +260,10 @@ function disjoint(ranges: [number, number][]): [number, number][] {
 function disjointSpecs(specs: AddrSpec[]): AddrSpec[] {
   const byPool = new Map<Pool, [number, number][]>();
   for (const s of specs) {
-    const r: [number, number] = s.kind === 'range' ? [s.lo, s.hi] : [Math.floor(s.base / (1 << s.hostBits)) * (1 << s.hostBits), Math.floor(s.base / (1 << s.hostBits)) * (1 << s.hostBits) + (1 << s.hostBits) - 1];
+    const r: [number, number] =
+      s.kind === 'range'
+        ? [s.lo, s.hi]
+        : [Math.floor(s.base / (1 << s.hostBits)) * (1 << s.hostBits), Math.floor(s.base / (1 << s.hostBits)) * (1 << s.hostBits) + (1 << s.hostBits) - 1];
     byPool.set(s.pool, [...(byPool.get(s.pool) ?? []), r]);
   }
   const out: AddrSpec[] = [];
@@ -278,7 +281,12 @@ function ruleArb(flavor: 'iptables' | 'nft', tableFam: 'ip' | 'ip6' | 'inet', ch
   const nft = flavor === 'nft';
   const addrArb = (home: Pool) =>
     maybe(
-      fc.record({ neg: fc.boolean(), fam: famArb, specs: nft ? fc.array(specArb(home), { minLength: 1, maxLength: 3 }) : specArb(home).map((s) => [s]), named: nft ? fc.boolean() : fc.constant(false) }),
+      fc.record({
+        neg: fc.boolean(),
+        fam: famArb,
+        specs: nft ? fc.array(specArb(home), { minLength: 1, maxLength: 3 }) : specArb(home).map((s) => [s]),
+        named: nft ? fc.boolean() : fc.constant(false),
+      }),
       40,
     );
   const protosFor = tableFam === 'ip6' ? PROTOS6 : tableFam === 'ip' ? PROTOS4 : [...PROTOS4, 58];
@@ -286,13 +294,37 @@ function ruleArb(flavor: 'iptables' | 'nft', tableFam: 'ip' | 'ip6' | 'inet', ch
     .record({
       src: addrArb('a'),
       dst: addrArb('b'),
-      protoPick: maybe(fc.record({ neg: fc.boolean(), protos: nft ? fc.uniqueArray(fc.constantFrom(...protosFor), { minLength: 1, maxLength: 2 }) : fc.constantFrom(...protosFor).map((p) => [p]) }), 30),
-      dportPick: maybe(fc.record({ neg: fc.boolean(), proto: fc.constantFrom<6 | 17>(6, 17), ranges: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), th: fc.boolean() }), 35),
-      ct: maybe(fc.record({ neg: fc.boolean(), states: fc.subarray(STATES, { minLength: 1 }), module: fc.constantFrom<'state' | 'conntrack'>('state', 'conntrack'), nftSet: fc.boolean() }), 20),
+      protoPick: maybe(
+        fc.record({
+          neg: fc.boolean(),
+          protos: nft ? fc.uniqueArray(fc.constantFrom(...protosFor), { minLength: 1, maxLength: 2 }) : fc.constantFrom(...protosFor).map((p) => [p]),
+        }),
+        30,
+      ),
+      dportPick: maybe(
+        fc.record({ neg: fc.boolean(), proto: fc.constantFrom<6 | 17>(6, 17), ranges: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), th: fc.boolean() }),
+        35,
+      ),
+      ct: maybe(
+        fc.record({ neg: fc.boolean(), states: fc.subarray(STATES, { minLength: 1 }), module: fc.constantFrom<'state' | 'conntrack'>('state', 'conntrack'), nftSet: fc.boolean() }),
+        20,
+      ),
       iif: maybe(fc.record({ neg: fc.boolean(), name: fc.constantFrom(...IFACES) }), 15),
       oif: maybe(fc.record({ neg: fc.boolean(), name: fc.constantFrom(...IFACES) }), 15),
       nfproto: nft && tableFam === 'inet' ? maybe(famArb, 15) : fc.constant(null),
-      vmapPick: nft ? maybe(fc.record({ key: fc.constantFrom<'src' | 'dst' | 'dport'>('src', 'dst', 'dport'), fam: famArb, proto: fc.constantFrom<6 | 17>(6, 17), specs: fc.array(specArb('a'), { minLength: 1, maxLength: 3 }), ports: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }), targets: fc.array(targetArb, { minLength: 3, maxLength: 3 }) }), 15) : fc.constant(null),
+      vmapPick: nft
+        ? maybe(
+            fc.record({
+              key: fc.constantFrom<'src' | 'dst' | 'dport'>('src', 'dst', 'dport'),
+              fam: famArb,
+              proto: fc.constantFrom<6 | 17>(6, 17),
+              specs: fc.array(specArb('a'), { minLength: 1, maxLength: 3 }),
+              ports: fc.array(portRangeArb(), { minLength: 1, maxLength: 3 }),
+              targets: fc.array(targetArb, { minLength: 3, maxLength: 3 }),
+            }),
+            15,
+          )
+        : fc.constant(null),
       target: targetArb,
       comment: maybe(fc.constantFrom('web', 'two words', 'a "quoted" one'), 20),
     })
@@ -333,10 +365,16 @@ function tableArb(flavor: 'iptables' | 'nft', family: 'ip' | 'ip6' | 'inet', nam
       const total = nChains + nBases - 1;
       // Chains 0 … nBases−1 are base chains; user chains follow. Jumps go to higher indices only
       // (no loops), never to a base chain.
-      const chainArbs = Array.from({ length: total }, (_, k) => fc.array(ruleArb(flavor, family, Math.max(k, nBases - 1), total), { minLength: k < nBases ? 2 : 0, maxLength: k < nBases ? 8 : 4 }));
+      const chainArbs = Array.from({ length: total }, (_, k) =>
+        fc.array(ruleArb(flavor, family, Math.max(k, nBases - 1), total), { minLength: k < nBases ? 2 : 0, maxLength: k < nBases ? 8 : 4 }),
+      );
       return fc.record({
         chains: fc.tuple(...chainArbs),
-        bases: fc.tuple(...Array.from({ length: nBases }, (_, k) => fc.record({ chain: fc.constant(k), prio: fc.constantFrom(-10, 0, 0, 5), policy: fc.constantFrom<'accept' | 'drop'>('accept', 'drop', 'drop') }))),
+        bases: fc.tuple(
+          ...Array.from({ length: nBases }, (_, k) =>
+            fc.record({ chain: fc.constant(k), prio: fc.constantFrom(-10, 0, 0, 5), policy: fc.constantFrom<'accept' | 'drop'>('accept', 'drop', 'drop') }),
+          ),
+        ),
       });
     })
     .map(({ chains, bases }) => ({ family, name, chains: chains.map((c) => [...c]), bases: [...bases] }));
@@ -417,7 +455,13 @@ export function renderIptables(rs: AbsRuleSet): { v4: string; v6: string } {
   const out = { v4: '', v6: '' };
   for (const t of rs.tables) {
     const fam: Fam = t.family === 'ip6' ? 6 : 4;
-    const lines = [`# Generated by ${fam === 4 ? 'iptables' : 'ip6tables'}-save v1.8.9 (nf_tables)`, '*filter', ':INPUT ACCEPT [0:0]', `:FORWARD ${t.bases[0]!.policy.toUpperCase()} [0:0]`, ':OUTPUT ACCEPT [0:0]'];
+    const lines = [
+      `# Generated by ${fam === 4 ? 'iptables' : 'ip6tables'}-save v1.8.9 (nf_tables)`,
+      '*filter',
+      ':INPUT ACCEPT [0:0]',
+      `:FORWARD ${t.bases[0]!.policy.toUpperCase()} [0:0]`,
+      ':OUTPUT ACCEPT [0:0]',
+    ];
     for (let k = 1; k < t.chains.length; k++) lines.push(`:${chainName(t, k)} - [0:0]`);
     t.chains.forEach((rules, k) => {
       for (const r of rules) lines.push(iptRule(t, fam, chainName(t, k), r));
@@ -484,7 +528,9 @@ export function renderNftJson(rs: AbsRuleSet): string {
           let right: unknown = one(m.specs.map((s) => nftAddr(m.fam, s)));
           if (m.named) {
             const name = `s${k}_${n}_${field}`;
-            sets.push({ set: { family: t.family, table: t.name, name, type: m.fam === 4 ? 'ipv4_addr' : 'ipv6_addr', flags: ['interval'], elem: m.specs.map((s) => nftAddr(m.fam, s)) } });
+            sets.push({
+              set: { family: t.family, table: t.name, name, type: m.fam === 4 ? 'ipv4_addr' : 'ipv6_addr', flags: ['interval'], elem: m.specs.map((s) => nftAddr(m.fam, s)) },
+            });
             right = `@${name}`;
           }
           expr.push({ match: { op: m.neg ? '!=' : '==', left: { payload: { protocol: m.fam === 4 ? 'ip' : 'ip6', field } }, right } });
@@ -494,13 +540,29 @@ export function renderNftJson(rs: AbsRuleSet): string {
         if (r.oif) expr.push({ match: { op: r.oif.neg ? '!=' : '==', left: { meta: { key: 'oifname' } }, right: r.oif.name.replace(/\+$/, '*') } });
         if (r.proto) expr.push({ match: { op: r.proto.neg ? '!=' : '==', left: { meta: { key: 'l4proto' } }, right: one(r.proto.protos) } });
         if (r.dport) {
-          expr.push({ match: { op: r.dport.neg ? '!=' : '==', left: { payload: { protocol: r.dport.th ? 'th' : r.dport.proto === 6 ? 'tcp' : 'udp', field: 'dport' } }, right: one(r.dport.ranges.map(nftPort)) } });
+          expr.push({
+            match: {
+              op: r.dport.neg ? '!=' : '==',
+              left: { payload: { protocol: r.dport.th ? 'th' : r.dport.proto === 6 ? 'tcp' : 'udp', field: 'dport' } },
+              right: one(r.dport.ranges.map(nftPort)),
+            },
+          });
         }
-        if (r.ct) expr.push({ match: { op: r.ct.neg ? '!=' : 'in', left: { ct: { key: 'state' } }, right: r.ct.nftSet ? { set: r.ct.states.map((s) => s.toLowerCase()) } : r.ct.states.map((s) => s.toLowerCase()) } });
+        if (r.ct)
+          expr.push({
+            match: {
+              op: r.ct.neg ? '!=' : 'in',
+              left: { ct: { key: 'state' } },
+              right: r.ct.nftSet ? { set: r.ct.states.map((s) => s.toLowerCase()) } : r.ct.states.map((s) => s.toLowerCase()),
+            },
+          });
         expr.push({ counter: { packets: 0, bytes: 0 } });
         if (r.vmap) {
           const v = r.vmap;
-          const key = v.key === 'dport' ? { payload: { protocol: v.proto === 6 ? 'tcp' : 'udp', field: 'dport' } } : { payload: { protocol: v.fam === 4 ? 'ip' : 'ip6', field: v.key === 'src' ? 'saddr' : 'daddr' } };
+          const key =
+            v.key === 'dport'
+              ? { payload: { protocol: v.proto === 6 ? 'tcp' : 'udp', field: 'dport' } }
+              : { payload: { protocol: v.fam === 4 ? 'ip' : 'ip6', field: v.key === 'src' ? 'saddr' : 'daddr' } };
           const data = v.elems.map((e) => [v.key === 'dport' ? nftPort(e.spec as [number, number]) : nftAddr(v.fam, e.spec as AddrSpec), nftVerdict(e.target)[0]]);
           expr.push({ vmap: { key, data: { set: data } } });
         } else expr.push(...nftVerdict(r.target));

@@ -10,7 +10,10 @@ t.test('the documented shape, problems sorted', async (t) => {
   t.equal(doc.errors, 3);
   t.equal(doc.warnings, 1);
   t.same(doc.problems[0], { file: 'rules/10 segments, main.yaml', line: 12, col: 7, severity: 'error', code: 'CIDR-INVALID', message: '10.0.0.1/24 has host bits set' });
-  t.same(doc.problems.map((p: { code: string }) => p.code), ['CIDR-INVALID', 'ALLOW-CEILING-FORBIDDEN', 'RULE-SHADOWED', 'SCHEMA-VIOLATION']);
+  t.same(
+    doc.problems.map((p: { code: string }) => p.code),
+    ['CIDR-INVALID', 'ALLOW-CEILING-FORBIDDEN', 'RULE-SHADOWED', 'SCHEMA-VIOLATION'],
+  );
   t.equal(doc.problems[1].message, JA);
   t.equal(doc.problems[3].message, 'line one\r\nline two 100% <b>&"\'</b>');
   t.equal(doc.policyVersion, 'sha256:0123abcd');

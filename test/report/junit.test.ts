@@ -4,9 +4,13 @@ import { JA, meta, problems } from './problems.js';
 import { parseJunit, validateJunit } from './junit-schema.js';
 
 t.test('valid against Jenkins junit-10.xsd', async (t) => {
-  const docs = ([['problems', problems, false], ['strict', problems, true], ['clean', [], false]] as const).map(
-    ([name, ps, strict]) => ({ fileName: `${name}.xml`, contents: formatJunit(ps, meta({ strict })) }),
-  );
+  const docs = (
+    [
+      ['problems', problems, false],
+      ['strict', problems, true],
+      ['clean', [], false],
+    ] as const
+  ).map(([name, ps, strict]) => ({ fileName: `${name}.xml`, contents: formatJunit(ps, meta({ strict })) }));
   const r = await validateJunit(docs);
   t.ok(r.valid, r.errors.join('\n'));
 });
@@ -17,7 +21,13 @@ t.test('the schema check can fail', async (t) => {
 });
 
 t.test('one suite per rule file, a case per problem, a passing case for a clean file', async (t) => {
-  const extra = { ...problems[0]!, code: 'PATH-NOT-FOUND' as const, severity: 'error' as const, message: 'rules/missing does not exist', loc: { file: 'rules/missing', line: 1, col: 1 } };
+  const extra = {
+    ...problems[0]!,
+    code: 'PATH-NOT-FOUND' as const,
+    severity: 'error' as const,
+    message: 'rules/missing does not exist',
+    loc: { file: 'rules/missing', line: 1, col: 1 },
+  };
   const m = meta({ files: [...meta().files, 'rules/40-clean.yaml'] });
   const doc = parseJunit(formatJunit([...problems, extra], m)).testsuites;
   t.equal(doc.name, 'sanso validate');
@@ -25,11 +35,26 @@ t.test('one suite per rule file, a case per problem, a passing case for a clean 
   t.equal(doc.failures, '4');
   t.equal(doc.errors, '0');
   const suites = doc.testsuite as any[];
-  t.same(suites.map((s) => s.name), ['rules/10 segments, main.yaml', 'rules/20-flows.yaml', 'rules/30:ex%.yaml', 'rules/40-clean.yaml', 'rules/missing']);
-  t.same(suites.map((s) => [s.tests, s.failures, s.skipped]), [['1', '1', '0'], ['2', '1', '1'], ['1', '1', '0'], ['1', '0', '0'], ['1', '1', '0']]);
+  t.same(
+    suites.map((s) => s.name),
+    ['rules/10 segments, main.yaml', 'rules/20-flows.yaml', 'rules/30:ex%.yaml', 'rules/40-clean.yaml', 'rules/missing'],
+  );
+  t.same(
+    suites.map((s) => [s.tests, s.failures, s.skipped]),
+    [
+      ['1', '1', '0'],
+      ['2', '1', '1'],
+      ['1', '1', '0'],
+      ['1', '0', '0'],
+      ['1', '1', '0'],
+    ],
+  );
 
   const flows = suites[1];
-  t.same(flows.properties.property, [{ name: 'sanso.version', value: '9.8.7' }, { name: 'policyVersion', value: 'sha256:0123abcd' }]);
+  t.same(flows.properties.property, [
+    { name: 'sanso.version', value: '9.8.7' },
+    { name: 'policyVersion', value: 'sha256:0123abcd' },
+  ]);
   const [forbidden, shadowed] = flows.testcase;
   t.equal(forbidden.classname, 'rules/20-flows.yaml');
   t.equal(forbidden.name, 'ALLOW-CEILING-FORBIDDEN at 3:5');
@@ -71,5 +96,8 @@ t.test('escapes', async (t) => {
 t.test('repeated problem names are made unique', async (t) => {
   const twice = [problems[1]!, { ...problems[1]!, message: 'second' }];
   const cases = parseJunit(formatJunit(twice, meta())).testsuites.testsuite[0].testcase;
-  t.same(cases.map((c: any) => c.name), ['CIDR-INVALID at 12:7', 'CIDR-INVALID at 12:7 (2)']);
+  t.same(
+    cases.map((c: any) => c.name),
+    ['CIDR-INVALID at 12:7', 'CIDR-INVALID at 12:7 (2)'],
+  );
 });

@@ -5,7 +5,10 @@ import { JA, meta, problems } from './problems.js';
 import { validateSarif } from './sarif-schema.js';
 
 t.test('valid against the official SARIF 2.1.0 schema', async (t) => {
-  for (const [name, m] of [['with problems', problems], ['empty', []]] as const) {
+  for (const [name, m] of [
+    ['with problems', problems],
+    ['empty', []],
+  ] as const) {
     const doc = JSON.parse(formatSarif(m, meta()));
     t.ok(validateSarif(doc), `${name}: ${JSON.stringify(validateSarif.errors)}`);
   }
@@ -48,9 +51,10 @@ t.test('results point at their rule, file and position', async (t) => {
   const run = JSON.parse(formatSarif(problems, meta())).runs[0];
   t.equal(run.results.length, 4);
   for (const r of run.results) t.equal(run.tool.driver.rules[r.ruleIndex].id, r.ruleId, `${r.ruleId} ruleIndex`);
-  t.same(run.results.map((r: { ruleId: string; level: string }) => `${r.ruleId}/${r.level}`), [
-    'CIDR-INVALID/error', 'ALLOW-CEILING-FORBIDDEN/error', 'RULE-SHADOWED/warning', 'SCHEMA-VIOLATION/error',
-  ]);
+  t.same(
+    run.results.map((r: { ruleId: string; level: string }) => `${r.ruleId}/${r.level}`),
+    ['CIDR-INVALID/error', 'ALLOW-CEILING-FORBIDDEN/error', 'RULE-SHADOWED/warning', 'SCHEMA-VIOLATION/error'],
+  );
   t.same(run.results[0].locations[0].physicalLocation, {
     artifactLocation: { uri: 'rules/10%20segments%2C%20main.yaml', uriBaseId: '%SRCROOT%' },
     region: { startLine: 12, startColumn: 7 },

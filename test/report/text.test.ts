@@ -18,7 +18,7 @@ t.test('one text-format line per problem, sorted by file, line, column', async (
   for (const line of out.trimEnd().split('\n')) t.match(line, /^.+:\d+:\d+: (error|warning) [A-Z-]+ .*$/);
 });
 
-t.test('the caller\'s array is not reordered', async (t) => {
+t.test("the caller's array is not reordered", async (t) => {
   const copy = [...problems];
   formatText(problems, meta());
   t.same(problems, copy);

@@ -27,7 +27,6 @@ const CLAUSE = {
   'SPLIT-PATH': '基本方針 5(3)イ 通信経路の分割',
 } as const;
 
-
 interface Decision {
   decision: string;
   code: string;
@@ -58,12 +57,25 @@ t.test('rules/ validates with no errors and no warnings', async (t) => {
   const r = validateRuleSet([RULES], { asOf: AS_OF });
   t.same(r.problems, [], 'no problems at all');
   t.ok(r.model, 'the model loads');
-  t.same(r.files.map((f) => f.slice(f.lastIndexOf('/') + 1)), [
-    '00-policy.yaml', '10-services.yaml', '20-segments-mynumber.yaml', '21-segments-lgwan.yaml',
-    '22-segments-internet.yaml', '30-groups.yaml', '40-flows.yaml', '50-exceptions.yaml',
-  ], 'merged in byte order of names');
+  t.same(
+    r.files.map((f) => f.slice(f.lastIndexOf('/') + 1)),
+    [
+      '00-policy.yaml',
+      '10-services.yaml',
+      '20-segments-mynumber.yaml',
+      '21-segments-lgwan.yaml',
+      '22-segments-internet.yaml',
+      '30-groups.yaml',
+      '40-flows.yaml',
+      '50-exceptions.yaml',
+    ],
+    'merged in byte order of names',
+  );
   // Still in force on the exception's last day: only the reminder that it is about to lapse.
-  t.same(validateRuleSet([RULES], { asOf: LAST_DAY }).problems.map((p) => p.code), ['EXCEPTION-EXPIRING']);
+  t.same(
+    validateRuleSet([RULES], { asOf: LAST_DAY }).problems.map((p) => p.code),
+    ['EXCEPTION-EXPIRING'],
+  );
   t.same(validateRuleSet([RULES], { asOf: LAST_DAY, warnExpiringDays: 0 }).problems, []);
 });
 
@@ -74,7 +86,10 @@ t.test('sanso validate --strict passes on rules/ (what CI runs)', async (t) => {
 
 t.test('once EX-2026-01 expires, the sample warns about it and nothing else', async (t) => {
   const r = validateRuleSet([RULES], { asOf: DAY_AFTER });
-  t.same(r.problems.map((p) => [p.code, p.severity]), [['EXCEPTION-EXPIRED', 'warning']]);
+  t.same(
+    r.problems.map((p) => [p.code, p.severity]),
+    [['EXCEPTION-EXPIRED', 'warning']],
+  );
   t.match(r.problems[0]?.loc.file, /50-exceptions\.yaml$/);
   t.ok(r.model, 'a warning does not stop the rule set loading');
 });
@@ -90,7 +105,10 @@ t.test('the sample has what the tour promises', async (t) => {
   t.has(seg('lgwan-asp'), { tier: 'lgwan', external: true });
   t.has(seg('sec-cloud'), { tier: 'internet', external: true });
   t.same(
-    m.segments.filter((s) => s.sanitizer).map((s) => [s.name, s.tier, s.sanitizer?.method, s.sanitizer?.peer, s.sanitizer?.direction]).sort(),
+    m.segments
+      .filter((s) => s.sanitizer)
+      .map((s) => [s.name, s.tier, s.sanitizer?.method, s.sanitizer?.peer, s.sanitizer?.direction])
+      .sort(),
     [
       ['inet-file-sanitizer', 'internet', 'file-sanitize', 'lgwan', 'inbound'],
       ['inet-mail-text', 'internet', 'mail-text', 'lgwan', 'outbound'],
@@ -99,14 +117,23 @@ t.test('the sample has what the tour promises', async (t) => {
     ],
   );
   const declared = m.segments.filter((s) => s.tier !== 'outside');
-  t.ok(declared.every((s) => s.cidrs.some((c) => c.family === 4) && s.cidrs.some((c) => c.family === 6)), 'every segment has IPv4 and IPv6');
-  t.ok(m.flows.some((f) => f.action === 'deny'), 'at least one deny rule');
+  t.ok(
+    declared.every((s) => s.cidrs.some((c) => c.family === 4) && s.cidrs.some((c) => c.family === 6)),
+    'every segment has IPv4 and IPv6',
+  );
+  t.ok(
+    m.flows.some((f) => f.action === 'deny'),
+    'at least one deny rule',
+  );
   t.equal(m.exceptions.length, 1, 'exactly one exception');
 });
 
 t.test('the no-mfa fixture loads with one warning: MFA-MISSING', async (t) => {
   const r = validateRuleSet([NO_MFA], { asOf: AS_OF });
-  t.same(r.problems.map((p) => [p.code, p.severity, p.loc.line]), [['MFA-MISSING', 'warning', 12]]);
+  t.same(
+    r.problems.map((p) => [p.code, p.severity, p.loc.line]),
+    [['MFA-MISSING', 'warning', 12]],
+  );
   t.ok(r.model);
 });
 
@@ -129,67 +156,435 @@ interface Case {
 
 const CASES: Case[] = [
   // Step 1: F-001 denies lg-clients → lg-servers on ssh/rdp, although LGWAN is default-allow.
-  { why: 'staff terminal to file server ssh: F-001', flow: ['10.20.100.5', '10.20.1.20', 'tcp/22'], decision: 'deny', code: 'EXPLICIT-DENY', rule: 'F-001', src: ['lg-terminals', 'lgwan'], dst: ['lg-fileserver', 'lgwan'] },
-  { why: 'annex terminal to groupware rdp: F-001 through both groups', flow: ['10.20.104.9', '10.20.1.3', 'tcp/3389'], decision: 'deny', code: 'EXPLICIT-DENY', rule: 'F-001', src: ['lg-terminals-annex', 'lgwan'], dst: ['lg-groupware', 'lgwan'] },
-  { why: 'LGWAN-ASP opening a connection to a terminal: F-002 (any)', flow: ['198.51.100.10', '10.20.100.5', 'tcp/443'], decision: 'deny', code: 'EXPLICIT-DENY', rule: 'F-002', src: ['lgwan-asp', 'lgwan'], dst: ['lg-terminals', 'lgwan'] },
+  {
+    why: 'staff terminal to file server ssh: F-001',
+    flow: ['10.20.100.5', '10.20.1.20', 'tcp/22'],
+    decision: 'deny',
+    code: 'EXPLICIT-DENY',
+    rule: 'F-001',
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['lg-fileserver', 'lgwan'],
+  },
+  {
+    why: 'annex terminal to groupware rdp: F-001 through both groups',
+    flow: ['10.20.104.9', '10.20.1.3', 'tcp/3389'],
+    decision: 'deny',
+    code: 'EXPLICIT-DENY',
+    rule: 'F-001',
+    src: ['lg-terminals-annex', 'lgwan'],
+    dst: ['lg-groupware', 'lgwan'],
+  },
+  {
+    why: 'LGWAN-ASP opening a connection to a terminal: F-002 (any)',
+    flow: ['198.51.100.10', '10.20.100.5', 'tcp/443'],
+    decision: 'deny',
+    code: 'EXPLICIT-DENY',
+    rule: 'F-002',
+    src: ['lgwan-asp', 'lgwan'],
+    dst: ['lg-terminals', 'lgwan'],
+  },
 
   // Step 2.1: anything no segment claims is the Internet.
-  { why: 'virtual browser straight to the Internet, bypassing the security cloud', flow: ['172.16.9.10', '192.0.2.10', 'tcp/443'], decision: 'deny', code: 'CLOUD-AGGREGATION', rule: null, src: ['inet-vbrowser', 'internet'], dst: ['outside', 'outside'], clause: CLAUSE['CLOUD-AGGREGATION'] },
-  { why: 'the Internet straight to the CMS', flow: ['192.0.2.10', '172.16.1.5', 'tcp/443'], decision: 'deny', code: 'CLOUD-AGGREGATION', rule: null, src: ['outside', 'outside'], dst: ['inet-cms', 'internet'], clause: CLAUSE['CLOUD-AGGREGATION'] },
-  { why: 'IPv6: virtual browser to an unclaimed 2001:db8 address', flow: ['fd00:30:0:9::10', '2001:db8:ffff::10', 'tcp/443'], decision: 'deny', code: 'CLOUD-AGGREGATION', rule: null, src: ['inet-vbrowser', 'internet'], dst: ['outside', 'outside'], clause: CLAUSE['CLOUD-AGGREGATION'] },
+  {
+    why: 'virtual browser straight to the Internet, bypassing the security cloud',
+    flow: ['172.16.9.10', '192.0.2.10', 'tcp/443'],
+    decision: 'deny',
+    code: 'CLOUD-AGGREGATION',
+    rule: null,
+    src: ['inet-vbrowser', 'internet'],
+    dst: ['outside', 'outside'],
+    clause: CLAUSE['CLOUD-AGGREGATION'],
+  },
+  {
+    why: 'the Internet straight to the CMS',
+    flow: ['192.0.2.10', '172.16.1.5', 'tcp/443'],
+    decision: 'deny',
+    code: 'CLOUD-AGGREGATION',
+    rule: null,
+    src: ['outside', 'outside'],
+    dst: ['inet-cms', 'internet'],
+    clause: CLAUSE['CLOUD-AGGREGATION'],
+  },
+  {
+    why: 'IPv6: virtual browser to an unclaimed 2001:db8 address',
+    flow: ['fd00:30:0:9::10', '2001:db8:ffff::10', 'tcp/443'],
+    decision: 'deny',
+    code: 'CLOUD-AGGREGATION',
+    rule: null,
+    src: ['inet-vbrowser', 'internet'],
+    dst: ['outside', 'outside'],
+    clause: CLAUSE['CLOUD-AGGREGATION'],
+  },
 
   // Step 2.2: My Number talks to no other tier …
-  { why: 'LGWAN terminal to the resident registry', flow: ['10.20.100.5', '10.10.1.10', 'tcp/443'], decision: 'deny', code: 'MN-ISOLATION', rule: null, src: ['lg-terminals', 'lgwan'], dst: ['mn-juki', 'mynumber'], clause: CLAUSE['MN-ISOLATION'] },
-  { why: 'LGWAN terminal pushing to the import server itself, not through the sanitizer', flow: ['10.20.100.5', '10.10.2.5', 'tcp/445'], decision: 'deny', code: 'MN-ISOLATION', rule: null, src: ['lg-terminals', 'lgwan'], dst: ['mn-import', 'mynumber'], clause: CLAUSE['MN-ISOLATION'] },
-  { why: 'the import backwards: mn-import to the sanitizer (it bridges outbound only)', flow: ['10.10.2.5', '10.20.5.5', 'tcp/445'], decision: 'deny', code: 'MN-ISOLATION', rule: null, src: ['mn-import', 'mynumber'], dst: ['lg-mn-sanitizer', 'lgwan'], clause: CLAUSE['MN-ISOLATION'] },
-  { why: 'the import sanitizer on a service it does not bridge (ssh)', flow: ['10.20.5.5', '10.10.2.5', 'tcp/22'], decision: 'deny', code: 'MN-ISOLATION', rule: null, src: ['lg-mn-sanitizer', 'lgwan'], dst: ['mn-import', 'mynumber'], clause: CLAUSE['MN-ISOLATION'] },
-  { why: 'My Number terminal to the virtual browser', flow: ['10.10.100.20', '172.16.9.10', 'tcp/443'], decision: 'deny', code: 'MN-ISOLATION', rule: null, src: ['mn-terminals', 'mynumber'], dst: ['inet-vbrowser', 'internet'], clause: CLAUSE['MN-ISOLATION'] },
-  { why: 'resident registry to the LGWAN file server: the exception names mn-zeimu only', flow: ['10.10.1.10', '10.20.1.20', 'tcp/445'], decision: 'deny', code: 'MN-ISOLATION', rule: null, src: ['mn-juki', 'mynumber'], dst: ['lg-fileserver', 'lgwan'], clause: CLAUSE['MN-ISOLATION'] },
+  {
+    why: 'LGWAN terminal to the resident registry',
+    flow: ['10.20.100.5', '10.10.1.10', 'tcp/443'],
+    decision: 'deny',
+    code: 'MN-ISOLATION',
+    rule: null,
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['mn-juki', 'mynumber'],
+    clause: CLAUSE['MN-ISOLATION'],
+  },
+  {
+    why: 'LGWAN terminal pushing to the import server itself, not through the sanitizer',
+    flow: ['10.20.100.5', '10.10.2.5', 'tcp/445'],
+    decision: 'deny',
+    code: 'MN-ISOLATION',
+    rule: null,
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['mn-import', 'mynumber'],
+    clause: CLAUSE['MN-ISOLATION'],
+  },
+  {
+    why: 'the import backwards: mn-import to the sanitizer (it bridges outbound only)',
+    flow: ['10.10.2.5', '10.20.5.5', 'tcp/445'],
+    decision: 'deny',
+    code: 'MN-ISOLATION',
+    rule: null,
+    src: ['mn-import', 'mynumber'],
+    dst: ['lg-mn-sanitizer', 'lgwan'],
+    clause: CLAUSE['MN-ISOLATION'],
+  },
+  {
+    why: 'the import sanitizer on a service it does not bridge (ssh)',
+    flow: ['10.20.5.5', '10.10.2.5', 'tcp/22'],
+    decision: 'deny',
+    code: 'MN-ISOLATION',
+    rule: null,
+    src: ['lg-mn-sanitizer', 'lgwan'],
+    dst: ['mn-import', 'mynumber'],
+    clause: CLAUSE['MN-ISOLATION'],
+  },
+  {
+    why: 'My Number terminal to the virtual browser',
+    flow: ['10.10.100.20', '172.16.9.10', 'tcp/443'],
+    decision: 'deny',
+    code: 'MN-ISOLATION',
+    rule: null,
+    src: ['mn-terminals', 'mynumber'],
+    dst: ['inet-vbrowser', 'internet'],
+    clause: CLAUSE['MN-ISOLATION'],
+  },
+  {
+    why: 'resident registry to the LGWAN file server: the exception names mn-zeimu only',
+    flow: ['10.10.1.10', '10.20.1.20', 'tcp/445'],
+    decision: 'deny',
+    code: 'MN-ISOLATION',
+    rule: null,
+    src: ['mn-juki', 'mynumber'],
+    dst: ['lg-fileserver', 'lgwan'],
+    clause: CLAUSE['MN-ISOLATION'],
+  },
   // … except the sanitized one-way import (file-sanitize, lgwan → mynumber, outbound, smb): F-110.
-  { why: 'the one-way import into My Number', flow: ['10.20.5.5', '10.10.2.5', 'tcp/445'], decision: 'allow', code: 'GRANTED', rule: 'F-110', src: ['lg-mn-sanitizer', 'lgwan'], dst: ['mn-import', 'mynumber'], sanitizer: ['lg-mn-sanitizer', 'file-sanitize'] },
+  {
+    why: 'the one-way import into My Number',
+    flow: ['10.20.5.5', '10.10.2.5', 'tcp/445'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-110',
+    src: ['lg-mn-sanitizer', 'lgwan'],
+    dst: ['mn-import', 'mynumber'],
+    sanitizer: ['lg-mn-sanitizer', 'file-sanitize'],
+  },
 
   // Step 2.3: LGWAN and internet are split unless a sanitizer bridges the flow.
-  { why: 'LGWAN terminal straight to the CMS', flow: ['10.20.100.5', '172.16.1.5', 'tcp/443'], decision: 'deny', code: 'SPLIT-PATH', rule: null, src: ['lg-terminals', 'lgwan'], dst: ['inet-cms', 'internet'], clause: CLAUSE['SPLIT-PATH'] },
-  { why: 'LGWAN terminal to the virtual browser on http: only https is bridged', flow: ['10.20.100.5', '172.16.9.10', 'tcp/80'], decision: 'deny', code: 'SPLIT-PATH', rule: null, src: ['lg-terminals', 'lgwan'], dst: ['inet-vbrowser', 'internet'], clause: CLAUSE['SPLIT-PATH'] },
-  { why: 'virtual browser connecting back into a terminal: it bridges inbound only', flow: ['172.16.9.10', '10.20.100.5', 'tcp/443'], decision: 'deny', code: 'SPLIT-PATH', rule: null, src: ['inet-vbrowser', 'internet'], dst: ['lg-terminals', 'lgwan'], clause: CLAUSE['SPLIT-PATH'] },
-  { why: 'LGWAN mail server sending straight to the internet mail relay', flow: ['10.20.1.35', '172.16.2.5', 'tcp/25'], decision: 'deny', code: 'SPLIT-PATH', rule: null, src: ['lg-mail', 'lgwan'], dst: ['inet-mail-relay', 'internet'], clause: CLAUSE['SPLIT-PATH'] },
+  {
+    why: 'LGWAN terminal straight to the CMS',
+    flow: ['10.20.100.5', '172.16.1.5', 'tcp/443'],
+    decision: 'deny',
+    code: 'SPLIT-PATH',
+    rule: null,
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['inet-cms', 'internet'],
+    clause: CLAUSE['SPLIT-PATH'],
+  },
+  {
+    why: 'LGWAN terminal to the virtual browser on http: only https is bridged',
+    flow: ['10.20.100.5', '172.16.9.10', 'tcp/80'],
+    decision: 'deny',
+    code: 'SPLIT-PATH',
+    rule: null,
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['inet-vbrowser', 'internet'],
+    clause: CLAUSE['SPLIT-PATH'],
+  },
+  {
+    why: 'virtual browser connecting back into a terminal: it bridges inbound only',
+    flow: ['172.16.9.10', '10.20.100.5', 'tcp/443'],
+    decision: 'deny',
+    code: 'SPLIT-PATH',
+    rule: null,
+    src: ['inet-vbrowser', 'internet'],
+    dst: ['lg-terminals', 'lgwan'],
+    clause: CLAUSE['SPLIT-PATH'],
+  },
+  {
+    why: 'LGWAN mail server sending straight to the internet mail relay',
+    flow: ['10.20.1.35', '172.16.2.5', 'tcp/25'],
+    decision: 'deny',
+    code: 'SPLIT-PATH',
+    rule: null,
+    src: ['lg-mail', 'lgwan'],
+    dst: ['inet-mail-relay', 'internet'],
+    clause: CLAUSE['SPLIT-PATH'],
+  },
   // Sanitized allows: D bridges (inbound) or S bridges (outbound); the grant is F-12x.
-  { why: 'screen transfer: terminal to the virtual browser (D inbound)', flow: ['10.20.100.5', '172.16.9.10', 'tcp/443'], decision: 'allow', code: 'GRANTED', rule: 'F-120', src: ['lg-terminals', 'lgwan'], dst: ['inet-vbrowser', 'internet'], sanitizer: ['inet-vbrowser', 'screen-transfer'] },
-  { why: 'file sanitization: annex terminal fetches a sanitized file (D inbound)', flow: ['10.20.104.5', '172.16.4.5', 'tcp/443'], decision: 'allow', code: 'GRANTED', rule: 'F-121', src: ['lg-terminals-annex', 'lgwan'], dst: ['inet-file-sanitizer', 'internet'], sanitizer: ['inet-file-sanitizer', 'file-sanitize'] },
-  { why: 'mail text-ification delivers into LGWAN mail (S outbound)', flow: ['172.16.3.5', '10.20.1.35', 'tcp/25'], decision: 'allow', code: 'GRANTED', rule: 'F-122', src: ['inet-mail-text', 'internet'], dst: ['lg-mail', 'lgwan'], sanitizer: ['inet-mail-text', 'mail-text'] },
-  { why: 'IPv6 screen transfer', flow: ['fd00:20:0:100::5', 'fd00:30:0:9::10', 'tcp/443'], decision: 'allow', code: 'GRANTED', rule: 'F-120', src: ['lg-terminals', 'lgwan'], dst: ['inet-vbrowser', 'internet'], sanitizer: ['inet-vbrowser', 'screen-transfer'] },
-  { why: 'IPv4-mapped IPv6 resolves as IPv4', flow: ['::ffff:10.20.100.5', '::ffff:172.16.9.10', 'tcp/443'], decision: 'allow', code: 'GRANTED', rule: 'F-120', src: ['lg-terminals', 'lgwan'], dst: ['inet-vbrowser', 'internet'], sanitizer: ['inet-vbrowser', 'screen-transfer'] },
-  { why: 'IPv4-mapped IPv6 on a denied flow', flow: ['::ffff:10.20.100.5', '::ffff:172.16.1.5', 'tcp/443'], decision: 'deny', code: 'SPLIT-PATH', rule: null, src: ['lg-terminals', 'lgwan'], dst: ['inet-cms', 'internet'], clause: CLAUSE['SPLIT-PATH'] },
+  {
+    why: 'screen transfer: terminal to the virtual browser (D inbound)',
+    flow: ['10.20.100.5', '172.16.9.10', 'tcp/443'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-120',
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['inet-vbrowser', 'internet'],
+    sanitizer: ['inet-vbrowser', 'screen-transfer'],
+  },
+  {
+    why: 'file sanitization: annex terminal fetches a sanitized file (D inbound)',
+    flow: ['10.20.104.5', '172.16.4.5', 'tcp/443'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-121',
+    src: ['lg-terminals-annex', 'lgwan'],
+    dst: ['inet-file-sanitizer', 'internet'],
+    sanitizer: ['inet-file-sanitizer', 'file-sanitize'],
+  },
+  {
+    why: 'mail text-ification delivers into LGWAN mail (S outbound)',
+    flow: ['172.16.3.5', '10.20.1.35', 'tcp/25'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-122',
+    src: ['inet-mail-text', 'internet'],
+    dst: ['lg-mail', 'lgwan'],
+    sanitizer: ['inet-mail-text', 'mail-text'],
+  },
+  {
+    why: 'IPv6 screen transfer',
+    flow: ['fd00:20:0:100::5', 'fd00:30:0:9::10', 'tcp/443'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-120',
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['inet-vbrowser', 'internet'],
+    sanitizer: ['inet-vbrowser', 'screen-transfer'],
+  },
+  {
+    why: 'IPv4-mapped IPv6 resolves as IPv4',
+    flow: ['::ffff:10.20.100.5', '::ffff:172.16.9.10', 'tcp/443'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-120',
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['inet-vbrowser', 'internet'],
+    sanitizer: ['inet-vbrowser', 'screen-transfer'],
+  },
+  {
+    why: 'IPv4-mapped IPv6 on a denied flow',
+    flow: ['::ffff:10.20.100.5', '::ffff:172.16.1.5', 'tcp/443'],
+    decision: 'deny',
+    code: 'SPLIT-PATH',
+    rule: null,
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['inet-cms', 'internet'],
+    clause: CLAUSE['SPLIT-PATH'],
+  },
 
   // Step 3: EX-2026-01 lifts MN-ISOLATION for mn-zeimu → lg-fileserver smb through 2027-09-30.
-  { why: 'tax server exports statistics to the LGWAN file server', flow: ['10.10.1.40', '10.20.1.20', 'tcp/445'], decision: 'allow', code: 'EXCEPTION', rule: 'EX-2026-01', src: ['mn-zeimu', 'mynumber'], dst: ['lg-fileserver', 'lgwan'] },
-  { why: 'the same on the last day (inclusive)', flow: ['10.10.1.40', '10.20.1.20', 'tcp/445'], asOf: LAST_DAY, decision: 'allow', code: 'EXCEPTION', rule: 'EX-2026-01', src: ['mn-zeimu', 'mynumber'], dst: ['lg-fileserver', 'lgwan'] },
-  { why: 'the same the day after expiry', flow: ['10.10.1.40', '10.20.1.20', 'tcp/445'], asOf: DAY_AFTER, decision: 'deny', code: 'MN-ISOLATION', rule: null, src: ['mn-zeimu', 'mynumber'], dst: ['lg-fileserver', 'lgwan'], clause: CLAUSE['MN-ISOLATION'] },
-  { why: 'the exception covers smb only', flow: ['10.10.1.40', '10.20.1.20', 'tcp/443'], decision: 'deny', code: 'MN-ISOLATION', rule: null, src: ['mn-zeimu', 'mynumber'], dst: ['lg-fileserver', 'lgwan'], clause: CLAUSE['MN-ISOLATION'] },
+  {
+    why: 'tax server exports statistics to the LGWAN file server',
+    flow: ['10.10.1.40', '10.20.1.20', 'tcp/445'],
+    decision: 'allow',
+    code: 'EXCEPTION',
+    rule: 'EX-2026-01',
+    src: ['mn-zeimu', 'mynumber'],
+    dst: ['lg-fileserver', 'lgwan'],
+  },
+  {
+    why: 'the same on the last day (inclusive)',
+    flow: ['10.10.1.40', '10.20.1.20', 'tcp/445'],
+    asOf: LAST_DAY,
+    decision: 'allow',
+    code: 'EXCEPTION',
+    rule: 'EX-2026-01',
+    src: ['mn-zeimu', 'mynumber'],
+    dst: ['lg-fileserver', 'lgwan'],
+  },
+  {
+    why: 'the same the day after expiry',
+    flow: ['10.10.1.40', '10.20.1.20', 'tcp/445'],
+    asOf: DAY_AFTER,
+    decision: 'deny',
+    code: 'MN-ISOLATION',
+    rule: null,
+    src: ['mn-zeimu', 'mynumber'],
+    dst: ['lg-fileserver', 'lgwan'],
+    clause: CLAUSE['MN-ISOLATION'],
+  },
+  {
+    why: 'the exception covers smb only',
+    flow: ['10.10.1.40', '10.20.1.20', 'tcp/443'],
+    decision: 'deny',
+    code: 'MN-ISOLATION',
+    rule: null,
+    src: ['mn-zeimu', 'mynumber'],
+    dst: ['lg-fileserver', 'lgwan'],
+    clause: CLAUSE['MN-ISOLATION'],
+  },
 
   // Step 4: grants inside a tier.
-  { why: 'My Number terminal to the resident registry: F-101', flow: ['10.10.100.20', '10.10.1.10', 'tcp/443'], decision: 'allow', code: 'GRANTED', rule: 'F-101', src: ['mn-terminals', 'mynumber'], dst: ['mn-juki', 'mynumber'] },
-  { why: 'IPv6: My Number terminal to the government cloud, via the nested group mn-business', flow: ['fd00:10:0:100::20', '2001:db8:10::10', 'tcp/443'], decision: 'allow', code: 'GRANTED', rule: 'F-101', src: ['mn-terminals', 'mynumber'], dst: ['mn-gov-cloud', 'mynumber'] },
-  { why: 'family register server to the intermediate server platform: F-102', flow: ['10.10.1.100', '203.0.113.130', 'tcp/443'], decision: 'allow', code: 'GRANTED', rule: 'F-102', src: ['mn-koseki', 'mynumber'], dst: ['mn-chukan', 'mynumber'] },
-  { why: 'virtual browser to the security cloud proxy: F-133', flow: ['172.16.9.10', '198.51.100.130', 'tcp/8080'], decision: 'allow', code: 'GRANTED', rule: 'F-133', src: ['inet-vbrowser', 'internet'], dst: ['sec-cloud', 'internet'] },
-  { why: 'mail relay DNS over udp to the security cloud: F-132', flow: ['172.16.2.5', '198.51.100.200', 'udp/53'], decision: 'allow', code: 'GRANTED', rule: 'F-132', src: ['inet-mail-relay', 'internet'], dst: ['sec-cloud', 'internet'] },
+  {
+    why: 'My Number terminal to the resident registry: F-101',
+    flow: ['10.10.100.20', '10.10.1.10', 'tcp/443'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-101',
+    src: ['mn-terminals', 'mynumber'],
+    dst: ['mn-juki', 'mynumber'],
+  },
+  {
+    why: 'IPv6: My Number terminal to the government cloud, via the nested group mn-business',
+    flow: ['fd00:10:0:100::20', '2001:db8:10::10', 'tcp/443'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-101',
+    src: ['mn-terminals', 'mynumber'],
+    dst: ['mn-gov-cloud', 'mynumber'],
+  },
+  {
+    why: 'family register server to the intermediate server platform: F-102',
+    flow: ['10.10.1.100', '203.0.113.130', 'tcp/443'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-102',
+    src: ['mn-koseki', 'mynumber'],
+    dst: ['mn-chukan', 'mynumber'],
+  },
+  {
+    why: 'virtual browser to the security cloud proxy: F-133',
+    flow: ['172.16.9.10', '198.51.100.130', 'tcp/8080'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-133',
+    src: ['inet-vbrowser', 'internet'],
+    dst: ['sec-cloud', 'internet'],
+  },
+  {
+    why: 'mail relay DNS over udp to the security cloud: F-132',
+    flow: ['172.16.2.5', '198.51.100.200', 'udp/53'],
+    decision: 'allow',
+    code: 'GRANTED',
+    rule: 'F-132',
+    src: ['inet-mail-relay', 'internet'],
+    dst: ['sec-cloud', 'internet'],
+  },
 
   // Step 5: LGWAN is default-allow.
-  { why: 'LGWAN terminal to groupware', flow: ['10.20.100.5', '10.20.1.5', 'tcp/443'], decision: 'allow', code: 'DEFAULT-ALLOW', rule: null, src: ['lg-terminals', 'lgwan'], dst: ['lg-groupware', 'lgwan'] },
-  { why: 'admin terminal to the file server ssh: lg-ops is not in lg-clients', flow: ['10.20.9.5', '10.20.1.20', 'tcp/22'], decision: 'allow', code: 'DEFAULT-ALLOW', rule: null, src: ['lg-ops', 'lgwan'], dst: ['lg-fileserver', 'lgwan'] },
-  { why: 'terminal drops a file on the import sanitizer', flow: ['10.20.100.5', '10.20.5.5', 'tcp/445'], decision: 'allow', code: 'DEFAULT-ALLOW', rule: null, src: ['lg-terminals', 'lgwan'], dst: ['lg-mn-sanitizer', 'lgwan'] },
+  {
+    why: 'LGWAN terminal to groupware',
+    flow: ['10.20.100.5', '10.20.1.5', 'tcp/443'],
+    decision: 'allow',
+    code: 'DEFAULT-ALLOW',
+    rule: null,
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['lg-groupware', 'lgwan'],
+  },
+  {
+    why: 'admin terminal to the file server ssh: lg-ops is not in lg-clients',
+    flow: ['10.20.9.5', '10.20.1.20', 'tcp/22'],
+    decision: 'allow',
+    code: 'DEFAULT-ALLOW',
+    rule: null,
+    src: ['lg-ops', 'lgwan'],
+    dst: ['lg-fileserver', 'lgwan'],
+  },
+  {
+    why: 'terminal drops a file on the import sanitizer',
+    flow: ['10.20.100.5', '10.20.5.5', 'tcp/445'],
+    decision: 'allow',
+    code: 'DEFAULT-ALLOW',
+    rule: null,
+    src: ['lg-terminals', 'lgwan'],
+    dst: ['lg-mn-sanitizer', 'lgwan'],
+  },
 
   // Step 6: My Number and internet are default-deny.
-  { why: 'My Number terminal to the resident registry on ssh', flow: ['10.10.100.20', '10.10.1.10', 'tcp/22'], decision: 'deny', code: 'NO-GRANT', rule: null, src: ['mn-terminals', 'mynumber'], dst: ['mn-juki', 'mynumber'] },
-  { why: 'CMS to the mail relay', flow: ['172.16.1.5', '172.16.2.5', 'tcp/25'], decision: 'deny', code: 'NO-GRANT', rule: null, src: ['inet-cms', 'internet'], dst: ['inet-mail-relay', 'internet'] },
+  {
+    why: 'My Number terminal to the resident registry on ssh',
+    flow: ['10.10.100.20', '10.10.1.10', 'tcp/22'],
+    decision: 'deny',
+    code: 'NO-GRANT',
+    rule: null,
+    src: ['mn-terminals', 'mynumber'],
+    dst: ['mn-juki', 'mynumber'],
+  },
+  {
+    why: 'CMS to the mail relay',
+    flow: ['172.16.1.5', '172.16.2.5', 'tcp/25'],
+    decision: 'deny',
+    code: 'NO-GRANT',
+    rule: null,
+    src: ['inet-cms', 'internet'],
+    dst: ['inet-mail-relay', 'internet'],
+  },
 
   // MFA-REQUIRED cannot happen in the sample (its only My Number terminals have mfa: true),
   // so the fixture test/sample/fixtures/no-mfa (mynumber default-allow) shows it.
-  { why: 'fixture: terminal without MFA', rules: NO_MFA, flow: ['10.10.200.5', '10.10.1.5', 'tcp/22'], decision: 'deny', code: 'MFA-REQUIRED', rule: null, src: ['mn-terminals-legacy', 'mynumber'], dst: ['mn-juki', 'mynumber'], clause: '5(3)ア' },
-  { why: 'fixture: EX-LEGACY lifts MFA-REQUIRED on tcp/443', rules: NO_MFA, flow: ['10.10.200.5', '10.10.1.5', 'tcp/443'], decision: 'allow', code: 'EXCEPTION', rule: 'EX-LEGACY', src: ['mn-terminals-legacy', 'mynumber'], dst: ['mn-juki', 'mynumber'] },
-  { why: 'fixture: … until 2027-03-31', rules: NO_MFA, asOf: '2027-04-01', flow: ['10.10.200.5', '10.10.1.5', 'tcp/443'], decision: 'deny', code: 'MFA-REQUIRED', rule: null, src: ['mn-terminals-legacy', 'mynumber'], dst: ['mn-juki', 'mynumber'], clause: '5(3)ア' },
-  { why: 'fixture: the MFA terminal gets the default', rules: NO_MFA, flow: ['10.10.100.5', '10.10.1.5', 'tcp/443'], decision: 'allow', code: 'DEFAULT-ALLOW', rule: null, src: ['mn-terminals', 'mynumber'], dst: ['mn-juki', 'mynumber'] },
-  { why: 'fixture: MFA is about the source: a server may reach the legacy terminal', rules: NO_MFA, flow: ['10.10.1.5', '10.10.200.5', 'tcp/443'], decision: 'allow', code: 'DEFAULT-ALLOW', rule: null, src: ['mn-juki', 'mynumber'], dst: ['mn-terminals-legacy', 'mynumber'] },
+  {
+    why: 'fixture: terminal without MFA',
+    rules: NO_MFA,
+    flow: ['10.10.200.5', '10.10.1.5', 'tcp/22'],
+    decision: 'deny',
+    code: 'MFA-REQUIRED',
+    rule: null,
+    src: ['mn-terminals-legacy', 'mynumber'],
+    dst: ['mn-juki', 'mynumber'],
+    clause: '5(3)ア',
+  },
+  {
+    why: 'fixture: EX-LEGACY lifts MFA-REQUIRED on tcp/443',
+    rules: NO_MFA,
+    flow: ['10.10.200.5', '10.10.1.5', 'tcp/443'],
+    decision: 'allow',
+    code: 'EXCEPTION',
+    rule: 'EX-LEGACY',
+    src: ['mn-terminals-legacy', 'mynumber'],
+    dst: ['mn-juki', 'mynumber'],
+  },
+  {
+    why: 'fixture: … until 2027-03-31',
+    rules: NO_MFA,
+    asOf: '2027-04-01',
+    flow: ['10.10.200.5', '10.10.1.5', 'tcp/443'],
+    decision: 'deny',
+    code: 'MFA-REQUIRED',
+    rule: null,
+    src: ['mn-terminals-legacy', 'mynumber'],
+    dst: ['mn-juki', 'mynumber'],
+    clause: '5(3)ア',
+  },
+  {
+    why: 'fixture: the MFA terminal gets the default',
+    rules: NO_MFA,
+    flow: ['10.10.100.5', '10.10.1.5', 'tcp/443'],
+    decision: 'allow',
+    code: 'DEFAULT-ALLOW',
+    rule: null,
+    src: ['mn-terminals', 'mynumber'],
+    dst: ['mn-juki', 'mynumber'],
+  },
+  {
+    why: 'fixture: MFA is about the source: a server may reach the legacy terminal',
+    rules: NO_MFA,
+    flow: ['10.10.1.5', '10.10.200.5', 'tcp/443'],
+    decision: 'allow',
+    code: 'DEFAULT-ALLOW',
+    rule: null,
+    src: ['mn-juki', 'mynumber'],
+    dst: ['mn-terminals-legacy', 'mynumber'],
+  },
 ];
 
 t.test('decisions on the sample city', async (t) => {
@@ -220,9 +615,11 @@ t.test('decisions on the sample city', async (t) => {
       t.match(d.policyVersion, /^sha256:[0-9a-f]{64}$/);
     });
   }
-  t.same([...codesSeen].sort(), [
-    'CLOUD-AGGREGATION', 'DEFAULT-ALLOW', 'EXCEPTION', 'EXPLICIT-DENY', 'GRANTED', 'MFA-REQUIRED', 'MN-ISOLATION', 'NO-GRANT', 'SPLIT-PATH',
-  ], 'every decision code is exercised');
+  t.same(
+    [...codesSeen].sort(),
+    ['CLOUD-AGGREGATION', 'DEFAULT-ALLOW', 'EXCEPTION', 'EXPLICIT-DENY', 'GRANTED', 'MFA-REQUIRED', 'MN-ISOLATION', 'NO-GRANT', 'SPLIT-PATH'],
+    'every decision code is exercised',
+  );
 });
 
 t.test('the sample decisions carry the sample policy version', async (t) => {

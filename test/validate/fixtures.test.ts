@@ -30,7 +30,10 @@ t.test('bad fixtures', async (t) => {
 t.test('every code the fixtures name has a fixture named for it', async (t) => {
   const named = new Set(bad.map((f) => f.name.replace(/\.ya?ml$/, '')));
   for (const code of new Set(bad.flatMap((f) => f.expected.map((e) => e.code)))) {
-    t.ok([...named].some((n) => n === code || n.startsWith(`${code}-`)), code);
+    t.ok(
+      [...named].some((n) => n === code || n.startsWith(`${code}-`)),
+      code,
+    );
   }
 });
 
@@ -39,7 +42,10 @@ t.test('good fixtures', async (t) => {
   for (const f of good) {
     t.test(f.name, async (t) => {
       const r = validateRuleSet([f.path]);
-      t.same(r.problems.map((p) => `${key({ code: p.code, ...p.loc })} ${p.message}`), []);
+      t.same(
+        r.problems.map((p) => `${key({ code: p.code, ...p.loc })} ${p.message}`),
+        [],
+      );
       t.ok(r.model, 'a model');
     });
   }

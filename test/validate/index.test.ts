@@ -3,8 +3,7 @@ import t from 'tap';
 import { validateRuleSet } from '../../src/validate/index.js';
 
 const SEG = 'segments:\n  - name: lg\n    tier: lgwan\n    cidrs: [10.20.0.0/16]\n  - name: inet\n    tier: internet\n    cidrs: [172.16.0.0/24]\n';
-const at = (r: ReturnType<typeof validateRuleSet>, dir: string) =>
-  r.problems.map((p) => `${p.loc.file.slice(dir.length + 1)}:${p.loc.line}:${p.loc.col} ${p.code}`);
+const at = (r: ReturnType<typeof validateRuleSet>, dir: string) => r.problems.map((p) => `${p.loc.file.slice(dir.length + 1)}:${p.loc.line}:${p.loc.col} ${p.code}`);
 
 t.test('every file is read and schema-checked; the model is not built over broken files', async (t) => {
   const dir = t.testdir({
@@ -14,10 +13,16 @@ t.test('every file is read and schema-checked; the model is not built over broke
     'd.yaml': 'flows:\n  - id: F-2\n    from: [nobody]\n    to: [x]\n    services: [tcp/1]\n',
   });
   const r = validateRuleSet([dir]);
-  t.same(at(r, dir), ['a.yaml:3:11 SCHEMA-VIOLATION', 'b.yaml:2:1 YAML-SYNTAX', 'c.yaml:6:5 SCHEMA-UNKNOWN-KEY'],
-    'no NAME-UNKNOWN for d.yaml: names are resolved only over a clean set');
+  t.same(
+    at(r, dir),
+    ['a.yaml:3:11 SCHEMA-VIOLATION', 'b.yaml:2:1 YAML-SYNTAX', 'c.yaml:6:5 SCHEMA-UNKNOWN-KEY'],
+    'no NAME-UNKNOWN for d.yaml: names are resolved only over a clean set',
+  );
   t.equal(r.model, null);
-  t.same(r.files.map((f) => f.slice(dir.length + 1)), ['a.yaml', 'b.yaml', 'c.yaml', 'd.yaml']);
+  t.same(
+    r.files.map((f) => f.slice(dir.length + 1)),
+    ['a.yaml', 'b.yaml', 'c.yaml', 'd.yaml'],
+  );
   t.match(r.version, /^sha256:/);
 });
 
@@ -55,6 +60,9 @@ t.test('asOf reaches both the model and the analysis', async (t) => {
 
 t.test('the bundled sample city validates clean', async (t) => {
   const r = validateRuleSet(['rules']);
-  t.same(r.problems.map((p) => `${p.loc.file}:${p.loc.line} ${p.code} ${p.message}`), []);
+  t.same(
+    r.problems.map((p) => `${p.loc.file}:${p.loc.line} ${p.code} ${p.message}`),
+    [],
+  );
   t.ok(r.model);
 });

@@ -13,7 +13,10 @@ function check(text: string) {
 type Json = { [k: string]: unknown };
 /** Every subschema with its JSON pointer. */
 function* walk(node: unknown, path = '#'): Generator<[string, Json]> {
-  if (Array.isArray(node)) { for (const [i, x] of node.entries()) yield* walk(x, `${path}/${i}`); return; }
+  if (Array.isArray(node)) {
+    for (const [i, x] of node.entries()) yield* walk(x, `${path}/${i}`);
+    return;
+  }
   if (!node || typeof node !== 'object') return;
   const n = node as Json;
   yield [path, n];
@@ -42,9 +45,16 @@ t.test('names: letters and digits of any script, - _ .', async (t) => {
   const seg = (name: string) => check(`segments:\n  - name: "${name}"\n    tier: lgwan\n    cidrs: [10.0.0.0/8]\n`);
   for (const ok of ['lg-terminals', 'LG_01', 'a.b', '9f', '窓口端末', 'ネットワーク-1F', 'x'.repeat(64)]) t.same(seg(ok), [], ok);
   for (const bad of ['ｌｇ－１', '-lead', '.hidden', 'two words', 'a/b', 'a:b', 'x'.repeat(65), '']) {
-    t.same(seg(bad).map((p) => p.code), ['SCHEMA-VIOLATION'], JSON.stringify(bad));
+    t.same(
+      seg(bad).map((p) => p.code),
+      ['SCHEMA-VIOLATION'],
+      JSON.stringify(bad),
+    );
   }
-  t.same(seg('tier:web').map((p) => p.code), ['NAME-RESERVED']);
+  t.same(
+    seg('tier:web').map((p) => p.code),
+    ['NAME-RESERVED'],
+  );
 });
 
 t.test('messages name the place, the expectation and what was found', async (t) => {
@@ -53,23 +63,28 @@ t.test('messages name the place, the expectation and what was found', async (t) 
   ]);
   t.same(check('segments:\n  - name: a\n    tier: zzz\n    cidrs: [10.0.0.0/8]\n')[0]!.message, 'segments[0].tier must be one of mynumber, lgwan, internet; got "zzz"');
   t.same(check('segments:\n  - name: a\n    tier: lgwan\n    cidrs: [10.0.0.0/8]\n    mfa: 1\n')[0], {
-    code: 'SCHEMA-VIOLATION', at: '5:10', message: 'segments[0].mfa must be true or false; got 1',
+    code: 'SCHEMA-VIOLATION',
+    at: '5:10',
+    message: 'segments[0].mfa must be true or false; got 1',
   });
   t.same(check('flows:\n  - id: F-1\n    from: lg\n    to: [lg]\n    services: [443]\n'), [
     { code: 'SCHEMA-VIOLATION', at: '3:11', message: 'flows[0].from must be a list; got "lg"' },
     { code: 'SCHEMA-VIOLATION', at: '5:16', message: 'flows[0].services[0] must be text such as tcp/443: a service names its protocol; got 443' },
   ]);
   t.same(check('exceptions:\n  - id: E\n    from: [a]\n    to: [b]\n    services: [any]\n    reason: r\n    approved-by: c\n    expires: 20270331\n')[0], {
-    code: 'EXCEPTION-DATE-INVALID', at: '8:14', message: 'exceptions[0].expires must be text (a date YYYY-MM-DD); got 20270331',
+    code: 'EXCEPTION-DATE-INVALID',
+    at: '8:14',
+    message: 'exceptions[0].expires must be text (a date YYYY-MM-DD); got 20270331',
   });
 });
 
 t.test('one problem per node: several missing keys are one problem, at the map', async (t) => {
-  t.same(check('segments:\n  - name: a\n'), [
-    { code: 'SCHEMA-VIOLATION', at: '2:5', message: 'segments[0] is missing tier (mynumber, lgwan, internet) and cidrs' },
-  ]);
-  t.same(check('segments:\n  - name: "bad name that is also far too long for any segment name, really far too long"\n    tier: lgwan\n    cidrs: [10.0.0.0/8]\n').length, 1,
-    'a name failing both its pattern and its length is one problem');
+  t.same(check('segments:\n  - name: a\n'), [{ code: 'SCHEMA-VIOLATION', at: '2:5', message: 'segments[0] is missing tier (mynumber, lgwan, internet) and cidrs' }]);
+  t.same(
+    check('segments:\n  - name: "bad name that is also far too long for any segment name, really far too long"\n    tier: lgwan\n    cidrs: [10.0.0.0/8]\n').length,
+    1,
+    'a name failing both its pattern and its length is one problem',
+  );
 });
 
 t.test('unknown keys point at the key, with a suggestion or the keys allowed', async (t) => {

@@ -54,8 +54,16 @@ export async function auditRoutes(app: FastifyInstance, ctx: SansoContext): Prom
         const source = { file: 'interfaces', data: body.interfaces, locate: () => ({ file: 'interfaces', line: 1, col: 1 }) };
         const r = parseInterfaces(source, p.model);
         if (!r.map) {
-          const errors = r.errors.map((e) => ({ field: ['interfaces', ...e.path].map((x, i) => (typeof x === 'number' ? `[${x}]` : i === 0 ? x : `.${x}`)).join(''), message: e.message }));
-          return sendProblem(reply, 'BAD-INTERFACES', `${errors.length} error${errors.length === 1 ? '' : 's'} in interfaces; the first: ${errors[0]!.field}: ${errors[0]!.message}`, { errors });
+          const errors = r.errors.map((e) => ({
+            field: ['interfaces', ...e.path].map((x, i) => (typeof x === 'number' ? `[${x}]` : i === 0 ? x : `.${x}`)).join(''),
+            message: e.message,
+          }));
+          return sendProblem(
+            reply,
+            'BAD-INTERFACES',
+            `${errors.length} error${errors.length === 1 ? '' : 's'} in interfaces; the first: ${errors[0]!.field}: ${errors[0]!.message}`,
+            { errors },
+          );
         }
         ifaces = r.map;
       }
@@ -69,10 +77,16 @@ export async function auditRoutes(app: FastifyInstance, ctx: SansoContext): Prom
       const bad = parsed.problems.filter((x) => x.severity === 'error');
       if (bad.length > 0) {
         const errors = bad.map((x) => ({ code: x.code, line: x.loc.line, col: x.loc.col, message: x.message }));
-        return sendProblem(reply, 'BAD-DEVICE', `${bad.length} statement${bad.length === 1 ? '' : 's'} cannot be audited; the first, at ${errors[0]!.line}:${errors[0]!.col}: ${errors[0]!.message}`, { errors });
+        return sendProblem(
+          reply,
+          'BAD-DEVICE',
+          `${bad.length} statement${bad.length === 1 ? '' : 's'} cannot be audited; the first, at ${errors[0]!.line}:${errors[0]!.col}: ${errors[0]!.message}`,
+          { errors },
+        );
       }
       const rules = parsed.devices.reduce((n, d) => n + [...d.chains.values()].reduce((m, c) => m + c.rules.length, 0), 0);
-      if (rules > MAX_AUDIT_RULES) return sendProblem(reply, 'BAD-DEVICE', `the configuration has ${rules} rules; this service audits at most ${MAX_AUDIT_RULES} per request (use sanso audit)`);
+      if (rules > MAX_AUDIT_RULES)
+        return sendProblem(reply, 'BAD-DEVICE', `the configuration has ${rules} rules; this service audits at most ${MAX_AUDIT_RULES} per request (use sanso audit)`);
       const prepared: PreparedDevice[] = [];
       for (const d of parsed.devices) {
         try {
@@ -84,7 +98,10 @@ export async function auditRoutes(app: FastifyInstance, ctx: SansoContext): Prom
         }
       }
       const warnings = parsed.problems.filter((x) => x.severity === 'warning');
-      const result = audit(prepared, p, warnings, { lang: pickLang(request.headers['accept-language']), ...(body.maxFindings === undefined ? {} : { maxFindings: body.maxFindings }) });
+      const result = audit(prepared, p, warnings, {
+        lang: pickLang(request.headers['accept-language']),
+        ...(body.maxFindings === undefined ? {} : { maxFindings: body.maxFindings }),
+      });
       return reply.code(200).send(result);
     },
   );

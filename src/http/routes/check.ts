@@ -47,7 +47,10 @@ export async function checkRoutes(app: FastifyInstance, ctx: SansoContext): Prom
       if (out.ok) {
         const log = ctx.decisionLog;
         if (log?.sampled()) {
-          const id = log.decision({ route: '/v1/check', policyVersion: out.version, caller: request.caller?.name ?? null, client: request.ip, input: request.body, result: out.log }, 'check');
+          const id = log.decision(
+            { route: '/v1/check', policyVersion: out.version, caller: request.caller?.name ?? null, client: request.ip, input: request.body, result: out.log },
+            'check',
+          );
           reply.header('sanso-decision-id', id);
         }
       }

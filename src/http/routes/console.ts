@@ -29,7 +29,8 @@ export const CONSOLE_CSP = [
 ].join('; ');
 
 /** Swagger UI sets inline styles on its elements and loads SVG icons as data: URLs. */
-const DOCS_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
 
 /** The ES modules the console imports, by the name it imports them under. */
 const VENDOR: Record<string, string> = {
@@ -72,16 +73,13 @@ async function registerConsole(app: FastifyInstance, root: string, dir: string):
       securityHeaders(reply, CONSOLE_CSP);
       return payload;
     });
-    const page = async (_request: unknown, reply: FastifyReply) =>
-      reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
+    const page = async (_request: unknown, reply: FastifyReply) => reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache').send(index);
     const hidden = { config: { scope: 'open' as const }, schema: { hide: true } };
     c.get('/', hidden, page);
     c.get('/console', hidden, async (_request, reply) => reply.redirect('/console/'));
     c.get('/console/', hidden, page);
     for (const [name, body] of vendor) {
-      c.get(`/console/vendor/${name}`, hidden, async (_request, reply) =>
-        reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(body),
-      );
+      c.get(`/console/vendor/${name}`, hidden, async (_request, reply) => reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(body));
     }
     await c.register(fastifyStatic, { root: dir, prefix: '/console/', index: false, list: false, dotfiles: 'deny', decorateReply: false });
   });

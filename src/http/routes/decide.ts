@@ -167,7 +167,17 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
     if (log?.sampled()) {
       const compact = logPiecesOf(p.table).compact;
       const results = JSON.parse(`[${Array.from(ids, (d) => (d < 0 ? 'null' : compact[d]!)).join(',')}]`) as unknown;
-      const id = log.batch({ route: '/v1/decide/batch', policyVersion: p.version, caller: request.caller?.name ?? null, client: request.ip, flows: flows.length, errors, counts: byCode, input: flows, results });
+      const id = log.batch({
+        route: '/v1/decide/batch',
+        policyVersion: p.version,
+        caller: request.caller?.name ?? null,
+        client: request.ip,
+        flows: flows.length,
+        errors,
+        counts: byCode,
+        input: flows,
+        results,
+      });
       reply.header('sanso-decision-id', id);
     }
     return reply.type(JSON_TYPE).send(`{"decisions":[${parts.join(',')}]}`);

@@ -55,8 +55,7 @@ export function matrixAnswer(p: LoadedPolicy, src: Tier | null, dst: Tier | null
   let segmentMatrix: Record<string, unknown> | null = null;
   if (count(src) <= SEGMENT_LIMIT && count(dst) <= SEGMENT_LIMIT) {
     const m = matrix.segments(src, dst);
-    const side = (tier: Tier | null) =>
-      segs.filter((s) => tier === null || s.tier === tier).map((s) => ({ name: s.name, tier: s.tier, witness: witnessOf(p, s.index) }));
+    const side = (tier: Tier | null) => segs.filter((s) => tier === null || s.tier === tier).map((s) => ({ name: s.name, tier: s.tier, witness: witnessOf(p, s.index) }));
     segmentMatrix = { src, dst, rows: side(src), cols: side(dst), summaries: m.summaries, cells: m.cells };
   }
   const present = new Set(segs.map((s) => s.tier));
@@ -76,10 +75,11 @@ function namedServices(p: LoadedPolicy): { name: string; services: string[]; wit
   const out: { name: string; services: string[]; witness: string }[] = [];
   for (const [name, refs] of p.model.services) {
     let best = -1;
-    for (const r of refs) for (const x of r.ranges) {
-      const k = preferredFlowKey(x.lo, x.hi);
-      if (k >= 0 && (best < 0 || k < best)) best = k;
-    }
+    for (const r of refs)
+      for (const x of r.ranges) {
+        const k = preferredFlowKey(x.lo, x.hi);
+        if (k >= 0 && (best < 0 || k < best)) best = k;
+      }
     if (best >= 0) out.push({ name, services: refs.map((r) => r.text), witness: formatServiceKey(best % RANKED) });
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : 1));

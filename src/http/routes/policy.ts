@@ -101,7 +101,9 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
                 external: s.external,
                 description: s.description,
                 cidrs: s.cidrs.map((c) => c.text),
-                sanitizer: s.sanitizer ? { method: s.sanitizer.method, peer: s.sanitizer.peer, direction: s.sanitizer.direction, services: s.sanitizer.services.map((x) => x.text) } : null,
+                sanitizer: s.sanitizer
+                  ? { method: s.sanitizer.method, peer: s.sanitizer.peer, direction: s.sanitizer.direction, services: s.sanitizer.services.map((x) => x.text) }
+                  : null,
               }
             : { name: s.name, tier: s.tier },
         );

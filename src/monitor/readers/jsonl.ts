@@ -111,7 +111,8 @@ function keyId(buf: Uint8Array, from: number, to: number): number {
     if (buf[from] === 115 && buf[from + 1] === 114 && buf[from + 2] === 99) return 1;
     if (buf[from] === 100 && buf[from + 1] === 115 && buf[from + 2] === 116) return 2;
   } else if (n === 7) {
-    if (buf[from] === 115 && buf[from + 1] === 101 && buf[from + 2] === 114 && buf[from + 3] === 118 && buf[from + 4] === 105 && buf[from + 5] === 99 && buf[from + 6] === 101) return 3;
+    if (buf[from] === 115 && buf[from + 1] === 101 && buf[from + 2] === 114 && buf[from + 3] === 118 && buf[from + 4] === 105 && buf[from + 5] === 99 && buf[from + 6] === 101)
+      return 3;
   } else if (n === 4) {
     if (buf[from] === 116 && buf[from + 1] === 105 && buf[from + 2] === 109 && buf[from + 3] === 101) return 4;
   }
@@ -187,7 +188,12 @@ function epochNumber(buf: Uint8Array, from: number, to: number): number {
 // tcp/N and udp/N without a string; the rest through the decide parser.
 function flowServiceBytes(buf: Uint8Array, from: number, to: number, rec: FlowRecord): string | null {
   const c0 = buf[from];
-  if (to - from >= 5 && buf[from + 3] === 47 && buf[from + 4] !== 48 && ((c0 === 116 && buf[from + 1] === 99 && buf[from + 2] === 112) || (c0 === 117 && buf[from + 1] === 100 && buf[from + 2] === 112))) {
+  if (
+    to - from >= 5 &&
+    buf[from + 3] === 47 &&
+    buf[from + 4] !== 48 &&
+    ((c0 === 116 && buf[from + 1] === 99 && buf[from + 2] === 112) || (c0 === 117 && buf[from + 1] === 100 && buf[from + 2] === 112))
+  ) {
     let port = 0;
     for (let i = from + 4; i < to; i++) {
       const c = buf[i]! - 48;
@@ -235,8 +241,7 @@ export function slow(buf: Uint8Array, from: number, to: number, rec: FlowRecord)
     if (typeof t === 'string') {
       const b = Buffer.from(t, 'utf8');
       rec.time = isoTime(b, 0, b.length);
-    }
-    else if (typeof t === 'number' && Number.isInteger(t) && t >= 0) rec.time = t < 1e11 ? t * 1000 : t;
+    } else if (typeof t === 'number' && Number.isInteger(t) && t >= 0) rec.time = t < 1e11 ? t * 1000 : t;
     if (Number.isNaN(rec.time)) return rec.reject(`"time": ${RECORD_ERRORS.time}`);
   }
   settle(rec);

@@ -14,13 +14,50 @@ import { epochTime } from '../time.js';
 import { exampleText, type LogReader } from './reader.js';
 
 const E = RECORD_ERRORS;
-export const VPC_V2_FIELDS = ['version', 'account-id', 'interface-id', 'srcaddr', 'dstaddr', 'srcport', 'dstport', 'protocol', 'packets', 'bytes', 'start', 'end', 'action', 'log-status'];
+export const VPC_V2_FIELDS = [
+  'version',
+  'account-id',
+  'interface-id',
+  'srcaddr',
+  'dstaddr',
+  'srcport',
+  'dstport',
+  'protocol',
+  'packets',
+  'bytes',
+  'start',
+  'end',
+  'action',
+  'log-status',
+];
 /** Every field name of versions 2 to 5; a header line is a line of these names only. */
 const KNOWN = new Set([
   ...VPC_V2_FIELDS,
-  'vpc-id', 'subnet-id', 'instance-id', 'tcp-flags', 'type', 'pkt-srcaddr', 'pkt-dstaddr',
-  'region', 'az-id', 'sublocation-type', 'sublocation-id', 'pkt-src-aws-service', 'pkt-dst-aws-service', 'flow-direction', 'traffic-path',
-  'ecs-cluster-arn', 'ecs-cluster-name', 'ecs-container-instance-arn', 'ecs-container-instance-id', 'ecs-container-id', 'ecs-second-container-id', 'ecs-service-name', 'ecs-task-definition-arn', 'ecs-task-arn', 'ecs-task-id',
+  'vpc-id',
+  'subnet-id',
+  'instance-id',
+  'tcp-flags',
+  'type',
+  'pkt-srcaddr',
+  'pkt-dstaddr',
+  'region',
+  'az-id',
+  'sublocation-type',
+  'sublocation-id',
+  'pkt-src-aws-service',
+  'pkt-dst-aws-service',
+  'flow-direction',
+  'traffic-path',
+  'ecs-cluster-arn',
+  'ecs-cluster-name',
+  'ecs-container-instance-arn',
+  'ecs-container-instance-id',
+  'ecs-container-id',
+  'ecs-second-container-id',
+  'ecs-service-name',
+  'ecs-task-definition-arn',
+  'ecs-task-arn',
+  'ecs-task-id',
   'reject-reason',
 ]);
 
