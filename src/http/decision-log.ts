@@ -19,9 +19,9 @@
  *
  * The decide entry is written from pre-serialized pieces, the way the answer is (render.ts), not
  * through an object and a serializer; the rest goes through pino. Both write into one sonic-boom
- * destination: asynchronous, batched (the entries of one turn of the event loop, or 16 KiB, go
- * in one write; sonic-boom gathers more while a write is under way), and
- * bounded (maxBufferBytes, default 64 MiB): when the disk or reader cannot keep up, entries are
+ * destination: asynchronous, batched (the entries of one turn of the event loop, or 16 KiB, are
+ * handed over together; while a write is under way sonic-boom gathers the rest, and the next
+ * write takes up to 4 MiB of it), and bounded (maxBufferBytes, default 64 MiB): when the disk or reader cannot keep up, entries are
  * dropped and counted (`dropped`, exported as sanso_decision_log_dropped_total) instead of the
  * process growing without bound. Sampling and redaction are configured once.
  */
@@ -73,6 +73,7 @@ function quote(s: string): string {
 }
 
 export const DEFAULT_LOG_BUFFER_BYTES = 64 * 1024 * 1024;
+const MAX_WRITE_BYTES = 4 * 1024 * 1024;
 
 /** The pieces of a decide entry for one table: per decision id, `"result":{…}`. */
 export interface LogFragments {
@@ -122,6 +123,13 @@ export class DecisionLog {
         sync: false,
         mkdir: typeof fd === 'string',
         maxLength: opts.maxBufferBytes ?? DEFAULT_LOG_BUFFER_BYTES,
+        // Buffers, not strings, and up to 4 MiB per write(2). sonic-boom keeps one write in
+        // flight and, by default, writes at most 16 KiB each time: under load an event-loop turn
+        // answers more than that, so the backlog grew by megabytes a second, lived long enough
+        // to be promoted, and garbage collection became the largest cost of a logged decide.
+        // In string mode it would also re-measure (and flatten) the growing string on every write.
+        contentMode: 'buffer',
+        maxWrite: MAX_WRITE_BYTES,
       } as Parameters<typeof pino.destination>[0]);
       this.boom.on('drop', (data: string) => {
         let n = 0;
@@ -141,7 +149,9 @@ export class DecisionLog {
         timestamp: pino.stdTimeFunctions.isoTime,
         ...(opts.redact?.length ? { redact: { paths: opts.redact, remove: true } } : {}),
       },
-      this.boom ?? (dest as NodeJS.WritableStream),
+      // pino's entries join the decide entries' batches (in order), as text: the destination
+      // takes buffers only.
+      this.boom ? { write: (line: string) => this.write(line) } : (dest as NodeJS.WritableStream),
     );
   }
 
@@ -162,7 +172,8 @@ export class DecisionLog {
     if (this.pending === '') return;
     const text = this.pending;
     this.pending = '';
-    this.boom!.write(text);
+    // contentMode 'buffer': sonic-boom's types know only strings.
+    (this.boom as unknown as { write(data: Buffer): boolean }).write(Buffer.from(text));
   };
 
   private write(line: string): void {
@@ -213,7 +224,6 @@ export class DecisionLog {
   decide(version: string, caller: string | null, client: string, src: string, dst: string, service: string, result: string): string {
     const id = this.nextId();
     if (!this.fast) {
-      if (this.boom) this.flushPending();
       const r = JSON.parse(`{${result}}`) as { result: unknown };
       this.logger.info({ decision_id: id, route: '/v1/decide', policy_version: version, caller, client, input: { src, dst, service }, result: r.result }, 'decision');
       return id;
@@ -227,7 +237,6 @@ export class DecisionLog {
   /** Logs one decision request; returns its decision id (sent back as Sanso-Decision-Id). */
   decision(e: DecisionEntry, msg = 'decision'): string {
     const id = randomUUID();
-    if (this.boom) this.flushPending();
     this.logger.info({ decision_id: id, route: e.route, policy_version: e.policyVersion, caller: e.caller, client: e.client, input: e.input, result: e.result }, msg);
     return id;
   }
@@ -241,7 +250,6 @@ export class DecisionLog {
 
   batch(e: BatchEntry): string {
     const id = e.id ?? randomUUID();
-    if (this.boom) this.flushPending();
     this.logger.info(
       {
         decision_id: id,
@@ -262,7 +270,6 @@ export class DecisionLog {
 
   /** A security event (failed authentication, a refused scope, a reload and who asked): never sampled. */
   security(event: string, fields: Record<string, unknown>): void {
-    if (this.boom) this.flushPending();
     this.logger.warn({ log: 'security', event, ...fields }, event);
   }
 

@@ -138,3 +138,30 @@ t.test('a file destination is written asynchronously and flushed on close', asyn
   t.equal(lines.length, 5);
   t.equal(new Set(lines.map((l) => l.decision_id)).size, 5, 'every entry has its own id');
 });
+
+t.test('a backlog drains in a few large writes, in order, with security events in their place', async (t) => {
+  // sonic-boom writes one chunk at a time; at its default 16 KiB a loaded service's backlog grew
+  // faster than it drained and lived long enough to make garbage collection its largest cost.
+  const dir = mkdtempSync(join(tmpdir(), 'sanso-dlog-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'decisions.log');
+  const log = new DecisionLog({ destination: file });
+  const writes: number[] = [];
+  (log as any).boom.on('write', (n: number) => writes.push(n));
+  const N = 20_000;
+  const result = '"result":{"decision":"allow","code":"GRANTED","rule":"F-1"}';
+  for (let i = 0; i < N; i++) {
+    log.decide('sha256:v', 'bench', '127.0.0.1', `10.0.${i >> 8}.${i & 255}`, '10.1.0.1', 'tcp/443', result);
+    if (i === N / 2) log.security('auth-failed', { reason: 'no token' });
+  }
+  await log.close();
+  const lines = readFileSync(file, 'utf8').trim().split('\n');
+  t.equal(lines.length, N + 1, 'nothing dropped');
+  t.equal(log.dropped, 0);
+  const bytes = writes.reduce((a, b) => a + b, 0);
+  t.ok(bytes > 6_000_000, `${bytes} bytes written`);
+  t.ok(writes.length <= 8, `${writes.length} writes for ${bytes} bytes (16 KiB each would take ${Math.ceil(bytes / 16384)})`);
+  const security = lines.findIndex((l) => l.includes('"log":"security"'));
+  t.equal(security, N / 2 + 1, 'the security event sits between the entries it came between');
+  t.equal(JSON.parse(lines[N]!).input.src, `10.0.${(N - 1) >> 8}.${(N - 1) & 255}`, 'the last entry last');
+});
