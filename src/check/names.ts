@@ -9,7 +9,7 @@
  * into the table's service classes as there (ranges.ts). Segment pairs with the same (source
  * class, destination class) read one decision vector, so each vector is worked out once.
  */
-import { FLOW_ERRORS, FlowResult, parseAddress, parseFlowService } from '../lookup/flow.js';
+import { FLOW_ERRORS, type FlowResult, parseAddress, parseFlowService } from '../lookup/flow.js';
 import type { DecisionTable } from '../lookup/table.js';
 import { KEY_SPACE, serviceKey } from '../model/services.js';
 import { didYouMean } from '../model/suggest.js';
