@@ -29,10 +29,12 @@ options:
   --json              print the decision object (one line of JSON)
   --max-pairs N       with names: answer at most N segment pairs, else exit 2 (default 1000)
   --batch FILE|-      CSV lines src,dst,service from FILE or standard input; one JSON decision
-                      per line out, in order. Blank lines, lines starting with # and a first
-                      line "src,dst,service" are skipped. A bad line is answered with
+                      per line out, in order. Fields may be quoted ("a,b", "" for a quote);
+                      a BOM and CRLF are accepted. Blank lines, lines starting with # and a
+                      first line "src,dst,service" are skipped. A bad line is answered with
                       {"line":N,"error":"…"} in its place (N counts every input line from 1)
-                      and the exit code is then 1.
+                      and the exit code is then 1. At a terminal, a count of allowed, denied
+                      and bad lines follows on standard error.
   --lang en|ja        language of the message (default en)
   --rules PATH        rule file or directory (default rules/)
   --as-of YYYY-MM-DD  the date exceptions are judged on (default: today in policy.timezone)
