@@ -121,7 +121,7 @@ function names(model: Model): Names {
 }
 
 /** Text that can only be meant as an address: it has a slash or a colon, or is digits and dots. */
-function looksLikeAddress(text: string): boolean {
+export function looksLikeAddress(text: string): boolean {
   return /[/:%]/.test(text) || /^[\d.]+$/.test(text);
 }
 
@@ -142,6 +142,19 @@ function selectorSegments(model: Model, text: string): number[] | string {
   const group = model.groups.get(text);
   if (group) return group.segments;
   return '';
+}
+
+/**
+ * One selector as `from`/`to` and change requests write it (a segment or group name, `outside`,
+ * `tier:<tier>`) → its segments, ascending; or why not, with a "did you mean" when a name is
+ * close. `hint` ends the message for a name that is nothing like any.
+ */
+export function selectorOf(model: Model, text: string, hint: string): number[] | string {
+  const named = selectorSegments(model, text);
+  if (Array.isArray(named)) return [...new Set(named)].sort((a, b) => a - b);
+  if (named !== '') return named;
+  const candidates = [...names(model).segments.keys(), ...model.groups.keys()];
+  return `no segment or group named ${describeValue(text)}${didYouMean(text, candidates) || hint}`;
 }
 
 /** The strings of a list, with their positions, leaving out what the schema pass already faulted. */
@@ -173,9 +186,7 @@ function parseEndpoints(model: Model, list: readonly [string, number][], path: P
       return;
     }
     if (!looksLikeAddress(text)) {
-      const candidates = [...names(model).segments.keys(), ...model.groups.keys()];
-      const hint = didYouMean(text, candidates) || '; write a CIDR, an address, a segment or group name, outside or tier:<tier>';
-      errors.push(error(at, `no segment or group named ${describeValue(text)}${hint}`));
+      errors.push(error(at, selectorOf(model, text, '; write a CIDR, an address, a segment or group name, outside or tier:<tier>') as string));
       return;
     }
     const r = parseCidr(text, true);

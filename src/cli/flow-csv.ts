@@ -1,9 +1,11 @@
 /**
  * CSV flows in, one JSON line out per flow: the loop `decide --batch` and `audit --flows` share.
  * Lines are `src,dst,service`; blank lines, `#` comments and a first `src,dst,service` header are
- * skipped. A line that is not three fields or whose flow does not parse is answered in its place
- * with {"line": N, "error": …} and the rest go on (exit 1 at the end); answers are written in
- * chunks, since one write per flow would dominate a big file.
+ * skipped. Fields may be quoted as spreadsheets write them (RFC 4180: `"a,b"`, `""` for a quote),
+ * and a byte order mark and CRLF line ends are accepted. A line that is not three fields, is
+ * badly quoted, or whose flow does not parse is answered in its place with {"line": N, "error": …}
+ * and the rest go on (exit 1 at the end); answers are written in chunks, since one write per
+ * flow would dominate a big file.
  */
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -13,6 +15,71 @@ import { flowError } from '../http/flow-error.js';
 import { EXIT, type Io } from './io.js';
 
 const CHUNK = 64 * 1024;
+const QUOTE = 34;
+const COMMA = 44;
+
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+
+/**
+ * The fields of a line holding a double quote, as RFC 4180 reads them, or why it is badly quoted.
+ * A quoted field may have blanks around its quotes (they are trimmed anyway) but cannot span
+ * lines: no flow field holds a line break.
+ */
+export function splitQuoted(line: string): string[] | string {
+  const fields: string[] = [];
+  const n = line.length;
+  let i = 0;
+  for (;;) {
+    let j = i;
+    while (j < n && isBlank(line.charCodeAt(j))) j++;
+    if (j < n && line.charCodeAt(j) === QUOTE) {
+      let value = '';
+      let k = j + 1;
+      for (;;) {
+        const q = line.indexOf('"', k);
+        if (q < 0) return `field ${fields.length + 1}: the quote at column ${j + 1} is never closed (a quoted field cannot span lines)`;
+        value += line.slice(k, q);
+        if (line.charCodeAt(q + 1) === QUOTE) {
+          value += '"';
+          k = q + 2;
+          continue;
+        }
+        k = q + 1;
+        break;
+      }
+      while (k < n && isBlank(line.charCodeAt(k))) k++;
+      if (k < n && line.charCodeAt(k) !== COMMA) {
+        return `field ${fields.length + 1}: text after its closing quote at column ${k + 1} (a quote inside a quoted field is written "")`;
+      }
+      fields.push(value);
+      if (k >= n) return fields;
+      i = k + 1;
+    } else {
+      const c = line.indexOf(',', i);
+      const end = c < 0 ? n : c;
+      const q = line.indexOf('"', i);
+      if (q >= 0 && q < end) return `field ${fields.length + 1}: a quote at column ${q + 1} inside an unquoted field (quote the whole field: "…", with "" for a quote)`;
+      fields.push(line.slice(i, end));
+      if (c < 0) return fields;
+      i = c + 1;
+    }
+  }
+}
+
+/** A header as people and spreadsheets write one: src,dst,service (or source,destination,service), any case. */
+function isHeader(fields: readonly string[]): boolean {
+  if (fields.length !== 3) return false;
+  const [a, b, c] = fields.map((f) => f.trim().toLowerCase()) as [string, string, string];
+  return (a === 'src' || a === 'source') && (b === 'dst' || b === 'destination') && c === 'service';
+}
+
+/** What a run read, for a summary: flow lines answered and bad lines answered with an error. */
+export interface CsvTally {
+  answered: number;
+  bad: number;
+  /** The input could not be read (to its end): a summary would mislead. */
+  unreadable: boolean;
+}
 
 /** `answer` returns the JSON line for a flow that resolved (out holds its segments and decision). */
 export async function answerCsvFlows(
@@ -20,6 +87,7 @@ export async function answerCsvFlows(
   table: DecisionTable,
   io: Io,
   answer: (src: string, dst: string, service: string, out: FlowResult) => string,
+  tally?: CsvTally,
 ): Promise<number> {
   const stream: NodeJS.ReadableStream = source === '-' ? io.stdin : createReadStream(source);
   let openError: Error | null = null;
@@ -31,6 +99,7 @@ export async function answerCsvFlows(
   let buffer = '';
   let lineNo = 0;
   let dataLines = 0;
+  let answered = 0;
   let bad = 0;
   const write = (text: string): void => {
     buffer += `${text}\n`;
@@ -42,28 +111,44 @@ export async function answerCsvFlows(
   try {
     for await (const raw of lines) {
       lineNo++;
+      // trim() also removes a byte order mark (U+FEFF) and the CR of a CRLF line end.
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) continue;
-      if (dataLines++ === 0 && line.replace(/\s+/g, '').toLowerCase() === 'src,dst,service') continue;
-      const fields = line.split(',');
-      if (fields.length !== 3) {
+      // The common line has no quote: split as before, with no detour through the quoted path.
+      const split = line.indexOf('"') < 0 ? line.split(',') : splitQuoted(line);
+      const first = dataLines++ === 0;
+      if (typeof split === 'string') {
         bad++;
-        write(JSON.stringify({ line: lineNo, error: `expected src,dst,service (3 fields), got ${fields.length}` }));
+        write(JSON.stringify({ line: lineNo, error: `bad quoting: ${split}` }));
         continue;
       }
-      const [src, dst, service] = fields.map((f) => f.trim()) as [string, string, string];
+      if (first && isHeader(split)) continue;
+      if (split.length !== 3) {
+        bad++;
+        write(JSON.stringify({ line: lineNo, error: `expected src,dst,service (3 fields), got ${split.length}` }));
+        continue;
+      }
+      const src = split[0]!.trim();
+      const dst = split[1]!.trim();
+      const service = split[2]!.trim();
       if (!resolveFlow(table, src, dst, service, out)) {
         bad++;
         const field = out.field!;
         write(JSON.stringify({ line: lineNo, error: flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!) }));
         continue;
       }
+      answered++;
       write(answer(src, dst, service, out));
     }
   } catch (e) {
     openError ??= e as Error;
   }
   if (buffer) io.stdout(buffer);
+  if (tally) {
+    tally.answered = answered;
+    tally.bad = bad;
+    tally.unreadable = openError !== null;
+  }
   if (openError) {
     io.stderr(`sanso: cannot read ${source}: ${(openError as NodeJS.ErrnoException).code ?? (openError as Error).message}\n`);
     return EXIT.BAD_INPUT;

@@ -70,7 +70,8 @@ const SERVICE_FIELDS = ['flows', 'exceptions'] as const;
 
 export class Oracle {
   private readonly bounds: Record<4 | 6, bigint[]> = { 4: [], 6: [] };
-  private readonly serviceBounds: number[];
+  /** Every service key where some rule, exception or sanitizer range starts or ends (the one after): decisions are constant between two. */
+  readonly serviceBounds: number[];
   private readonly whole = new Map<number, Map<string, bigint>>();
   readonly segmentIndex = new Map<string, number>();
 
