@@ -1,13 +1,14 @@
 /**
  * sanso's service as `sanso serve` runs it when deployed: a token list (one decide token), the
- * decision log on, to a file in a temporary directory (removed on exit), no service log. With
- * BENCH_SANSO=bare: no tokens, no decision log. On 127.0.0.1 and a free port, in a child
+ * decision log on, and the service log at info (both to files in a temporary directory, removed
+ * on exit). With BENCH_SANSO=bare: no tokens, no decision log, no service log. On 127.0.0.1 and a free port, in a child
  * process of the HTTP scenarios so that the load generator has the other core.
  * Usage: sanso.js RULES_DIR AS_OF; reports its port over IPC.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { hashToken, parseTokens } from '../../src/http/auth.js';
 import { buildServer } from '../../src/http/server.js';
 import { BARE, BENCH_TOKEN } from '../lib/deployed.js';
@@ -20,7 +21,8 @@ const tokens = parseTokens(JSON.stringify([{ name: 'bench', sha256: hashToken(BE
 const app = await buildServer({
   rulesPath: rules!,
   asOf: asOf!,
-  logger: false,
+  // As serve.ts makes it: info and up, asynchronous, one JSON line each.
+  logger: BARE ? false : pino({ level: 'info', base: { service: 'sanso' } }, pino.destination({ dest: join(dir, 'service.log'), sync: false })),
   ...(BARE ? {} : { tokens, decisionLog: { destination: join(dir, 'decisions.log') } }),
 });
 await serveChild(app);

@@ -190,6 +190,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     return503OnClosing: false,
     // The decision log records decisions; per-request access lines would only slow the hot path.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: pino's child() cost ~4 µs of a logged decide's ~35, for a
+    // reqId binding that only the internal-error line uses (it names the id itself).
+    childLoggerFactory: (logger) => logger,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;
@@ -408,7 +411,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   app.setErrorHandler((err, request, reply) => {
     const c = classify(err as Error);
-    if (c.code === 'INTERNAL') request.log.error({ err }, 'internal error');
+    if (c.code === 'INTERNAL') request.log.error({ err, reqId: request.id }, 'internal error');
     // A stream that already started cannot turn into a problem document: end it.
     if (reply.raw.headersSent) {
       reply.raw.destroy();
