@@ -95,6 +95,12 @@ class Builder {
   private readonly groupDefs = new Map<string, { at: At; state: 'new' | 'visiting' | 'done'; segments: number[] }>();
   private readonly reportedCycles = new Set<string>();
   private readonly used = new Set<number>();
+  /**
+   * Whether some from, to or group member named nothing. Which segment it meant is then unknown,
+   * so "no flow names this segment" (SEGMENT-UNUSED) cannot be judged: the segment behind a typo
+   * would be reported as an echo of the NAME-UNKNOWN.
+   */
+  private unknownSelector = false;
   private outside = 0;
   /** policy.model, known before segments are read: it decides which bridges exist. */
   private model: GuidelineModel = 'alpha';
@@ -489,6 +495,7 @@ class Builder {
       const t = text.slice(5);
       const tier = TIERS.find((x) => x === t);
       if (!tier) {
+        this.unknownSelector = true;
         this.push(
           'NAME-UNKNOWN',
           loc,
@@ -504,6 +511,7 @@ class Builder {
     const named = this.selectorNames.get(text);
     if (named?.kind === 'segment') return [named.index];
     if (named?.kind === 'group') return this.expandGroup(text, stack);
+    this.unknownSelector = true;
     this.push('NAME-UNKNOWN', loc, `${context}: no segment or group named "${text}"${didYouMean(text, this.selectorNames.keys())}`);
     return null;
   }
@@ -668,7 +676,7 @@ class Builder {
       if (seg.tier === 'outside') return;
       const at = this.segmentsAt[i]!;
       const d = isRec(at.data) ? at.data : {};
-      if (!this.used.has(i) && seg.sanitizer === null && policy.defaults[seg.tier] !== 'allow') {
+      if (!this.unknownSelector && !this.used.has(i) && seg.sanitizer === null && policy.defaults[seg.tier] !== 'allow') {
         this.push(
           'SEGMENT-UNUSED',
           seg.loc,
