@@ -209,7 +209,9 @@ class Builder {
     for (const [code, text] of Object.entries(c)) {
       if (Object.hasOwn(DECISION_CODES, code) && typeof text === 'string') clauses[code as DecisionCode] = text;
     }
-    return { name, model, timezone, defaults, clauses };
+    const max = p['exception-max-days'];
+    const exceptionMaxDays = typeof max === 'number' && Number.isInteger(max) && max >= 1 ? max : null;
+    return { name, model, timezone, defaults, clauses, exceptionMaxDays };
   }
 
   // — names —
@@ -567,6 +569,16 @@ class Builder {
         this.push('EXCEPTION-EXPIRED', loc, `exception ${id} expired on ${expires} (as of ${asOf}); it lifts nothing any more`);
       } else {
         const left = daysBetween(asOf, expires);
+        // Measured from the day of the check: exceptions carry no start date, and the day a pull
+        // request adds or extends one is the day CI judges it, so its whole validity is seen
+        // then. A rule set that passed never starts failing as the days go by.
+        if (policy.exceptionMaxDays !== null && left > policy.exceptionMaxDays) {
+          this.push(
+            'EXCEPTION-TOO-LONG',
+            loc,
+            `exception ${id} expires on ${expires}, ${left} days after ${asOf}: policy.exception-max-days allows at most ${policy.exceptionMaxDays}; approve it for a shorter time and renew it when it runs out`,
+          );
+        }
         const warnDays = this.opts.warnExpiringDays ?? DEFAULT_WARN_EXPIRING_DAYS;
         if (left <= warnDays && warnDays > 0) {
           this.push(
