@@ -27,6 +27,7 @@ import {
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
 } from '../http/server.js';
 import { DEFAULT_JOB_TIMEOUT_MS, DEFAULT_POOL_QUEUE } from '../http/pool.js';
+import { pinoIsoTime } from '../http/log-time.js';
 import { mustExist, parse } from './args.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
@@ -136,7 +137,8 @@ export async function run(args: string[], io: Io): Promise<number> {
     );
   }
 
-  const logger = pino({ level: values['log-level'], base: { service: 'sanso' } }, pino.destination({ dest: 2, sync: false }));
+  // The decision log's time format (http/log-time.ts), not pino's epoch milliseconds.
+  const logger = pino({ level: values['log-level'], base: { service: 'sanso' }, timestamp: pinoIsoTime }, pino.destination({ dest: 2, sync: false }));
   let app: FastifyInstance;
   try {
     app = await buildServer({

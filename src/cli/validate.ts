@@ -4,7 +4,7 @@
  * the one-line human summary goes to stderr in every format.
  */
 import { writeFileSync } from 'node:fs';
-import { FORMATS, isFormatName, passes, summaryLine, type ReportMeta } from '../report/index.js';
+import { FORMATS, isFormatName, passes, semanticNote, summaryLine, type ReportMeta } from '../report/index.js';
 import { toolInfo } from '../report/tool.js';
 import { validateRuleSet } from '../validate/index.js';
 import { mustExist, parse } from './args.js';
@@ -70,6 +70,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     root: io.env.GITHUB_WORKSPACE || cwd,
     cwd,
     strict: values.strict,
+    semanticSkippedBy: result.semanticSkippedBy,
   };
   const report = FORMATS[format](result.problems, meta);
   if (values.output !== undefined) {
@@ -81,11 +82,10 @@ export async function run(args: string[], io: Io): Promise<number> {
     }
   } else io.stdout(report);
   io.stderr(`${summaryLine(result.problems, meta)}\n`);
-  if (format === 'text') {
-    // For the person at the terminal, after the summary on stderr: stdout stays problem lines.
-    if (!result.semanticChecked)
-      io.stderr('note: syntax or schema errors stopped the check; the semantic checks (names, flows, exceptions, the tier model) run once they are fixed\n');
-    io.stderr(`${filesReadLine(result.files)}\n`);
-  }
+  // For the person at the terminal, after the summary on stderr, in every format (the report
+  // itself says it too, in its own way): stdout stays the report.
+  const note = semanticNote(meta);
+  if (note !== null) io.stderr(`note: ${note}\n`);
+  if (format === 'text') io.stderr(`${filesReadLine(result.files)}\n`);
   return passes(result.problems, values.strict) ? EXIT.OK : EXIT.BAD_INPUT;
 }

@@ -27,6 +27,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
+import { isoTime, pinoIsoTime } from './log-time.js';
 
 export interface DecisionLogOptions {
   /** Where lines go: 'stdout' (default), 'stderr', a file path, or a writable stream. */
@@ -146,7 +147,7 @@ export class DecisionLog {
       {
         base: { log: 'decision' },
         messageKey: 'msg',
-        timestamp: pino.stdTimeFunctions.isoTime,
+        timestamp: pinoIsoTime,
         ...(opts.redact?.length ? { redact: { paths: opts.redact, remove: true } } : {}),
       },
       // pino's entries join the decide entries' batches (in order), as text: the destination
@@ -197,7 +198,7 @@ export class DecisionLog {
     const now = Date.now();
     if (now !== this.lastMs) {
       this.lastMs = now;
-      this.lastTime = new Date(now).toISOString();
+      this.lastTime = isoTime(now);
     }
     return this.lastTime;
   }

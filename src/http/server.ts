@@ -31,6 +31,7 @@ import { opsRoutes } from './routes/ops.js';
 import { matrixRoutes } from './routes/matrix.js';
 import { exceptionRoutes } from './routes/exceptions.js';
 import { consoleRoutes } from './routes/console.js';
+import { pinoIsoTime } from './log-time.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_BATCH_LIMIT = 10_000;
@@ -215,7 +216,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const logger = opts.logger;
   (fastifyOpts as { keepAliveTimeout?: number }).keepAliveTimeout = opts.keepAliveTimeout ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
   if (logger !== undefined && typeof logger === 'object') fastifyOpts.loggerInstance = logger;
-  else fastifyOpts.logger = logger === true;
+  else fastifyOpts.logger = logger === true ? { timestamp: pinoIsoTime } : false;
   const app = Fastify(fastifyOpts) as unknown as FastifyInstance;
   // Node swaps the two timeouts when headersTimeout (default 60 s) exceeds requestTimeout.
   const requestTimeout = fastifyOpts.requestTimeout!;

@@ -95,6 +95,12 @@ class Builder {
   private readonly groupDefs = new Map<string, { at: At; state: 'new' | 'visiting' | 'done'; segments: number[] }>();
   private readonly reportedCycles = new Set<string>();
   private readonly used = new Set<number>();
+  /**
+   * Whether some from, to or group member named nothing. Which segment it meant is then unknown,
+   * so "no flow names this segment" (SEGMENT-UNUSED) cannot be judged: the segment behind a typo
+   * would be reported as an echo of the NAME-UNKNOWN.
+   */
+  private unknownSelector = false;
   private outside = 0;
   /** policy.model, known before segments are read: it decides which bridges exist. */
   private model: GuidelineModel = 'alpha';
@@ -203,7 +209,9 @@ class Builder {
     for (const [code, text] of Object.entries(c)) {
       if (Object.hasOwn(DECISION_CODES, code) && typeof text === 'string') clauses[code as DecisionCode] = text;
     }
-    return { name, model, timezone, defaults, clauses };
+    const max = p['exception-max-days'];
+    const exceptionMaxDays = typeof max === 'number' && Number.isInteger(max) && max >= 1 ? max : null;
+    return { name, model, timezone, defaults, clauses, exceptionMaxDays };
   }
 
   // — names —
@@ -489,6 +497,7 @@ class Builder {
       const t = text.slice(5);
       const tier = TIERS.find((x) => x === t);
       if (!tier) {
+        this.unknownSelector = true;
         this.push(
           'NAME-UNKNOWN',
           loc,
@@ -504,6 +513,7 @@ class Builder {
     const named = this.selectorNames.get(text);
     if (named?.kind === 'segment') return [named.index];
     if (named?.kind === 'group') return this.expandGroup(text, stack);
+    this.unknownSelector = true;
     this.push('NAME-UNKNOWN', loc, `${context}: no segment or group named "${text}"${didYouMean(text, this.selectorNames.keys())}`);
     return null;
   }
@@ -559,6 +569,16 @@ class Builder {
         this.push('EXCEPTION-EXPIRED', loc, `exception ${id} expired on ${expires} (as of ${asOf}); it lifts nothing any more`);
       } else {
         const left = daysBetween(asOf, expires);
+        // Measured from the day of the check: exceptions carry no start date, and the day a pull
+        // request adds or extends one is the day CI judges it, so its whole validity is seen
+        // then. A rule set that passed never starts failing as the days go by.
+        if (policy.exceptionMaxDays !== null && left > policy.exceptionMaxDays) {
+          this.push(
+            'EXCEPTION-TOO-LONG',
+            loc,
+            `exception ${id} expires on ${expires}, ${left} days after ${asOf}: policy.exception-max-days allows at most ${policy.exceptionMaxDays}; approve it for a shorter time and renew it when it runs out`,
+          );
+        }
         const warnDays = this.opts.warnExpiringDays ?? DEFAULT_WARN_EXPIRING_DAYS;
         if (left <= warnDays && warnDays > 0) {
           this.push(
@@ -668,7 +688,7 @@ class Builder {
       if (seg.tier === 'outside') return;
       const at = this.segmentsAt[i]!;
       const d = isRec(at.data) ? at.data : {};
-      if (!this.used.has(i) && seg.sanitizer === null && policy.defaults[seg.tier] !== 'allow') {
+      if (!this.unknownSelector && !this.used.has(i) && seg.sanitizer === null && policy.defaults[seg.tier] !== 'allow') {
         this.push(
           'SEGMENT-UNUSED',
           seg.loc,

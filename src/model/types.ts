@@ -118,6 +118,8 @@ export interface Policy {
   defaults: Record<SiteTier, Action>;
   /** Clause text per decision code, built-in defaults overridden by policy.clauses. */
   clauses: Partial<Record<DecisionCode, string>>;
+  /** policy.exception-max-days: the most days an exception's expires may lie after the day it is judged on; null for no limit. */
+  exceptionMaxDays: number | null;
 }
 
 export interface Model {

@@ -90,6 +90,11 @@ export const CODES = {
     meaning: 'An exception’s expires is not a calendar date written YYYY-MM-DD (2027-02-30, 2027-3-31).',
     fix: 'Write expires as YYYY-MM-DD, a day that exists.',
   },
+  'EXCEPTION-TOO-LONG': {
+    severity: 'error',
+    meaning: 'An exception’s expires lies more than policy.exception-max-days days after the day it is judged on (--as-of, default today).',
+    fix: 'Set expires within the limit; renew the approval when it runs out rather than approving for longer.',
+  },
   'ALLOW-CEILING-FORBIDDEN': {
     severity: 'error',
     meaning: 'An allow rule every flow of which the tier model forbids: it can never take effect.',

@@ -21,4 +21,4 @@ export function isFormatName(s: string): s is FormatName {
 }
 
 export type { Formatter, ReportMeta, ToolInfo } from './meta.js';
-export { countProblems, passes, summaryLine } from './meta.js';
+export { countProblems, passes, semanticNote, semanticRan, summaryLine } from './meta.js';

@@ -4,7 +4,7 @@
  * Fields after `problems` are additions a reader may ignore.
  */
 import type { Formatter } from './meta.js';
-import { countProblems, ordered, passes } from './meta.js';
+import { countProblems, ordered, passes, semanticNote, semanticRan } from './meta.js';
 
 export const JSON_REPORT_VERSION = 1;
 
@@ -26,6 +26,9 @@ export const formatJson: Formatter = (problems, meta) => {
     files: [...meta.files],
     policyVersion: meta.version,
     tool: { name: meta.tool.name, version: meta.tool.version },
+    // Whether names, flows, exceptions and the tier model were checked at all: when not, the
+    // problems above are not the whole story.
+    semanticChecks: semanticRan(meta) ? { ran: true } : { ran: false, blockedBy: [...(meta.semanticSkippedBy ?? [])], note: semanticNote(meta) },
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 };

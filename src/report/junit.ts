@@ -5,10 +5,14 @@
  * file so every file counts as a test. Errors are <failure>s. Warnings are <skipped> cases:
  * visible in the report without failing the build, matching exit code 0; with --strict they
  * fail the run, so they become <failure>s too.
+ *
+ * When syntax or schema errors stopped the load, no file was checked for names, flows, exceptions
+ * or the tier model, so no file passes: every rule file gets a skipped "semantic checks" case
+ * saying why, in place of the "valid" one.
  */
 import type { Problem } from '../problems/problem.js';
 import type { Formatter } from './meta.js';
-import { ordered } from './meta.js';
+import { ordered, semanticNote } from './meta.js';
 
 /** Characters XML 1.0 cannot carry at all, not even as references (C0 controls, lone surrogates, U+FFFE/F). */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -51,6 +55,8 @@ function suites(problems: readonly Problem[], files: readonly string[]): Suite[]
 
 export const formatJunit: Formatter = (problems, meta) => {
   const strict = meta.strict ?? false;
+  const note = semanticNote(meta);
+  const ruleFiles = new Set(meta.files);
   let total = 0;
   let totalFailures = 0;
   const body: string[] = [];
@@ -73,6 +79,14 @@ export const formatJunit: Formatter = (problems, meta) => {
       cases.push(
         `    <testcase${attrs({ classname: s.file, name })}>\n` +
           `      <${tag}${attrs({ type: p.code, message: p.message })}>${escapeXmlText(detail)}</${tag}>\n` +
+          `    </testcase>\n`,
+      );
+    }
+    if (note !== null && ruleFiles.has(s.file)) {
+      skipped++;
+      cases.push(
+        `    <testcase${attrs({ classname: s.file, name: 'semantic checks' })}>\n` +
+          `      <skipped${attrs({ type: 'semantic-checks-not-run', message: note })}/>\n` +
           `    </testcase>\n`,
       );
     }

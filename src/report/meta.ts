@@ -28,6 +28,12 @@ export interface ReportMeta {
   cwd?: string;
   /** --strict: warnings fail the run too, so reports that carry a verdict count them as failures. */
   strict?: boolean;
+  /**
+   * The files whose syntax or schema errors stopped the load before the semantic checks (names,
+   * flows, exceptions, the tier model). Empty or absent: those checks ran. Every format says
+   * when they did not, so a report without semantic problems is never read as a clean bill.
+   */
+  semanticSkippedBy?: readonly string[];
 }
 
 export type Formatter = (problems: readonly Problem[], meta: ReportMeta) => string;
@@ -85,4 +91,16 @@ export function summaryLine(problems: readonly Problem[], meta: Pick<ReportMeta,
   const where = `in ${plural(meta.files.length, 'file')}`;
   if (errors === 0 && warnings === 0) return `no problems ${where}`;
   return `${plural(errors, 'error')}, ${plural(warnings, 'warning')} ${where}`;
+}
+
+/** Whether the semantic checks ran (always, unless syntax or schema errors stopped the load). */
+export function semanticRan(meta: Pick<ReportMeta, 'semanticSkippedBy'>): boolean {
+  return (meta.semanticSkippedBy?.length ?? 0) === 0;
+}
+
+/** The sentence every format carries when the semantic checks did not run; null when they did. */
+export function semanticNote(meta: Pick<ReportMeta, 'semanticSkippedBy'>): string | null {
+  const n = meta.semanticSkippedBy?.length ?? 0;
+  if (n === 0) return null;
+  return `semantic checks (names, flows, exceptions, the tier model) were not run because ${plural(n, 'file')} ${n === 1 ? 'has' : 'have'} syntax or schema errors; they run once those are fixed`;
 }

@@ -5,7 +5,7 @@
  */
 import { CODES, type ProblemCode } from '../problems/codes.js';
 import type { Formatter, ReportMeta } from './meta.js';
-import { ordered, reportPath } from './meta.js';
+import { ordered, reportPath, semanticNote } from './meta.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Paths in results are relative to the repository root, which the consumer knows by this name. */
@@ -44,6 +44,23 @@ function artifactLocation(file: string, meta: ReportMeta) {
   return path.startsWith('/') ? { uri } : { uri, uriBaseId: SRCROOT };
 }
 
+/**
+ * When the semantic checks did not run, the run says so where SARIF keeps what a tool has to say
+ * about its own run rather than about the code: a note among the invocation's notifications.
+ */
+function invocations(meta: ReportMeta) {
+  const note = semanticNote(meta);
+  if (note === null) return {};
+  return {
+    invocations: [
+      {
+        executionSuccessful: true,
+        toolExecutionNotifications: [{ descriptor: { id: 'semantic-checks-not-run' }, level: 'note', message: { text: note } }],
+      },
+    ],
+  };
+}
+
 export const formatSarif: Formatter = (problems, meta) => {
   const doc = {
     $schema: SARIF_SCHEMA,
@@ -59,6 +76,7 @@ export const formatSarif: Formatter = (problems, meta) => {
             rules: rules(),
           },
         },
+        ...invocations(meta),
         // yaml counts columns in UTF-16 code units (JavaScript string offsets); say so, since
         // consumers differ on the default.
         columnKind: 'utf16CodeUnits',

@@ -44,6 +44,8 @@ export interface ValidationResult {
    * flows, exceptions, the tier model): the report is then not the whole story, and says so.
    */
   semanticChecked: boolean;
+  /** When semanticChecked is false: the files (or paths) whose errors stopped the load, in report order. */
+  semanticSkippedBy: string[];
 }
 
 export function validateRuleSet(paths: readonly string[], opts: ValidateOptions = {}): ValidationResult {
@@ -58,14 +60,16 @@ export function validateRuleSet(paths: readonly string[], opts: ValidateOptions 
   let semanticChecked = false;
   const done = (model: Model | null): ValidationResult => {
     const ok = model !== null && !hasErrors(problems);
+    const sorted = sortProblems(problems);
     return {
       model: ok ? model : null,
-      problems: sortProblems(problems),
+      problems: sorted,
       version: read.version,
       files: read.names,
       asOf,
       table: ok ? table : null,
       semanticChecked,
+      semanticSkippedBy: semanticChecked ? [] : [...new Set(sorted.filter((p) => p.severity === 'error').map((p) => p.loc.file))],
     };
   };
   if (hasErrors(problems)) return done(null);

@@ -44,7 +44,7 @@ t.test('text: stderr ends by naming the files read, and says when errors stopped
   const lines = r.err.trimEnd().split('\n');
   t.equal(lines.length, 3);
   t.equal(lines[0], '1 error, 0 warnings in 1 file');
-  t.match(lines[1], /^note: syntax or schema errors stopped the check; the semantic checks .* run once they are fixed$/);
+  t.equal(lines[1], 'note: semantic checks (names, flows, exceptions, the tier model) were not run because 1 file has syntax or schema errors; they run once those are fixed');
   t.equal(lines[2], `read 1 file: ${broken}`);
   // a semantic problem is reported after a full check: no note
   const dup = join(tmp, 'dup-cidr.yaml');
@@ -54,7 +54,11 @@ t.test('text: stderr ends by naming the files read, and says when errors stopped
   t.match(sem.out, /CIDR-DUPLICATE/);
   t.notMatch(sem.err, /^note:/m);
   const json = await sanso(['validate', broken, '--format', 'json']);
-  t.equal(json.err, '1 error, 0 warnings in 1 file\n', 'machine formats: the summary only');
+  t.equal(json.err, `1 error, 0 warnings in 1 file\n${lines[1]}\n`, 'machine formats: the summary and the note, no file list');
+  t.same(JSON.parse(json.out).semanticChecks, { ran: false, blockedBy: [broken], note: lines[1]!.slice('note: '.length) });
+  const semJson = await sanso(['validate', dup, '--format', 'json']);
+  t.notMatch(semJson.err, /note:/);
+  t.same(JSON.parse(semJson.out).semanticChecks, { ran: true });
 });
 
 t.test('machine formats print only their document on stdout', async (t) => {
@@ -70,7 +74,7 @@ t.test('machine formats print only their document on stdout', async (t) => {
   const junit = await sanso(['validate', broken, '--format', 'junit']);
   t.match(junit.out, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);
   const gh = await sanso(['validate', broken, '--format', 'github']);
-  t.match(gh.out, /^::error file=[^\n]*,title=YAML-SYNTAX::[^\n]*\n$/);
+  t.match(gh.out, /^::error file=[^\n]*,title=YAML-SYNTAX::[^\n]*\n::notice title=[^\n]*::semantic checks [^\n]* were not run [^\n]*\n$/);
 });
 
 t.test("a path that does not exist is a usage error (exit 2), with validate's usage only", async (t) => {
@@ -136,7 +140,7 @@ t.test('--output writes the report to a file, stdout stays empty', async (t) => 
   const r = await sanso(['validate', broken, '--format', 'json', '--output', out]);
   t.equal(r.code, 1);
   t.equal(r.out, '');
-  t.equal(r.err, '1 error, 0 warnings in 1 file\n');
+  t.match(r.err, /^1 error, 0 warnings in 1 file\nnote: semantic checks .*\n$/);
   t.equal(JSON.parse(readFileSync(out, 'utf8')).errors, 1);
   const bad = await sanso(['validate', 'rules/', '--output', join(tmp, 'no', 'such', 'dir', 'x.txt')]);
   t.equal(bad.code, 2);

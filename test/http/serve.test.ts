@@ -125,4 +125,12 @@ t.test('sanso serve: tokens, SIGHUP reloads, SIGTERM exits 0 after draining', as
     .split('\n')
     .map((l) => JSON.parse(l));
   t.equal(entries.filter((e) => e.msg === 'decision').length, 2);
+  // One time format in both logs (docs/service.md): ISO 8601 UTC with milliseconds.
+  const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+  const service = stderr
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+  t.ok(service.length > 0, 'the service log is JSON lines');
+  for (const e of [...service, ...entries]) t.match(e.time, ISO_MS, `${e.msg}: ${e.time}`);
 });

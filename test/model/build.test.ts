@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import t, { type Test } from 'tap';
 import { buildModel } from '../../src/model/build.js';
 import type { Model } from '../../src/model/types.js';
@@ -233,6 +234,41 @@ exceptions:
   t.same(codes(after.problems), ['EXCEPTION-EXPIRED']);
   t.match(after.problems[0], { severity: 'warning', loc: { line: 28, col: 14 } });
   t.ok(after.model, 'a warning does not stop the model');
+});
+
+t.test('policy.exception-max-days: expires at most that many days after asOf', async (t) => {
+  const text = (max: number | null, expires: string) => `${SEGMENTS.replace('policy:\n', max === null ? 'policy:\n' : `policy:\n  exception-max-days: ${max}\n`)}
+exceptions:
+  - id: EX-1
+    from: [mn-a]
+    to: [lg-a]
+    services: [tcp/445]
+    reason: export
+    approved-by: CISO
+    expires: ${expires}
+`;
+  const tooLong = (max: number | null, expires: string, asOf: string) => codes(build(t, text(max, expires), asOf).problems).includes('EXCEPTION-TOO-LONG');
+  // The example of docs/rules.md, and a leap day inside the year.
+  t.notOk(tooLong(365, '2027-12-01', '2026-12-01'), '365 days later is allowed');
+  t.ok(tooLong(365, '2027-12-02', '2026-12-01'), 'one day more is not');
+  t.ok(tooLong(365, '2028-12-01', '2027-12-01'), 'a year with 29 February in it has 366 days');
+  t.notOk(tooLong(null, '2099-12-31', '2026-12-01'), 'no limit without the key');
+  t.notOk(tooLong(30, '2026-01-31', '2026-12-01'), 'an expired exception is only EXCEPTION-EXPIRED');
+  const r = build(t, text(90, '2027-03-02'), '2026-12-01');
+  t.match(r.problems, [{ code: 'EXCEPTION-TOO-LONG', severity: 'error', loc: { line: 29, col: 14 } }]);
+  t.match(r.problems[0]!.message, 'expires on 2027-03-02, 91 days after 2026-12-01: policy.exception-max-days allows at most 90');
+  t.equal(r.model, null, 'an error: the rule set is not loaded');
+
+  // Against a naive count of calendar days, on random days and limits.
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  fc.assert(
+    fc.property(fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2040, 0, 1) }), fc.integer({ min: 0, max: 800 }), fc.integer({ min: 1, max: 730 }), (start, after, max) => {
+      const asOf = day(start);
+      const expires = day(Date.parse(asOf) + after * 86_400_000);
+      return tooLong(max, expires, asOf) === after > max;
+    }),
+    { numRuns: Number(process.env.SANSO_PROPERTY_RUNS ?? 60) },
+  );
 });
 
 t.test('asOf defaults to today in policy.timezone', async (t) => {

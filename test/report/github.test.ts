@@ -33,3 +33,14 @@ t.test('absolute and ./ paths become relative to the root; paths outside stay ab
 t.test('no problems, no output', async (t) => {
   t.equal(formatGithub([], meta()), '');
 });
+
+t.test('semantic checks not run: a notice on the run, after the annotations', async (t) => {
+  const lines = formatGithub([problems[3]!], meta({ semanticSkippedBy: ['rules/30:ex%.yaml'] })).split('\n');
+  t.equal(lines.length, 3);
+  t.match(lines[0], /^::error /);
+  t.equal(
+    lines[1],
+    '::notice title=sanso%3A semantic checks not run::semantic checks (names, flows, exceptions, the tier model) were not run because 1 file has syntax or schema errors; they run once those are fixed',
+  );
+  t.notMatch(formatGithub(problems, meta({ semanticSkippedBy: [] })), /::notice/);
+});

@@ -27,3 +27,13 @@ t.test('ok follows the exit code: warnings fail only with --strict', async (t) =
   t.equal(JSON.parse(formatJson(warnings, meta({ strict: true }))).ok, false);
   t.equal(JSON.parse(formatJson([], meta({ strict: true }))).ok, true);
 });
+
+t.test('semanticChecks says whether names, flows, exceptions and the tier model were checked', async (t) => {
+  t.same(JSON.parse(formatJson(problems, meta())).semanticChecks, { ran: true });
+  const doc = JSON.parse(formatJson([problems[3]!], meta({ semanticSkippedBy: ['rules/30:ex%.yaml', 'rules/40.yaml'] })));
+  t.same(doc.semanticChecks, {
+    ran: false,
+    blockedBy: ['rules/30:ex%.yaml', 'rules/40.yaml'],
+    note: 'semantic checks (names, flows, exceptions, the tier model) were not run because 2 files have syntax or schema errors; they run once those are fixed',
+  });
+});

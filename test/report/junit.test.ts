@@ -11,6 +11,8 @@ t.test('valid against Jenkins junit-10.xsd', async (t) => {
       ['clean', [], false],
     ] as const
   ).map(([name, ps, strict]) => ({ fileName: `${name}.xml`, contents: formatJunit(ps, meta({ strict })) }));
+  docs.push({ fileName: 'stopped.xml', contents: formatJunit([problems[3]!], meta({ semanticSkippedBy: ['rules/30:ex%.yaml'] })) });
+  docs.push({ fileName: 'stopped-strict.xml', contents: formatJunit([problems[3]!], meta({ semanticSkippedBy: ['rules/30:ex%.yaml'], strict: true })) });
   const r = await validateJunit(docs);
   t.ok(r.valid, r.errors.join('\n'));
 });
@@ -99,5 +101,44 @@ t.test('repeated problem names are made unique', async (t) => {
   t.same(
     cases.map((c: any) => c.name),
     ['CIDR-INVALID at 12:7', 'CIDR-INVALID at 12:7 (2)'],
+  );
+});
+
+t.test('semantic checks not run: no file passes, every rule file has a skipped case saying why', async (t) => {
+  for (const strict of [false, true]) {
+    const m = meta({ files: [...meta().files, 'rules/40-clean.yaml'], semanticSkippedBy: ['rules/30:ex%.yaml'], strict });
+    const doc = parseJunit(formatJunit([problems[3]!], m)).testsuites;
+    t.equal(doc.tests, '5');
+    t.equal(doc.failures, '1', 'only the schema error fails, under --strict too');
+    const suites = doc.testsuite as any[];
+    t.same(
+      suites.map((s) => [s.name, s.tests, s.failures, s.skipped]),
+      [
+        ['rules/10 segments, main.yaml', '1', '0', '1'],
+        ['rules/20-flows.yaml', '1', '0', '1'],
+        ['rules/30:ex%.yaml', '2', '1', '1'],
+        ['rules/40-clean.yaml', '1', '0', '1'],
+      ],
+    );
+    for (const s of suites) {
+      t.notOk(
+        s.testcase.some((c: any) => c.name === 'valid'),
+        `${s.name}: not reported as passing`,
+      );
+      const c = s.testcase.find((c: any) => c.name === 'semantic checks');
+      t.equal(c.classname, s.name);
+      t.equal(c.skipped[0].type, 'semantic-checks-not-run');
+      t.equal(
+        c.skipped[0].message,
+        'semantic checks (names, flows, exceptions, the tier model) were not run because 1 file has syntax or schema errors; they run once those are fixed',
+      );
+    }
+  }
+  // A path that is not a rule file gets no such case: there was nothing to check in it.
+  const missing = { ...problems[3]!, code: 'PATH-NOT-FOUND' as const, loc: { file: 'rules/missing', line: 1, col: 1 } };
+  const doc = parseJunit(formatJunit([missing], meta({ files: [], semanticSkippedBy: ['rules/missing'] }))).testsuites;
+  t.same(
+    doc.testsuite[0].testcase.map((c: any) => c.name),
+    ['PATH-NOT-FOUND at 1:1'],
   );
 });

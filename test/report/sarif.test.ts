@@ -73,3 +73,22 @@ t.test('URIs: percent-encoded segments; outside the root a file: URI without a b
   t.same(doc.runs[0].results[0].locations[0].physicalLocation.artifactLocation, { uri: 'file:///elsewhere/x.yaml' });
   t.ok(validateSarif(doc), JSON.stringify(validateSarif.errors));
 });
+
+t.test('semantic checks not run: a note among the invocation notifications, still valid SARIF', async (t) => {
+  t.notOk('invocations' in JSON.parse(formatSarif(problems, meta())).runs[0], 'nothing to say when they ran');
+  const doc = JSON.parse(formatSarif([problems[3]!], meta({ semanticSkippedBy: ['rules/30:ex%.yaml'] })));
+  t.ok(validateSarif(doc), JSON.stringify(validateSarif.errors));
+  t.same(doc.runs[0].invocations, [
+    {
+      executionSuccessful: true,
+      toolExecutionNotifications: [
+        {
+          descriptor: { id: 'semantic-checks-not-run' },
+          level: 'note',
+          message: { text: 'semantic checks (names, flows, exceptions, the tier model) were not run because 1 file has syntax or schema errors; they run once those are fixed' },
+        },
+      ],
+    },
+  ]);
+  t.equal(doc.runs[0].results.length, 1, 'the note is not a result: code scanning opens no alert for it');
+});

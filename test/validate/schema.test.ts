@@ -93,7 +93,7 @@ t.test('unknown keys point at the key, with a suggestion or the keys allowed', a
     { code: 'SCHEMA-UNKNOWN-KEY', at: '4:5', message: 'unknown key in segments[0]: "cidr"; did you mean "cidrs"?' },
   ]);
   t.same(check('policy:\n  colour: blue\n'), [
-    { code: 'SCHEMA-UNKNOWN-KEY', at: '2:3', message: 'unknown key in policy: "colour"; expected name, model, timezone, defaults and clauses' },
+    { code: 'SCHEMA-UNKNOWN-KEY', at: '2:3', message: 'unknown key in policy: "colour"; expected name, model, timezone, defaults, clauses and exception-max-days' },
   ]);
   t.same(check('rules: []\n'), [
     { code: 'SCHEMA-UNKNOWN-KEY', at: '1:1', message: 'unknown top-level key "rules"; expected policy, services, groups, segments, flows and exceptions' },
