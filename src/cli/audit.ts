@@ -125,7 +125,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (values.interfaces !== undefined) mustExist(values.interfaces, '--interfaces');
   if (values.flows !== undefined) mustExist(values.flows, '--flows');
 
-  const policy = loadForCommand(values.rules, values['as-of'], io);
+  const policy = loadForCommand(values.rules, values['as-of'], io, lang);
   if (!policy) return EXIT.BAD_INPUT;
   let ifaces: InterfaceMap | null = null;
   if (values.interfaces !== undefined) {

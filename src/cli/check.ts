@@ -95,7 +95,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     return EXIT.BAD_INPUT;
   }
 
-  const policy = loadForCommand(values.rules, values['as-of'], io);
+  const policy = loadForCommand(values.rules, values['as-of'], io, lang);
   if (!policy) return EXIT.BAD_INPUT;
 
   const parsed = parseChangeRequest(source.data, policy.table);

@@ -9,6 +9,7 @@ import { toolInfo } from '../report/tool.js';
 import { validateRuleSet } from '../validate/index.js';
 import { mustExist, parse } from './args.js';
 import { EXIT, UsageError, type Io } from './io.js';
+import type { Lang } from '../i18n/messages.js';
 
 const FORMAT_NAMES = Object.keys(FORMATS).join('|');
 
@@ -28,7 +29,8 @@ options:
   --as-of YYYY-MM-DD    the date exceptions are judged on (default: today in policy.timezone)
   --output FILE, -o     write the report to FILE instead of stdout
   --warn-expiring DAYS  warn about exceptions expiring within DAYS days (default 30; 0: off)
-  --lang en|ja          language of messages
+  --lang en|ja          language of the problem messages and of the summary (default en);
+                        codes, FILE:LINE:COL, JSON keys and SARIF rule texts stay as they are
 `;
 
 const OPTIONS = {
@@ -39,9 +41,15 @@ const OPTIONS = {
 } as const;
 
 /** Which files were read: a directory's contents are never a guess (docs/rules.md). */
-export function filesReadLine(files: readonly string[]): string {
+export function filesReadLine(files: readonly string[], lang: Lang = 'en'): string {
+  if (lang === 'ja') return files.length === 0 ? 'ルールファイルを一つも読んでいません' : `${files.length} ファイルを読みました: ${files.join(', ')}`;
   return files.length === 0 ? 'read no rule files' : `read ${files.length} file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`;
 }
+
+const NOT_SEMANTIC = {
+  en: 'note: syntax or schema errors stopped the check; the semantic checks (names, flows, exceptions, the tier model) run once they are fixed',
+  ja: '注: 構文またはスキーマのエラーのため、検査はここで止まりました。意味の検査（名前、フロールール、例外、層のモデル）はそれらを直した後に行われます',
+};
 
 export async function run(args: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(args, OPTIONS);
@@ -70,6 +78,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     root: io.env.GITHUB_WORKSPACE || cwd,
     cwd,
     strict: values.strict,
+    lang: values.lang as Lang,
   };
   const report = FORMATS[format](result.problems, meta);
   if (values.output !== undefined) {
@@ -83,9 +92,8 @@ export async function run(args: string[], io: Io): Promise<number> {
   io.stderr(`${summaryLine(result.problems, meta)}\n`);
   if (format === 'text') {
     // For the person at the terminal, after the summary on stderr: stdout stays problem lines.
-    if (!result.semanticChecked)
-      io.stderr('note: syntax or schema errors stopped the check; the semantic checks (names, flows, exceptions, the tier model) run once they are fixed\n');
-    io.stderr(`${filesReadLine(result.files)}\n`);
+    if (!result.semanticChecked) io.stderr(meta.lang === 'ja' ? `${NOT_SEMANTIC.ja}\n` : `${NOT_SEMANTIC.en}\n`);
+    io.stderr(`${filesReadLine(result.files, meta.lang)}\n`);
   }
   return passes(result.problems, values.strict) ? EXIT.OK : EXIT.BAD_INPUT;
 }

@@ -4,7 +4,7 @@
  * escapeProperty), written out here rather than taking a dependency for ten lines.
  */
 import type { Formatter } from './meta.js';
-import { ordered, reportPath } from './meta.js';
+import { messageOf, ordered, reportPath } from './meta.js';
 
 /** The message after `::`: a raw newline would end the command early. */
 export function escapeData(s: string): string {
@@ -20,6 +20,6 @@ export const formatGithub: Formatter = (problems, meta) =>
   ordered(problems)
     .map((p) => {
       const props = [`file=${escapeProperty(reportPath(p.loc.file, meta))}`, `line=${p.loc.line}`, `col=${p.loc.col}`, `title=${escapeProperty(p.code)}`].join(',');
-      return `::${p.severity} ${props}::${escapeData(p.message)}\n`;
+      return `::${p.severity} ${props}::${escapeData(messageOf(p, meta))}\n`;
     })
     .join('');

@@ -4,7 +4,8 @@
  * build it by hand and the same problems always print the same document.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { sortProblems, type Problem } from '../problems/problem.js';
+import type { Lang } from '../i18n/messages.js';
+import { problemMessage, sortProblems, type Problem } from '../problems/problem.js';
 
 export interface ToolInfo {
   name: string;
@@ -28,6 +29,16 @@ export interface ReportMeta {
   cwd?: string;
   /** --strict: warnings fail the run too, so reports that carry a verdict count them as failures. */
   strict?: boolean;
+  /**
+   * --lang: the language of each problem's message (default en). Only messages change: codes,
+   * positions, keys and the document's structure are the same in every language.
+   */
+  lang?: Lang;
+}
+
+/** A problem's message in the report's language. */
+export function messageOf(p: Problem, meta: Pick<ReportMeta, 'lang'>): string {
+  return problemMessage(p, meta.lang ?? 'en');
 }
 
 export type Formatter = (problems: readonly Problem[], meta: ReportMeta) => string;
@@ -80,8 +91,13 @@ function plural(n: number, word: string): string {
 }
 
 /** "2 errors, 1 warning in 3 files": the human summary the text format ends with. */
-export function summaryLine(problems: readonly Problem[], meta: Pick<ReportMeta, 'files'>): string {
+export function summaryLine(problems: readonly Problem[], meta: Pick<ReportMeta, 'files' | 'lang'>): string {
   const { errors, warnings } = countProblems(problems);
+  if (meta.lang === 'ja') {
+    const files = `${meta.files.length} ファイル`;
+    if (errors === 0 && warnings === 0) return `問題はありません（${files}）`;
+    return `エラー ${errors} 件、警告 ${warnings} 件（${files}）`;
+  }
   const where = `in ${plural(meta.files.length, 'file')}`;
   if (errors === 0 && warnings === 0) return `no problems ${where}`;
   return `${plural(errors, 'error')}, ${plural(warnings, 'warning')} ${where}`;
