@@ -75,7 +75,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   const out = new FlowResult();
   if (!resolveFlow(policy.table, src, dst, service, out)) {
     const field = out.field!;
-    io.stderr(`sanso: ${flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!)}\n`);
+    io.stderr(`sanso: ${flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!, lang)}\n`);
     return EXIT.BAD_INPUT;
   }
   const { table } = policy;
@@ -104,5 +104,5 @@ export async function run(args: string[], io: Io): Promise<number> {
 
 async function batch(policy: LoadedPolicy, source: string, lang: Lang, io: Io): Promise<number> {
   const { table } = policy;
-  return answerCsvFlows(source, table, io, (src, dst, _service, out) => renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang));
+  return answerCsvFlows(source, table, io, (src, dst, _service, out) => renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang), lang);
 }

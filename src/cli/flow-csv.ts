@@ -5,6 +5,7 @@
  * with {"line": N, "error": …} and the rest go on (exit 1 at the end); answers are written in
  * chunks, since one write per flow would dominate a big file.
  */
+import type { Lang } from '../i18n/messages.js';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FlowResult, resolveFlow } from '../lookup/flow.js';
@@ -20,6 +21,7 @@ export async function answerCsvFlows(
   table: DecisionTable,
   io: Io,
   answer: (src: string, dst: string, service: string, out: FlowResult) => string,
+  lang: Lang = 'en',
 ): Promise<number> {
   const stream: NodeJS.ReadableStream = source === '-' ? io.stdin : createReadStream(source);
   let openError: Error | null = null;
@@ -48,14 +50,15 @@ export async function answerCsvFlows(
       const fields = line.split(',');
       if (fields.length !== 3) {
         bad++;
-        write(JSON.stringify({ line: lineNo, error: `expected src,dst,service (3 fields), got ${fields.length}` }));
+        const error = lang === 'ja' ? `src,dst,service の 3 項目が必要ですが、${fields.length} 項目あります` : `expected src,dst,service (3 fields), got ${fields.length}`;
+        write(JSON.stringify({ line: lineNo, error }));
         continue;
       }
       const [src, dst, service] = fields.map((f) => f.trim()) as [string, string, string];
       if (!resolveFlow(table, src, dst, service, out)) {
         bad++;
         const field = out.field!;
-        write(JSON.stringify({ line: lineNo, error: flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!) }));
+        write(JSON.stringify({ line: lineNo, error: flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!, lang) }));
         continue;
       }
       write(answer(src, dst, service, out));

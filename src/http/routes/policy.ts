@@ -130,7 +130,15 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       const body = { ...reloadJson(r, full), previousVersion: before };
       if (r.result === 'failed') {
         const { errors, warnings: _warnings, ...extensions } = body;
-        return sendProblem(reply, 'RELOAD-FAILED', `the rule files have ${errors} error(s); ${before ?? 'no policy'} keeps serving`, extensions);
+        return sendProblem(
+          reply,
+          'RELOAD-FAILED',
+          {
+            en: `the rule files have ${errors} error(s); ${before ?? 'no policy'} keeps serving`,
+            ja: `ルールファイルにエラーが ${errors} 件あります。${before === null ? 'ポリシーは読み込まれていないままです' : `${before} を引き続き使います`}`,
+          },
+          extensions,
+        );
       }
       return body;
     },
