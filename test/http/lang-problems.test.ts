@@ -7,7 +7,9 @@ import type { InjectOptions } from 'fastify';
 import t from 'tap';
 import { API_TITLES_JA } from '../../src/i18n/api-titles.js';
 import { API_ERRORS, type ApiErrorCode } from '../../src/problems/codes.js';
-import { server } from './helpers.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { POLICY_A, ruleDir, server } from './helpers.js';
 
 const JA = { 'accept-language': 'ja-JP,ja;q=0.9,en;q=0.5' };
 const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
@@ -84,4 +86,19 @@ t.test('flow errors inside batches follow Accept-Language', async (t) => {
   t.same(lines[1], { line: 2, error: 'サービス（service）"any": 一つの通信のサービスは一つです（any は書けません）' });
   t.same(lines[2], { line: 3, error: 'src、dst、service の三つの文字列のキーだけを持つオブジェクトを送ってください' });
   t.same(lines[3], { line: 4, error: '正しい JSON ではありません' });
+});
+
+t.test('a failed reload speaks the caller’s language', async (t) => {
+  const dir = ruleDir(t, { 'rules.yaml': POLICY_A });
+  const app = await server(t, { rulesPath: dir });
+  writeFileSync(join(dir, 'rules.yaml'), 'segments:\n  - name: a\n    tier: lgwan\n    cidrs: [10.0.0.1/24]\n');
+  const reload = { method: 'POST' as const, url: '/v1/policy/reload', headers: { 'content-type': 'application/json' } };
+  const ja = JSON.parse((await app.inject({ ...reload, headers: { ...reload.headers, ...JA } })).body) as Record<string, unknown> & { problems: { message: string }[] };
+  t.match(ja, { code: 'RELOAD-FAILED', title: API_TITLES_JA['RELOAD-FAILED'] });
+  t.match(ja.detail, /^ルールファイルにエラーが 1 件あります。sha256:/);
+  t.match(ja.problems[0]!.message, /ホスト部のビットが立っています/);
+  const en = JSON.parse((await app.inject(reload)).body) as { problems: { message: string }[] };
+  t.match(en.problems[0]!.message, /host bits are set/);
+  const info = JSON.parse((await app.inject({ method: 'GET', url: '/v1/policy', headers: JA })).body) as { lastReload: { problems: { message: string }[] } };
+  t.match(info.lastReload.problems[0]!.message, /ホスト部のビットが立っています/, 'the last reload, in Japanese');
 });
