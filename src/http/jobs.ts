@@ -55,9 +55,9 @@ export function checkJob(policy: LoadedPolicy, input: CheckInput, limits: JobLim
       code: 'BAD-CHANGE-REQUEST',
       detail: {
         en: `${n} error${n === 1 ? '' : 's'} in the change request; the first: ${formatRequestError(parsed.errors[0]!)}`,
-        ja: `変更申請にエラーが ${n} 件あります。最初のもの: ${formatRequestError(parsed.errors[0]!)}`,
+        ja: `変更申請にエラーが ${n} 件あります。最初のもの: ${formatRequestError(parsed.errors[0]!, 'ja')}`,
       },
-      extensions: { errors: parsed.errors.slice(0, 100).map((e) => ({ index: e.index, field: e.field, message: e.message })) },
+      extensions: { errors: parsed.errors.slice(0, 100).map((e) => ({ index: e.index, field: e.field, message: input.lang === 'ja' ? e.ja : e.message })) },
     };
   }
   const request = parsed.request;

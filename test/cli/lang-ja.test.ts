@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { FLOW_ERRORS, FLOW_ERRORS_JA } from '../../src/lookup/flow.js';
 import { sanso } from './run.js';
+import { englishFragment } from '../validate/japanese.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sanso-lang-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -95,4 +96,27 @@ t.test('check and diff still answer with --lang ja', async (t) => {
   writeFileSync(other, 'segments:\n  - name: lg-term\n    tier: lgwan\n    role: terminal\n    cidrs: [10.20.0.0/16]\n');
   const diff = await sanso(['diff', rules, other, '--as-of', '2026-03-31', '--lang', 'ja']);
   t.match(diff.out, /新たに拒否/, diff.err);
+});
+
+t.test('check --lang ja: every error of a bad change request in Japanese, at the same place', async (t) => {
+  const dir = 'test/fixtures/change-requests/';
+  const args = ['check', `${dir}bad/mistakes.yaml`, '--rules', `${dir}rules`, '--as-of', '2026-06-01'];
+  const en = await sanso(args);
+  const ja = await sanso([...args, '--lang', 'ja']);
+  t.equal(ja.code, 1);
+  const enLines = en.err.trim().split('\n');
+  const jaLines = ja.err.trim().split('\n');
+  t.equal(jaLines.length, enLines.length);
+  const place = /^(\S+:\d+:\d+: error [^:]+): /;
+  for (let i = 0; i < jaLines.length - 1; i++) {
+    t.equal(place.exec(jaLines[i]!)?.[1], place.exec(enLines[i]!)?.[1], `line ${i + 1}: the same place and field`);
+    const message = jaLines[i]!.replace(place, '');
+    t.match(message, /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u, message);
+    t.equal(englishFragment(message), null, message);
+  }
+  t.match(jaLines[jaLines.length - 1], /は正しい変更申請ではありません（エラー 8 件）/);
+  t.match(ja.err, /rules\[0\]\.src\[1\]: "10\.0\.0\.1\/24": ホスト部のビットが立っています（ネットワークアドレスは 10\.0\.0\.0\/24）/);
+  t.match(ja.err, /rules\[1\]\.dst\[0\]: 層「lgwn」はありません。層は mynumber、lgwan、internet、outside です（「tier:lgwan」の誤りではありませんか）/);
+  const json = JSON.parse((await sanso([...args, '--lang', 'ja', '--json'])).out) as { errors: { message: string }[] };
+  t.same(json.errors[0], { index: 0, field: 'rules[0]', message: 'action がありません', line: 6, col: 5 });
 });

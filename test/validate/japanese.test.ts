@@ -16,22 +16,7 @@ import type { Problem } from '../../src/problems/problem.js';
 import { validateRuleSet } from '../../src/validate/index.js';
 import { loadFixtures } from '../fixtures/expect.js';
 import { sanso } from '../cli/run.js';
-
-const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/u;
-
-/**
- * English left in a Japanese message: three or more English words in a row. Quoted text (the
- * user's own names and values, 「…」 and "…"), paths and identifiers (policy.model, tcp/443,
- * tier:internet, F-010) are not sentences and are taken out first.
- */
-export function englishFragment(ja: string): string | null {
-  const bare = ja
-    .replace(/「[^」]*」/g, ' ')
-    .replace(/"[^"]*"/g, ' ')
-    .replace(/\S*[./:\\_\d-]\S*/g, ' ');
-  const m = /\b[A-Za-z]{2,}(?: [A-Za-z]{2,}){2,}\b/.exec(bare);
-  return m ? m[0] : null;
-}
+import { englishFragment, JAPANESE } from './japanese.js';
 
 t.test('the detector finds English, and lets identifiers and quoted values through', async (t) => {
   t.equal(englishFragment('segment lg-terminals is named by no flow'), 'is named by no flow');
