@@ -47,6 +47,8 @@ export function isServiceName(text: string, scratch: FlowResult): boolean {
 export interface NameError {
   usage: boolean;
   message: string;
+  /** The message in Japanese for an unknown name (usage); a flow error's reason is translated by flowError. */
+  ja?: string;
 }
 
 export interface Side {
@@ -56,13 +58,16 @@ export interface Side {
   address: string | null;
 }
 
-const SIDE_HINT = '; write an address, a segment or group name, outside or tier:<tier>';
+const SIDE_HINT = {
+  en: '; write an address, a segment or group name, outside or tier:<tier>',
+  ja: '。アドレス、セグメント名、グループ名、outside または tier:<層> を書いてください',
+};
 
 /** One side: a name (segments) or an address (its one segment). */
 export function resolveSide(table: DecisionTable, text: string, scratch: FlowResult): Side | NameError {
   if (isSideName(text)) {
     const segments = selectorOf(table.model, text, SIDE_HINT);
-    return typeof segments === 'string' ? { usage: true, message: segments } : { segments, address: null };
+    return Array.isArray(segments) ? { segments, address: null } : { usage: true, message: segments.en, ja: segments.ja };
   }
   const err = parseAddress(text, scratch.words);
   if (err !== null) return { usage: false, message: err };
@@ -70,6 +75,7 @@ export function resolveSide(table: DecisionTable, text: string, scratch: FlowRes
 }
 
 const SERVICE_HINT = '; write tcp/443, udp/53, icmp, icmpv6, proto/47 or a service name of the rule set';
+const SERVICE_HINT_JA = '。tcp/443、udp/53、icmp、icmpv6、proto/47 またはルールセットのサービス名を書いてください';
 
 /** The service: a name of the rule set (its ranges) or one flow service (one key). */
 export function resolveService(table: DecisionTable, text: string, scratch: FlowResult): ServiceRange[] | NameError {
@@ -81,7 +87,11 @@ export function resolveService(table: DecisionTable, text: string, scratch: Flow
   if (err !== FLOW_ERRORS.service || looksLikeServiceLiteral(text)) return { usage: false, message: err };
   const named = table.model.services.get(text);
   if (named) return serviceRanges(named);
-  return { usage: true, message: `no service named ${describeValue(text)}${didYouMean(text, table.model.services.keys()) || SERVICE_HINT}` };
+  return {
+    usage: true,
+    message: `no service named ${describeValue(text)}${didYouMean(text, table.model.services.keys()) || SERVICE_HINT}`,
+    ja: `${describeValue(text)} という名前のサービスはありません${didYouMean(text, table.model.services.keys(), 'ja') || SERVICE_HINT_JA}`,
+  };
 }
 
 /** One decision of one segment pair, and the flows of the service it covers there. */

@@ -8,7 +8,8 @@ import schema from '../../schemas/change-request.schema.json' with { type: 'json
 import { parseCidr } from '../model/cidr.js';
 import { parseServiceRange } from '../model/services.js';
 import { didYouMean } from '../model/suggest.js';
-import { compileSchema, describePath, describeValue, joinWords, pointerToPath, TYPE_WORDS } from '../validate/schema-words.js';
+import { compileSchema, describePath, describeValue, joinWords, pointerToPath, TYPE_WORDS, TYPE_WORDS_JA } from '../validate/schema-words.js';
+import type { Lang } from '../i18n/messages.js';
 import { TIERS, serviceRanges, type Model, type ServiceRange } from '../model/types.js';
 import type { DecisionTable } from '../lookup/table.js';
 import { mergeRanges, splitMapped } from './ranges.js';
@@ -27,13 +28,13 @@ export function fieldOf(path: readonly (string | number)[]): string {
 }
 
 /** The message with its field, as people read it: `rules[2].src[1]: "10.0.0.1/24": host bits …`. */
-export function formatRequestError(e: RequestError): string {
-  return `${e.field}: ${e.message}`;
+export function formatRequestError(e: RequestError, lang: Lang = 'en'): string {
+  return `${e.field}: ${lang === 'ja' ? e.ja : e.message}`;
 }
 
-function error(path: Path, message: string, part: 'key' | 'value' = 'value'): RequestError {
+function error(path: Path, message: string, ja: string, part: 'key' | 'value' = 'value'): RequestError {
   const index = path[0] === 'rules' && typeof path[1] === 'number' ? path[1] : null;
-  return { index, field: fieldOf(path), message, path, part };
+  return { index, field: fieldOf(path), message, ja, path, part };
 }
 
 const PRIORITY = ['additionalProperties', 'required', 'type', 'enum', 'minItems', 'maxItems', 'minLength', 'maxLength'];
@@ -62,43 +63,60 @@ function schemaErrors(data: unknown, errors: readonly ErrorObject[]): RequestErr
     const e = [...list].sort((a, b) => rank(a) - rank(b))[0]!;
     const value = path.reduce<unknown>((node, p) => (node !== null && typeof node === 'object' ? (node as Record<string | number, unknown>)[p] : undefined), data);
     let message: string;
+    let ja: string;
+    const gotJa = `（実際の値: ${describeValue(value, 'ja')}）`;
     switch (e.keyword) {
       case 'additionalProperties': {
         const key = String(path[path.length - 1]);
         const allowed = Object.keys((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
         message = `unknown key "${key}"${didYouMean(key, allowed) || `; expected ${joinWords(allowed)}`}`;
+        ja = `未知のキー「${key}」です${didYouMean(key, allowed, 'ja') || `。書けるキーは ${joinWords(allowed, 'ja')} です`}`;
         break;
       }
-      case 'required':
-        message = `is missing ${joinWords(required.map((r) => (r.params as { missingProperty: string }).missingProperty))}`;
+      case 'required': {
+        const keys = required.map((r) => (r.params as { missingProperty: string }).missingProperty);
+        message = `is missing ${joinWords(keys)}`;
+        ja = `${joinWords(keys, 'ja')} がありません`;
         break;
+      }
       case 'type': {
         const t = (e.params as { type: string }).type;
         message =
           path.length === 0
             ? `a change request must be a map with rules (and optionally id, description); got ${describeValue(value)}`
             : `must be ${TYPE_WORDS[t] ?? t}; got ${describeValue(value)}`;
+        ja = path.length === 0 ? `変更申請は rules（と、任意で id、description）を持つマップでなければなりません${gotJa}` : `${TYPE_WORDS_JA[t] ?? t}でなければなりません${gotJa}`;
         break;
       }
       case 'enum': {
         const allowed = (e.params as { allowedValues: unknown[] }).allowedValues.map(String);
-        message = `must be ${allowed.join(' or ')}; got ${describeValue(value)}${typeof value === 'string' ? didYouMean(value, allowed) : ''}`;
+        const str = typeof value === 'string';
+        message = `must be ${allowed.join(' or ')}; got ${describeValue(value)}${str ? didYouMean(value, allowed) : ''}`;
+        ja = `${allowed.join(' か ')} でなければなりません${gotJa}${str ? didYouMean(value, allowed, 'ja') : ''}`;
         break;
       }
       case 'minItems':
       case 'minLength':
         message = 'must not be empty';
+        ja = '空にできません';
         break;
-      case 'maxItems':
-        message = `lists more than ${(e.params as { limit: number }).limit} items`;
+      case 'maxItems': {
+        const limit = (e.params as { limit: number }).limit;
+        message = `lists more than ${limit} items`;
+        ja = `項目が ${limit} 個を超えています`;
         break;
-      case 'maxLength':
-        message = `is longer than ${(e.params as { limit: number }).limit} characters`;
+      }
+      case 'maxLength': {
+        const limit = (e.params as { limit: number }).limit;
+        message = `is longer than ${limit} characters`;
+        ja = `${limit} 文字を超えています`;
         break;
+      }
       default:
         message = `${e.message ?? 'is not valid'}; got ${describeValue(value)}`;
+        ja = `正しくありません（${e.keyword}）${gotJa}`;
     }
-    out.push(error(path, message, e.keyword === 'additionalProperties' ? 'key' : 'value'));
+    out.push(error(path, message, ja, e.keyword === 'additionalProperties' ? 'key' : 'value'));
   }
   return out;
 }
@@ -125,16 +143,19 @@ export function looksLikeAddress(text: string): boolean {
   return /[/:%]/.test(text) || /^[\d.]+$/.test(text);
 }
 
-function selectorSegments(model: Model, text: string): number[] | string {
+/** The segments a selector names; an error ({en, ja}) for an unknown tier; '' when it names nothing. */
+function selectorSegments(model: Model, text: string): number[] | { en: string; ja: string } | '' {
   if (text === 'outside') return [model.outside];
   if (text.startsWith('tier:')) {
     const t = text.slice(5);
     const tier = TIERS.find((x) => x === t);
-    if (!tier)
-      return `unknown tier "${t}"; tiers are ${TIERS.join(', ')}${didYouMean(
-        text,
-        TIERS.map((x) => `tier:${x}`),
-      )}`;
+    if (!tier) {
+      const tiers = TIERS.map((x) => `tier:${x}`);
+      return {
+        en: `unknown tier "${t}"; tiers are ${TIERS.join(', ')}${didYouMean(text, tiers)}`,
+        ja: `層「${t}」はありません。層は ${TIERS.join('、')} です${didYouMean(text, tiers, 'ja')}`,
+      };
+    }
     return model.segments.filter((s) => s.tier === tier).map((s) => s.index);
   }
   const seg = names(model).segments.get(text);
@@ -149,12 +170,15 @@ function selectorSegments(model: Model, text: string): number[] | string {
  * `tier:<tier>`) → its segments, ascending; or why not, with a "did you mean" when a name is
  * close. `hint` ends the message for a name that is nothing like any.
  */
-export function selectorOf(model: Model, text: string, hint: string): number[] | string {
+export function selectorOf(model: Model, text: string, hint: { en: string; ja: string }): number[] | { en: string; ja: string } {
   const named = selectorSegments(model, text);
   if (Array.isArray(named)) return [...new Set(named)].sort((a, b) => a - b);
   if (named !== '') return named;
   const candidates = [...names(model).segments.keys(), ...model.groups.keys()];
-  return `no segment or group named ${describeValue(text)}${didYouMean(text, candidates) || hint}`;
+  return {
+    en: `no segment or group named ${describeValue(text)}${didYouMean(text, candidates) || hint.en}`,
+    ja: `${describeValue(text)} という名前のセグメントもグループもありません${didYouMean(text, candidates, 'ja') || hint.ja}`,
+  };
 }
 
 /** The strings of a list, with their positions, leaving out what the schema pass already faulted. */
@@ -182,16 +206,22 @@ function parseEndpoints(model: Model, list: readonly [string, number][], path: P
       return;
     }
     if (named !== '') {
-      errors.push(error(at, named));
+      errors.push(error(at, named.en, named.ja));
       return;
     }
     if (!looksLikeAddress(text)) {
-      errors.push(error(at, selectorOf(model, text, '; write a CIDR, an address, a segment or group name, outside or tier:<tier>') as string));
+      const e = selectorOf(model, text, {
+        en: '; write a CIDR, an address, a segment or group name, outside or tier:<tier>',
+        ja: '。CIDR、アドレス、セグメント名、グループ名、outside または tier:<層> を書いてください',
+      }) as { en: string; ja: string };
+      errors.push(error(at, e.en, e.ja));
       return;
     }
     const r = parseCidr(text, true);
     if (!r.ok) {
-      errors.push(error(at, r.reason.includes(`"${text}"`) ? r.reason : `${describeValue(text)}: ${r.reason}`));
+      errors.push(
+        error(at, r.reason.includes(`"${text}"`) ? r.reason : `${describeValue(text)}: ${r.reason}`, r.ja.includes(`「${text}」`) ? r.ja : `${describeValue(text)}: ${r.ja}`),
+      );
       return;
     }
     const { family, first, last } = r.cidr;
@@ -226,8 +256,16 @@ function parseServices(model: Model, list: readonly [string, number][], path: Pa
       return;
     }
     const literal = /^(tcp|udp|icmp|icmpv6|proto)(\/|$)/.test(text) || text.includes('/');
-    const hint = didYouMean(text, model.services.keys()) || '; write tcp/443, udp/53, tcp/8000-8080, icmp, icmpv6, proto/47, any or a service name of the rule set';
-    errors.push(error([...path, i], literal ? r.reason : `no service named ${describeValue(text)}${hint}`));
+    const names = [...model.services.keys()];
+    const hint = didYouMean(text, names) || '; write tcp/443, udp/53, tcp/8000-8080, icmp, icmpv6, proto/47, any or a service name of the rule set';
+    const hintJa = didYouMean(text, names, 'ja') || '。tcp/443、udp/53、tcp/8000-8080、icmp、icmpv6、proto/47、any か、ルールセットのサービス名を書いてください';
+    errors.push(
+      error(
+        [...path, i],
+        literal ? r.reason : `no service named ${describeValue(text)}${hint}`,
+        literal ? r.ja : `${describeValue(text)} という名前のサービスはありません${hintJa}`,
+      ),
+    );
   });
   return mergeRanges(ranges);
 }

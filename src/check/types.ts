@@ -52,6 +52,8 @@ export interface RequestError {
   /** `rules[2].src[1]`, `rules[0].action`, `id`; "the request" for the whole document. */
   field: string;
   message: string;
+  /** The same message in Japanese (--lang ja, Accept-Language: ja). */
+  ja: string;
   /** The same place as a path into the document, for callers that can locate it (YAML lines). */
   path: (string | number)[];
   /** Whether the error is about the key at `path` (an unknown key) or its value. */

@@ -125,7 +125,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (values.interfaces !== undefined) mustExist(values.interfaces, '--interfaces');
   if (values.flows !== undefined) mustExist(values.flows, '--flows');
 
-  const policy = loadForCommand(values.rules, values['as-of'], io);
+  const policy = loadForCommand(values.rules, values['as-of'], io, lang);
   if (!policy) return EXIT.BAD_INPUT;
   let ifaces: InterfaceMap | null = null;
   if (values.interfaces !== undefined) {
@@ -221,26 +221,33 @@ async function flows(prepared: PreparedDevice[], policy: LoadedPolicy, source: s
   });
   const { table } = policy;
   const words = new Uint32Array(8);
-  return answerCsvFlows(source, table, io, (src, dst, service, out) => {
-    // resolveFlow leaves the destination's words; parse both again into our own scratch.
-    words.set(out.words, 4);
-    parseAddress(src, words);
-    const family = words[0] === 0 && words[1] === 0 && words[2] === 0xffff ? 4 : 6;
-    let k = 0;
-    while (k < lookups.length && !prepared[k]!.dev.device.families.includes(family)) k++;
-    const policyJson = renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
-    const allow = table.decision(out.decision).decision === 'allow';
-    // resolveFlow accepted all three, so they hold only [0-9A-Za-z.:/]: nothing to escape.
-    const flowJson = `{"src":"${src}","dst":"${dst}","service":"${service}"}`;
-    if (k === lookups.length) return `{"flow":${flowJson},"device":null,"policy":${policyJson},"agree":null,"audited":false}`;
-    const L = lookups[k]!;
-    const sc = L.srcClass(words, 0);
-    const dc = L.dstClass(words, 4);
-    const o = L.outcome(sc, dc, L.serviceClass(out.proto, out.port));
-    const ifaces = prepared[k]!.dev.interfaces;
-    const a = L.srcIface[sc]!;
-    const b = L.dstIface[dc]!;
-    const audited = !ifaces || (a >= 0 && b >= 0 && a !== b);
-    return `{"flow":${flowJson},"device":${deviceJson[k]![o]},"policy":${policyJson},"agree":${(L.accepts[o] === 1) === allow},"audited":${audited}}`;
-  });
+  return answerCsvFlows(
+    source,
+    table,
+    io,
+    (src, dst, service, out) => {
+      // resolveFlow leaves the destination's words; parse both again into our own scratch.
+      words.set(out.words, 4);
+      parseAddress(src, words);
+      const family = words[0] === 0 && words[1] === 0 && words[2] === 0xffff ? 4 : 6;
+      let k = 0;
+      while (k < lookups.length && !prepared[k]!.dev.device.families.includes(family)) k++;
+      const policyJson = renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
+      const allow = table.decision(out.decision).decision === 'allow';
+      // resolveFlow accepted all three, so they hold only [0-9A-Za-z.:/]: nothing to escape.
+      const flowJson = `{"src":"${src}","dst":"${dst}","service":"${service}"}`;
+      if (k === lookups.length) return `{"flow":${flowJson},"device":null,"policy":${policyJson},"agree":null,"audited":false}`;
+      const L = lookups[k]!;
+      const sc = L.srcClass(words, 0);
+      const dc = L.dstClass(words, 4);
+      const o = L.outcome(sc, dc, L.serviceClass(out.proto, out.port));
+      const ifaces = prepared[k]!.dev.interfaces;
+      const a = L.srcIface[sc]!;
+      const b = L.dstIface[dc]!;
+      const audited = !ifaces || (a >= 0 && b >= 0 && a !== b);
+      return `{"flow":${flowJson},"device":${deviceJson[k]![o]},"policy":${policyJson},"agree":${(L.accepts[o] === 1) === allow},"audited":${audited}}`;
+    },
+    undefined,
+    lang,
+  );
 }

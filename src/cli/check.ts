@@ -64,9 +64,9 @@ async function readRequest(file: string, io: Io): Promise<Buffer | string> {
   }
 }
 
-function errorLine(source: SourceFile, e: RequestError): string {
+function errorLine(source: SourceFile, e: RequestError, lang: Lang): string {
   const at = source.locate(e.path, e.part);
-  return `${escapeLine(at.file)}:${at.line}:${at.col}: error ${escapeLine(formatRequestError(e))}\n`;
+  return `${escapeLine(at.file)}:${at.line}:${at.col}: error ${escapeLine(formatRequestError(e, lang))}\n`;
 }
 
 export async function run(args: string[], io: Io): Promise<number> {
@@ -90,12 +90,12 @@ export async function run(args: string[], io: Io): Promise<number> {
   const problems: Problem[] = [];
   const source = parseRuleBytes(name, bytes, problems);
   if (!source) {
-    io.stderr(formatText(problems, { files: [name], version: '', tool: toolInfo() }));
-    io.stderr(`sanso: ${name} is not a readable change request\n`);
+    io.stderr(formatText(problems, { files: [name], version: '', tool: toolInfo(), lang }));
+    io.stderr(lang === 'ja' ? `sanso: ${name} は変更申請として読めません\n` : `sanso: ${name} is not a readable change request\n`);
     return EXIT.BAD_INPUT;
   }
 
-  const policy = loadForCommand(values.rules, values['as-of'], io);
+  const policy = loadForCommand(values.rules, values['as-of'], io, lang);
   if (!policy) return EXIT.BAD_INPUT;
 
   const parsed = parseChangeRequest(source.data, policy.table);
@@ -103,12 +103,15 @@ export async function run(args: string[], io: Io): Promise<number> {
     if (values.json) {
       const errors = parsed.errors.map((e) => {
         const at = source.locate(e.path, e.part);
-        return { index: e.index, field: e.field, message: e.message, line: at.line, col: at.col };
+        return { index: e.index, field: e.field, message: lang === 'ja' ? e.ja : e.message, line: at.line, col: at.col };
       });
       io.stdout(`${JSON.stringify({ errors })}\n`);
     }
-    io.stderr(parsed.errors.map((e) => errorLine(source, e)).join(''));
-    io.stderr(`sanso: ${name} is not a valid change request (${parsed.errors.length} error${parsed.errors.length === 1 ? '' : 's'})\n`);
+    const n = parsed.errors.length;
+    io.stderr(parsed.errors.map((e) => errorLine(source, e, lang)).join(''));
+    io.stderr(
+      lang === 'ja' ? `sanso: ${name} は正しい変更申請ではありません（エラー ${n} 件）\n` : `sanso: ${name} is not a valid change request (${n} error${n === 1 ? '' : 's'})\n`,
+    );
     return EXIT.BAD_INPUT;
   }
   const result = checkRequest(policy, parsed.request, { lang });

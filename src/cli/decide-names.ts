@@ -6,11 +6,11 @@
  */
 import { decidePairs, pairCount, resolveService, resolveSide, type NameError, type Side } from '../check/names.js';
 import { flowError } from '../http/flow-error.js';
-import type { Lang } from '../i18n/messages.js';
+import { METHOD_NAMES, TIER_NAMES, type Lang } from '../i18n/messages.js';
 import { FlowResult, type FlowField } from '../lookup/flow.js';
 import { decisionObject, type DecisionObject } from '../lookup/render.js';
 import { formatServiceRanges } from '../model/services.js';
-import type { ServiceRange } from '../model/types.js';
+import type { ServiceRange, Tier } from '../model/types.js';
 import type { LoadedPolicy } from '../policy.js';
 import { EXIT, UsageError, type Io } from './io.js';
 
@@ -18,8 +18,8 @@ import { EXIT, UsageError, type Io } from './io.js';
 export const MAX_PAIRS = 1000;
 
 export interface NamedAnswer extends Omit<DecisionObject, 'src' | 'dst' | 'policyVersion'> {
-  src: { address: string | null; segment: string; tier: string };
-  dst: { address: string | null; segment: string; tier: string };
+  src: { address: string | null; segment: string; tier: Tier };
+  dst: { address: string | null; segment: string; tier: Tier };
   services: string[];
 }
 
@@ -51,8 +51,8 @@ export function answerByNames(policy: LoadedPolicy, texts: Record<FlowField, str
   for (const field of ['src', 'dst', 'service'] as const) {
     const r = field === 'service' ? resolveService(table, texts.service, scratch) : resolveSide(table, texts[field], scratch);
     if (isError(r)) {
-      if (r.usage) throw new UsageError(`${field}: ${r.message}`);
-      return { field, message: flowError(field, texts[field], r.message) };
+      if (r.usage) throw new UsageError(`${field}: ${lang === 'ja' && r.ja !== undefined ? r.ja : r.message}`);
+      return { field, message: flowError(field, texts[field], r.message, lang) };
     }
     if (field === 'service') service = r as ServiceRange[];
     else sides[field] = r as Side;
@@ -97,7 +97,12 @@ export function answerByNames(policy: LoadedPolicy, texts: Record<FlowField, str
   return { src: texts.src, dst: texts.dst, service: texts.service, pairs: n, allowed, denied, partial, answers, policyVersion: policy.version, asOf: table.asOf };
 }
 
-function sideText(s: NamedAnswer['src']): string {
+function sideText(s: NamedAnswer['src'], lang: Lang): string {
+  if (lang === 'ja') {
+    // The tiers in the basic policy's words, as the single-flow form writes them.
+    const tier = TIER_NAMES.ja[s.tier];
+    return s.address === null ? `${s.segment}（${tier}）` : `${s.address}（${s.segment}、${tier}）`;
+  }
   return s.address === null ? `${s.segment} (${s.tier})` : `${s.address} (${s.segment}, ${s.tier})`;
 }
 
@@ -115,8 +120,13 @@ export function formatNamedText(r: NamedResult, lang: Lang): string {
   let out = '';
   for (const a of r.answers) {
     const rule = a.rule === null ? '' : ` ${a.rule}`;
+    if (lang === 'ja') {
+      const via = a.sanitizer ? `（${a.sanitizer.segment} の${METHOD_NAMES.ja[a.sanitizer.method]}を経由）` : a.path === 'breakout' ? '（ローカルブレイクアウト）' : '';
+      out += `${a.decision.toUpperCase()} ${a.code}${rule}: ${sideText(a.src, lang)}→ ${sideText(a.dst, lang)}${a.services.join(', ')}${via}\n  ${a.message}\n`;
+      continue;
+    }
     const via = a.sanitizer ? ` via ${a.sanitizer.segment} (${a.sanitizer.method})` : a.path === 'breakout' ? ' by local breakout' : '';
-    out += `${a.decision.toUpperCase()} ${a.code}${rule}: ${sideText(a.src)} → ${sideText(a.dst)} ${a.services.join(', ')}${via}\n  ${a.message}\n`;
+    out += `${a.decision.toUpperCase()} ${a.code}${rule}: ${sideText(a.src, lang)} → ${sideText(a.dst, lang)} ${a.services.join(', ')}${via}\n  ${a.message}\n`;
   }
   return `${out}${SUMMARY[lang](r)}\n`;
 }

@@ -6,7 +6,7 @@
 import { FlowResult, resolveFlow } from '../lookup/flow.js';
 import { flowError } from '../http/flow-error.js';
 import { decisionObject, renderDecision } from '../lookup/render.js';
-import type { Lang } from '../i18n/messages.js';
+import { METHOD_NAMES, TIER_NAMES, type Lang } from '../i18n/messages.js';
 import { loadPolicy, type LoadedPolicy } from '../policy.js';
 import { formatText } from '../report/text.js';
 import { toolInfo } from '../report/tool.js';
@@ -50,12 +50,12 @@ const OPTIONS = {
  * Loads the rule set for a command; with errors, prints the validator's report to stderr and
  * returns null (the caller exits 1). Shared by the commands that need a policy.
  */
-export function loadForCommand(rules: string, asOf: string | undefined, io: Io): LoadedPolicy | null {
+export function loadForCommand(rules: string, asOf: string | undefined, io: Io, lang: Lang = 'en'): LoadedPolicy | null {
   mustExist(rules, '--rules');
   const { policy, problems } = loadPolicy([rules], asOf === undefined ? {} : { asOf });
   if (policy) return policy;
-  io.stderr(formatText(problems, { files: [rules], version: '', tool: toolInfo() }));
-  io.stderr(`sanso: the rule set in ${rules} has errors; it is not loaded\n`);
+  io.stderr(formatText(problems, { files: [rules], version: '', tool: toolInfo(), lang }));
+  io.stderr(lang === 'ja' ? `sanso: ${rules} のルールセットにエラーがあるため、読み込みません\n` : `sanso: the rule set in ${rules} has errors; it is not loaded\n`);
   return null;
 }
 
@@ -69,7 +69,7 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (values.batch !== undefined) {
     if (positionals.length > 0) throw new UsageError('decide --batch takes no SRC DST SERVICE arguments');
     mustExist(values.batch, '--batch');
-    const policy = loadForCommand(values.rules, values['as-of'], io);
+    const policy = loadForCommand(values.rules, values['as-of'], io, lang);
     if (!policy) return EXIT.BAD_INPUT;
     return batch(policy, values.batch, lang, io);
   }
@@ -77,14 +77,14 @@ export async function run(args: string[], io: Io): Promise<number> {
   const [src, dst, service] = positionals as [string, string, string];
   const maxPairs = values['max-pairs'] === undefined ? MAX_PAIRS : Number(values['max-pairs']);
   if (!Number.isInteger(maxPairs) || maxPairs < 1) throw new UsageError(`--max-pairs takes a whole number ≥ 1, not "${values['max-pairs']}"`);
-  const policy = loadForCommand(values.rules, values['as-of'], io);
+  const policy = loadForCommand(values.rules, values['as-of'], io, lang);
   if (!policy) return EXIT.BAD_INPUT;
   const out = new FlowResult();
   // Addresses and a flow service take the path they always did; a name anywhere asks by names.
   if (isSideName(src) || isSideName(dst) || isServiceName(service, out)) return runByNames(policy, { src, dst, service }, { json: values.json, lang, maxPairs }, io);
   if (!resolveFlow(policy.table, src, dst, service, out)) {
     const field = out.field!;
-    io.stderr(`sanso: ${flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!)}\n`);
+    io.stderr(`sanso: ${flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!, lang)}\n`);
     return EXIT.BAD_INPUT;
   }
   const { table } = policy;
@@ -92,11 +92,21 @@ export async function run(args: string[], io: Io): Promise<number> {
   else {
     const d = decisionObject(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
     const rule = d.rule === null ? '' : ` ${d.rule}`;
-    const via = d.sanitizer ? ` via ${d.sanitizer.segment} (${d.sanitizer.method})` : d.path === 'breakout' ? ' by local breakout' : '';
     const svc = formatServiceKey(serviceKey(out.proto, out.port));
-    io.stdout(
-      `${d.decision.toUpperCase()} ${d.code}${rule}: ${src} (${d.src.segment}, ${d.src.tier}) → ${dst} (${d.dst.segment}, ${d.dst.tier}) ${svc}${via}\n` + `  ${d.message}\n`,
-    );
+    if (lang === 'ja') {
+      // The tiers and the path in the basic policy's words; the code and rule id stay as they are.
+      const tier = TIER_NAMES.ja;
+      const via = d.sanitizer ? `（${d.sanitizer.segment} の${METHOD_NAMES.ja[d.sanitizer.method]}を経由）` : d.path === 'breakout' ? '（ローカルブレイクアウト）' : '';
+      io.stdout(
+        `${d.decision.toUpperCase()} ${d.code}${rule}: ${src}（${d.src.segment}、${tier[d.src.tier]}）→ ${dst}（${d.dst.segment}、${tier[d.dst.tier]}）${svc}${via}\n` +
+          `  ${d.message}\n`,
+      );
+    } else {
+      const via = d.sanitizer ? ` via ${d.sanitizer.segment} (${d.sanitizer.method})` : d.path === 'breakout' ? ' by local breakout' : '';
+      io.stdout(
+        `${d.decision.toUpperCase()} ${d.code}${rule}: ${src} (${d.src.segment}, ${d.src.tier}) → ${dst} (${d.dst.segment}, ${d.dst.tier}) ${svc}${via}\n` + `  ${d.message}\n`,
+      );
+    }
   }
   return table.decision(out.decision).decision === 'allow' ? EXIT.OK : EXIT.DENY;
 }
@@ -128,6 +138,7 @@ async function batch(policy: LoadedPolicy, source: string, lang: Lang, io: Io): 
       return renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
     },
     tally,
+    lang,
   );
   if (io.stderrIsTTY && !tally.unreadable) io.stderr(`${batchSummary(allowed, tally.answered - allowed, tally.bad, lang)}\n`);
   return code;

@@ -74,13 +74,17 @@ function openSide(arg: string, rules: string, cwd: string): Side {
 }
 
 /** Validates and compiles one side; on errors prints them (temporary paths named as git:REF:…). */
-function load(side: Side, which: string, asOf: string | undefined, io: Io): { model: Model; asOf: string } | null {
+function load(side: Side, which: string, asOf: string | undefined, io: Io, lang: Lang = 'en'): { model: Model; asOf: string } | null {
   const result = validateRuleSet([side.path], asOf === undefined ? {} : { asOf });
   if (result.model && result.asOf) return { model: result.model, asOf: result.asOf };
-  let report = formatText(result.problems, { files: result.files, version: '', tool: toolInfo() });
+  let report = formatText(result.problems, { files: result.files, version: '', tool: toolInfo(), lang });
   if (side.git) report = report.replaceAll(side.git.prefix, side.git.display);
   io.stderr(report);
-  io.stderr(`sanso: the ${which} rule set (${side.label}) has errors; nothing is compared\n`);
+  io.stderr(
+    lang === 'ja'
+      ? `sanso: ${which === 'old' ? '旧' : '新'}ルールセット（${side.label}）にエラーがあるため、比較しません\n`
+      : `sanso: the ${which} rule set (${side.label}) has errors; nothing is compared\n`,
+  );
   return null;
 }
 
@@ -120,9 +124,9 @@ export async function run(args: string[], io: Io): Promise<number> {
     }
     const [oldSide, newSide] = sides as [Side, Side];
     // NEW first: without --as-of, its time zone's today judges both sides.
-    const next = load(newSide, 'new', values['as-of'], io);
+    const next = load(newSide, 'new', values['as-of'], io, lang);
     if (!next) return EXIT.BAD_INPUT;
-    const prev = load(oldSide, 'old', next.asOf, io);
+    const prev = load(oldSide, 'old', next.asOf, io, lang);
     if (!prev) return EXIT.BAD_INPUT;
     newModel = next.model;
     result = diffTables(compile(prev.model, { asOf: next.asOf }), compile(next.model, { asOf: next.asOf }), {

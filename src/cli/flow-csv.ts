@@ -7,6 +7,7 @@
  * and the rest go on (exit 1 at the end); answers are written in chunks, since one write per
  * flow would dominate a big file.
  */
+import type { Lang } from '../i18n/messages.js';
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FlowResult, resolveFlow } from '../lookup/flow.js';
@@ -25,7 +26,8 @@ const isBlank = (c: number): boolean => c === 32 || c === 9;
  * A quoted field may have blanks around its quotes (they are trimmed anyway) but cannot span
  * lines: no flow field holds a line break.
  */
-export function splitQuoted(line: string): string[] | string {
+export function splitQuoted(line: string, lang: Lang = 'en'): string[] | string {
+  const ja = lang === 'ja';
   const fields: string[] = [];
   const n = line.length;
   let i = 0;
@@ -37,7 +39,11 @@ export function splitQuoted(line: string): string[] | string {
       let k = j + 1;
       for (;;) {
         const q = line.indexOf('"', k);
-        if (q < 0) return `field ${fields.length + 1}: the quote at column ${j + 1} is never closed (a quoted field cannot span lines)`;
+        if (q < 0) {
+          return ja
+            ? `${fields.length + 1} 項目目: ${j + 1} 桁目の引用符が閉じられていません（引用符で囲んだ項目は行をまたげません）`
+            : `field ${fields.length + 1}: the quote at column ${j + 1} is never closed (a quoted field cannot span lines)`;
+        }
         value += line.slice(k, q);
         if (line.charCodeAt(q + 1) === QUOTE) {
           value += '"';
@@ -49,7 +55,9 @@ export function splitQuoted(line: string): string[] | string {
       }
       while (k < n && isBlank(line.charCodeAt(k))) k++;
       if (k < n && line.charCodeAt(k) !== COMMA) {
-        return `field ${fields.length + 1}: text after its closing quote at column ${k + 1} (a quote inside a quoted field is written "")`;
+        return ja
+          ? `${fields.length + 1} 項目目: ${k + 1} 桁目、閉じ引用符の後に文字があります（引用符で囲んだ項目の中の引用符は "" と書きます）`
+          : `field ${fields.length + 1}: text after its closing quote at column ${k + 1} (a quote inside a quoted field is written "")`;
       }
       fields.push(value);
       if (k >= n) return fields;
@@ -58,7 +66,11 @@ export function splitQuoted(line: string): string[] | string {
       const c = line.indexOf(',', i);
       const end = c < 0 ? n : c;
       const q = line.indexOf('"', i);
-      if (q >= 0 && q < end) return `field ${fields.length + 1}: a quote at column ${q + 1} inside an unquoted field (quote the whole field: "…", with "" for a quote)`;
+      if (q >= 0 && q < end) {
+        return ja
+          ? `${fields.length + 1} 項目目: 引用符で囲まれていない項目の ${q + 1} 桁目に引用符があります（項目全体を "…" で囲み、引用符は "" と書きます）`
+          : `field ${fields.length + 1}: a quote at column ${q + 1} inside an unquoted field (quote the whole field: "…", with "" for a quote)`;
+      }
       fields.push(line.slice(i, end));
       if (c < 0) return fields;
       i = c + 1;
@@ -88,6 +100,7 @@ export async function answerCsvFlows(
   io: Io,
   answer: (src: string, dst: string, service: string, out: FlowResult) => string,
   tally?: CsvTally,
+  lang: Lang = 'en',
 ): Promise<number> {
   const stream: NodeJS.ReadableStream = source === '-' ? io.stdin : createReadStream(source);
   let openError: Error | null = null;
@@ -115,17 +128,18 @@ export async function answerCsvFlows(
       const line = raw.trim();
       if (line === '' || line.startsWith('#')) continue;
       // The common line has no quote: split as before, with no detour through the quoted path.
-      const split = line.indexOf('"') < 0 ? line.split(',') : splitQuoted(line);
+      const split = line.indexOf('"') < 0 ? line.split(',') : splitQuoted(line, lang);
       const first = dataLines++ === 0;
       if (typeof split === 'string') {
         bad++;
-        write(JSON.stringify({ line: lineNo, error: `bad quoting: ${split}` }));
+        write(JSON.stringify({ line: lineNo, error: lang === 'ja' ? `引用符の誤り: ${split}` : `bad quoting: ${split}` }));
         continue;
       }
       if (first && isHeader(split)) continue;
       if (split.length !== 3) {
         bad++;
-        write(JSON.stringify({ line: lineNo, error: `expected src,dst,service (3 fields), got ${split.length}` }));
+        const error = lang === 'ja' ? `src,dst,service の 3 項目が必要ですが、${split.length} 項目あります` : `expected src,dst,service (3 fields), got ${split.length}`;
+        write(JSON.stringify({ line: lineNo, error }));
         continue;
       }
       const src = split[0]!.trim();
@@ -134,7 +148,7 @@ export async function answerCsvFlows(
       if (!resolveFlow(table, src, dst, service, out)) {
         bad++;
         const field = out.field!;
-        write(JSON.stringify({ line: lineNo, error: flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!) }));
+        write(JSON.stringify({ line: lineNo, error: flowError(field, field === 'src' ? src : field === 'dst' ? dst : service, out.reason!, lang) }));
         continue;
       }
       answered++;

@@ -9,6 +9,7 @@ import { toolInfo } from '../report/tool.js';
 import { validateRuleSet } from '../validate/index.js';
 import { mustExist, parse } from './args.js';
 import { EXIT, UsageError, type Io } from './io.js';
+import type { Lang } from '../i18n/messages.js';
 
 const FORMAT_NAMES = Object.keys(FORMATS).join('|');
 
@@ -28,7 +29,8 @@ options:
   --as-of YYYY-MM-DD    the date exceptions are judged on (default: today in policy.timezone)
   --output FILE, -o     write the report to FILE instead of stdout
   --warn-expiring DAYS  warn about exceptions expiring within DAYS days (default 30; 0: off)
-  --lang en|ja          language of messages
+  --lang en|ja          language of the problem messages and of the summary (default en);
+                        codes, FILE:LINE:COL, JSON keys and SARIF rule texts stay as they are
 `;
 
 const OPTIONS = {
@@ -39,7 +41,8 @@ const OPTIONS = {
 } as const;
 
 /** Which files were read: a directory's contents are never a guess (docs/rules.md). */
-export function filesReadLine(files: readonly string[]): string {
+export function filesReadLine(files: readonly string[], lang: Lang = 'en'): string {
+  if (lang === 'ja') return files.length === 0 ? 'ルールファイルを一つも読んでいません' : `${files.length} ファイルを読みました: ${files.join(', ')}`;
   return files.length === 0 ? 'read no rule files' : `read ${files.length} file${files.length === 1 ? '' : 's'}: ${files.join(', ')}`;
 }
 
@@ -71,6 +74,7 @@ export async function run(args: string[], io: Io): Promise<number> {
     cwd,
     strict: values.strict,
     semanticSkippedBy: result.semanticSkippedBy,
+    lang: values.lang as Lang,
   };
   const report = FORMATS[format](result.problems, meta);
   if (values.output !== undefined) {
@@ -85,7 +89,11 @@ export async function run(args: string[], io: Io): Promise<number> {
   // For the person at the terminal, after the summary on stderr, in every format (the report
   // itself says it too, in its own way): stdout stays the report.
   const note = semanticNote(meta);
-  if (note !== null) io.stderr(`note: ${note}\n`);
-  if (format === 'text') io.stderr(`${filesReadLine(result.files)}\n`);
+  if (note !== null)
+    io.stderr(`${meta.lang === 'ja' ? '注' : 'note'}: ${note}
+`);
+  if (format === 'text')
+    io.stderr(`${filesReadLine(result.files, meta.lang)}
+`);
   return passes(result.problems, values.strict) ? EXIT.OK : EXIT.BAD_INPUT;
 }

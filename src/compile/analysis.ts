@@ -8,6 +8,7 @@
  * Only flows that exist count: segments that own at least one address, service classes that
  * hold at least one flow service. Expired exceptions are left to EXCEPTION-EXPIRED.
  */
+import type { Lang } from '../i18n/messages.js';
 import { formatServiceKey } from '../model/services.js';
 import type { Model } from '../model/types.js';
 import { problem, type Problem } from '../problems/problem.js';
@@ -67,15 +68,26 @@ class Analysis {
       const s = this.ceilingSummary(f.index);
       if (!s.any || !s.hit) continue;
       const codes = this.codeList(s.codes);
+      const codesJa = this.codeList(s.codes, 'ja');
       const eg = this.exampleText(s.example);
       if (!s.free) {
         forbidden.add(f.index);
         this.problems.push(
-          problem('ALLOW-CEILING-FORBIDDEN', f.loc, `allow rule ${f.id} can never take effect: the tier model forbids every flow it names (${codes}), e.g. ${eg}`),
+          problem(
+            'ALLOW-CEILING-FORBIDDEN',
+            f.loc,
+            `allow rule ${f.id} can never take effect: the tier model forbids every flow it names (${codes}), e.g. ${eg}`,
+            `許可ルール ${f.id} は効果を持ちません。このルールが指定する通信はすべて層のモデルにより禁止されます（${codesJa}）。例: ${eg}`,
+          ),
         );
       } else {
         this.problems.push(
-          problem('ALLOW-CEILING-PARTIAL', f.loc, `allow rule ${f.id} is partly forbidden by the tier model (${codes}), e.g. ${eg}; only the rest can take effect`),
+          problem(
+            'ALLOW-CEILING-PARTIAL',
+            f.loc,
+            `allow rule ${f.id} is partly forbidden by the tier model (${codes}), e.g. ${eg}; only the rest can take effect`,
+            `許可ルール ${f.id} の一部は層のモデルにより禁止されます（${codesJa}）。例: ${eg}。効果を持つのは残りの部分だけです`,
+          ),
         );
       }
     }
@@ -84,19 +96,28 @@ class Analysis {
       const s = this.ceilingSummary(R + k);
       if (!s.any || s.hit) return;
       needless.add(k);
-      this.problems.push(problem('EXCEPTION-NEEDLESS', e.loc, `exception ${e.id} lifts nothing: the tier model forbids none of the flows it names; a flow rule grants them`));
+      this.problems.push(
+        problem(
+          'EXCEPTION-NEEDLESS',
+          e.loc,
+          `exception ${e.id} lifts nothing: the tier model forbids none of the flows it names; a flow rule grants them`,
+          `例外 ${e.id} は何も解除しません。指定する通信はどれも層のモデルで禁止されていないため、フロールールで許可できます`,
+        ),
+      );
     });
     this.shadowed(forbidden, needless);
     return this.problems;
   }
 
-  private codeList(codes: Set<CeilingCode>): string {
+  private codeList(codes: Set<CeilingCode>, lang: Lang = 'en'): string {
+    const ja = lang === 'ja';
     return CEILING_CODES.filter((c) => codes.has(c))
       .map((c) => {
         const clause = this.model.policy.clauses[c];
-        return clause ? `${c}, ${clause}` : c;
+        if (!clause) return c;
+        return ja ? `${c} ${clause}` : `${c}, ${clause}`;
       })
-      .join('; ');
+      .join(ja ? '、' : '; ');
   }
 
   private exampleText(eg: { src: number; dst: number; key: number } | null): string {
@@ -182,13 +203,17 @@ class Analysis {
     for (const f of model.flows) {
       if (ruleDecides[f.index] || forbidden.has(f.index)) continue;
       const why = this.deciders(f.index);
+      const rule = f.action === 'allow' ? '許可ルール' : '拒否ルール';
       this.problems.push(
         problem(
           'RULE-SHADOWED',
           f.loc,
           why === null
             ? `${f.action} rule ${f.id} matches no flow: none of the segments it names owns an address of its own`
-            : `${f.action} rule ${f.id} never decides a flow: every flow it matches is decided first by ${why}`,
+            : `${f.action} rule ${f.id} never decides a flow: every flow it matches is decided first by ${why.en}`,
+          why === null
+            ? `${rule} ${f.id} はどの通信にも当てはまりません。指定するセグメントのどれも自身のアドレスを持っていません`
+            : `${rule} ${f.id} はどの通信も判定しません。当てはまる通信はすべて、先に ${why.ja} により判定されます`,
         ),
       );
     }
@@ -197,12 +222,19 @@ class Analysis {
       if (exceptionDecides[ei] || needless.has(k)) return;
       const why = this.deciders(R + k, true);
       if (why === null) return; // no flows: nothing to lift, and EXCEPTION-NEEDLESS does not apply
-      this.problems.push(problem('RULE-SHADOWED', e.loc, `exception ${e.id} never decides a flow: every flow it would lift is decided first by ${why}`));
+      this.problems.push(
+        problem(
+          'RULE-SHADOWED',
+          e.loc,
+          `exception ${e.id} never decides a flow: every flow it would lift is decided first by ${why.en}`,
+          `例外 ${e.id} はどの通信も判定しません。解除するはずの通信はすべて、先に ${why.ja} により判定されます`,
+        ),
+      );
     });
   }
 
   /** What decides the flows of matcher x instead of it (a few ids or codes), or null if it has none. */
-  private deciders(x: number, ceilingOnly = false): string | null {
+  private deciders(x: number, ceilingOnly = false): { en: string; ja: string } | null {
     const { table, internals } = this;
     const { services } = internals;
     const bases = internals.bases.ofSegment;
@@ -220,13 +252,18 @@ class Analysis {
           any = true;
           const r = table.decision(table.cell(s, d, c));
           // Flows the ceiling holds are not this rule's to decide; name what decides the rest.
+          // A rule id, or ":CODE" for the tier model (ids never hold a colon).
           if (r.ruleId !== null) named.add(r.ruleId);
-          else named.add(`the tier model (${r.code})`);
+          else named.add(`:${r.code}`);
           if (named.size >= MAX_NAMED || ++cells >= MAX_EXPLAIN_CELLS) break outer;
         }
       }
     }
     if (!any) return null;
-    return [...named].join(', ');
+    const list = [...named];
+    return {
+      en: list.map((n) => (n.startsWith(':') ? `the tier model (${n.slice(1)})` : n)).join(', '),
+      ja: list.map((n) => (n.startsWith(':') ? `層のモデル（${n.slice(1)}）` : n)).join('、'),
+    };
   }
 }

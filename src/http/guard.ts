@@ -22,6 +22,9 @@ import { authenticate, hasScope, type Caller, type Scope, type TokenEntry } from
 import { sendProblem } from './problems.js';
 import type { SansoContext } from './server.js';
 
+const NO_TOKEN = { en: 'this route needs a bearer token', ja: 'このルートにはベアラートークンが必要です' };
+const BAD_TOKEN = { en: 'the bearer token is not valid', ja: 'ベアラートークンが正しくありません' };
+
 const MEDIA = /^\s*([^;\s]+)\s*(?:;(.*))?$/;
 
 /** The media type of a Content-Type header, lower-cased, and whether its charset (if any) is UTF-8. */
@@ -141,11 +144,10 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
           ctx.security('host-refused', request, {
             host: (headers.host ?? '').slice(0, 100),
           });
-          sendProblem(
-            reply,
-            'HOST-NOT-ALLOWED',
-            'this open service answers only requests addressed to it by IP address or localhost on its own port (see docs/service.md, Open mode)',
-          );
+          sendProblem(reply, 'HOST-NOT-ALLOWED', {
+            en: 'this open service answers only requests addressed to it by IP address or localhost on its own port (see docs/service.md, Open mode)',
+            ja: 'このオープンモードのサービスは、IP アドレスか localhost と自身のポートで宛てられたリクエストにだけ応答します（docs/service.md の Open mode を参照）',
+          });
           return;
         }
       }
@@ -157,7 +159,10 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
     if (noBody && hasBody(request)) {
       // Unread: the connection cannot be reused, so it is closed after the answer.
       reply.header('connection', 'close');
-      sendProblem(reply, 'BODY-NOT-ALLOWED', `${method} ${unknown ? 'on an unknown route' : 'on this route'} takes no body`);
+      sendProblem(reply, 'BODY-NOT-ALLOWED', {
+        en: `${method} ${unknown ? 'on an unknown route' : 'on this route'} takes no body`,
+        ja: `${unknown ? '未知のルート' : 'このルート'}の ${method} は本文を受け付けません`,
+      });
       return;
     }
     // 3. The token (a caller without one learns nothing more of the route).
@@ -169,13 +174,16 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
         ctx.security('auth-failed', request, {
           reason: headers.authorization === undefined ? 'no token' : 'invalid token',
         });
-        sendProblem(reply, 'UNAUTHORIZED', headers.authorization === undefined ? 'this route needs a bearer token' : 'the bearer token is not valid');
+        sendProblem(reply, 'UNAUTHORIZED', headers.authorization === undefined ? NO_TOKEN : BAD_TOKEN);
         return;
       }
       if (scope !== 'any' && !hasScope(caller, scope)) {
         reply.header('www-authenticate', `Bearer realm="sanso", error="insufficient_scope", scope="${scope}"`);
         ctx.security('scope-denied', request, { token: caller.name, scope });
-        sendProblem(reply, 'FORBIDDEN', `this route needs the ${scope} scope (or admin); the token "${caller.name}" lacks it`);
+        sendProblem(reply, 'FORBIDDEN', {
+          en: `this route needs the ${scope} scope (or admin); the token "${caller.name}" lacks it`,
+          ja: `このルートには ${scope} のスコープ（または admin）が必要ですが、トークン「${caller.name}」にはありません`,
+        });
         return;
       }
       request.caller = caller;
@@ -185,7 +193,11 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
       const enc = headers['content-encoding'];
       if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
         reply.header('connection', 'close');
-        sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', `Content-Encoding ${JSON.stringify(enc.slice(0, 40))} is not accepted; send the body uncompressed`);
+        const shown = JSON.stringify(enc.slice(0, 40));
+        sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', {
+          en: `Content-Encoding ${shown} is not accepted; send the body uncompressed`,
+          ja: `Content-Encoding ${shown} は受け付けません。本文は圧縮せずに送ってください`,
+        });
         return;
       }
       // 5. A Content-Type this service reads, in UTF-8, even with no body.
@@ -194,13 +206,15 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
       const media = ct === 'application/json' ? JSON_MEDIA : ct === undefined ? null : mediaType(ct);
       if (media === null || !ACCEPTED.has(media.type) || !media.utf8) {
         reply.header('connection', 'close');
-        const what =
-          ct === undefined
-            ? 'no Content-Type'
-            : media !== null && ACCEPTED.has(media.type)
-              ? `the charset of ${JSON.stringify(ct.slice(0, 60))} (only UTF-8 is read)`
-              : `Content-Type ${JSON.stringify(ct.slice(0, 60))}`;
-        sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', `${what}: this route takes application/json${route.url === '/v1/decide/batch' ? ' or application/x-ndjson' : ''}`);
+        const shown = ct === undefined ? '' : JSON.stringify(ct.slice(0, 60));
+        const charset = ct !== undefined && media !== null && ACCEPTED.has(media.type);
+        const what = ct === undefined ? 'no Content-Type' : charset ? `the charset of ${shown} (only UTF-8 is read)` : `Content-Type ${shown}`;
+        const whatJa = ct === undefined ? 'Content-Type がありません' : charset ? `${shown} の文字コードは読めません（UTF-8 のみ）` : `Content-Type ${shown} は受け付けません`;
+        const ndjson = route.url === '/v1/decide/batch';
+        sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', {
+          en: `${what}: this route takes application/json${ndjson ? ' or application/x-ndjson' : ''}`,
+          ja: `${whatJa}。このルートは application/json${ndjson ? ' か application/x-ndjson' : ''} を受け付けます`,
+        });
         return;
       }
     }

@@ -5,6 +5,7 @@
  * nor stringifies a large object — or a problem code. To add one: a function here and its
  * name in JOBS; the route calls ctx.pool.run(name, input).
  */
+import type { Text } from '../i18n/messages.js';
 import { checkRequest } from '../check/check.js';
 import { formatRequestError, parseChangeRequest } from '../check/parse.js';
 import type { Endpoints } from '../check/types.js';
@@ -19,7 +20,7 @@ export interface JobLimits {
   maxAnswerBytes: number;
 }
 
-export type JobOutcome = { ok: true; json: string; version: string; log?: unknown } | { ok: false; code: ApiErrorCode; detail: string; extensions?: Record<string, unknown> };
+export type JobOutcome = { ok: true; json: string; version: string; log?: unknown } | { ok: false; code: ApiErrorCode; detail: Text; extensions?: Record<string, unknown> };
 
 export type Job = (policy: LoadedPolicy, input: never, limits: JobLimits) => JobOutcome;
 
@@ -52,8 +53,11 @@ export function checkJob(policy: LoadedPolicy, input: CheckInput, limits: JobLim
     return {
       ok: false,
       code: 'BAD-CHANGE-REQUEST',
-      detail: `${n} error${n === 1 ? '' : 's'} in the change request; the first: ${formatRequestError(parsed.errors[0]!)}`,
-      extensions: { errors: parsed.errors.slice(0, 100).map((e) => ({ index: e.index, field: e.field, message: e.message })) },
+      detail: {
+        en: `${n} error${n === 1 ? '' : 's'} in the change request; the first: ${formatRequestError(parsed.errors[0]!)}`,
+        ja: `変更申請にエラーが ${n} 件あります。最初のもの: ${formatRequestError(parsed.errors[0]!, 'ja')}`,
+      },
+      extensions: { errors: parsed.errors.slice(0, 100).map((e) => ({ index: e.index, field: e.field, message: input.lang === 'ja' ? e.ja : e.message })) },
     };
   }
   const request = parsed.request;
@@ -76,7 +80,10 @@ export function checkJob(policy: LoadedPolicy, input: CheckInput, limits: JobLim
     return {
       ok: false,
       code: 'ANSWER-TOO-LARGE',
-      detail: `the answer would be ${json.length} bytes, more than the limit of ${limits.maxAnswerBytes}; split the change request or narrow its ranges`,
+      detail: {
+        en: `the answer would be ${json.length} bytes, more than the limit of ${limits.maxAnswerBytes}; split the change request or narrow its ranges`,
+        ja: `応答が ${json.length} バイトになり、上限の ${limits.maxAnswerBytes} バイトを超えます。変更申請を分割するか、範囲を狭めてください`,
+      },
     };
   }
   return {

@@ -15,7 +15,10 @@ const OPTIONS = { protoAction: 'error', constructorAction: 'error' } as const;
 /** Deepest nesting of arrays and objects a body may have. The API's deepest is 4. */
 export const DEFAULT_JSON_DEPTH = 64;
 
-export type ParseResult = { ok: true; value: unknown } | { ok: false; code: 'MALFORMED-JSON' | 'PROTOTYPE-POISONING' | 'NESTING-TOO-DEEP' | 'DUPLICATE-KEY'; reason: string };
+/** A refusal says why in English (`reason`) and Japanese (`ja`). */
+export type ParseResult =
+  | { ok: true; value: unknown }
+  | { ok: false; code: 'MALFORMED-JSON' | 'PROTOTYPE-POISONING' | 'NESTING-TOO-DEEP' | 'DUPLICATE-KEY'; reason: string; ja: string };
 
 /** Keys of one open object: a short list, a set once it grows (no quadratic time on huge objects). */
 class Keys {
@@ -39,7 +42,7 @@ class Keys {
  * Nesting depth and duplicate keys of a JSON text, in one pass without building values. Meant
  * for well-formed text; on malformed text it may stop early, and JSON.parse reports the fault.
  */
-export function scanJson(text: string, maxDepth: number): { code: 'NESTING-TOO-DEEP' | 'DUPLICATE-KEY'; reason: string } | null {
+export function scanJson(text: string, maxDepth: number): { code: 'NESTING-TOO-DEEP' | 'DUPLICATE-KEY'; reason: string; ja: string } | null {
   const stack: (Keys | null)[] = [];
   let top: Keys | null = null;
   let expectKey = false;
@@ -69,12 +72,17 @@ export function scanJson(text: string, maxDepth: number): { code: 'NESTING-TOO-D
             return null;
           }
         }
-        if (!top.add(key)) return { code: 'DUPLICATE-KEY', reason: `the key ${JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key)} appears twice in one object` };
+        if (!top.add(key)) {
+          const shown = JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key);
+          return { code: 'DUPLICATE-KEY', reason: `the key ${shown} appears twice in one object`, ja: `キー ${shown} が一つのオブジェクトに二度あります` };
+        }
         expectKey = false;
       }
       i = j;
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
-      if (stack.length >= maxDepth) return { code: 'NESTING-TOO-DEEP', reason: `arrays and objects nest deeper than ${maxDepth} levels` };
+      if (stack.length >= maxDepth) {
+        return { code: 'NESTING-TOO-DEEP', reason: `arrays and objects nest deeper than ${maxDepth} levels`, ja: `配列とオブジェクトの入れ子が ${maxDepth} 段を超えています` };
+      }
       stack.push(top);
       top = c === 123 ? new Keys() : null;
       expectKey = c === 123;
@@ -97,8 +105,16 @@ export function parseJson(text: string, maxDepth = DEFAULT_JSON_DEPTH): ParseRes
     return { ok: true, value: sjson.parse(text, null, OPTIONS) };
   } catch (e) {
     const msg = (e as Error).message;
-    if (/forbidden prototype property/.test(msg)) return { ok: false, code: 'PROTOTYPE-POISONING', reason: 'a __proto__ or constructor.prototype key is not allowed' };
-    return { ok: false, code: 'MALFORMED-JSON', reason: `not well-formed JSON (${msg.replace(/\s+/g, ' ').slice(0, 120)})` };
+    if (/forbidden prototype property/.test(msg)) {
+      return {
+        ok: false,
+        code: 'PROTOTYPE-POISONING',
+        reason: 'a __proto__ or constructor.prototype key is not allowed',
+        ja: '__proto__ や constructor.prototype のキーは使えません',
+      };
+    }
+    // The parser's own words are English; the Japanese says what they mean without them.
+    return { ok: false, code: 'MALFORMED-JSON', reason: `not well-formed JSON (${msg.replace(/\s+/g, ' ').slice(0, 120)})`, ja: '正しい JSON ではありません' };
   }
 }
 
@@ -111,6 +127,9 @@ export function jsonParser(maxDepth = DEFAULT_JSON_DEPTH) {
     if (text.length === 0) return done(null, undefined);
     const r = parseJson(text, maxDepth);
     if (r.ok) done(null, r.value);
-    else done(new ApiError(r.code, `the body is ${r.code === 'MALFORMED-JSON' ? r.reason : `refused: ${r.reason}`}`));
+    else {
+      const malformed = r.code === 'MALFORMED-JSON';
+      done(new ApiError(r.code, { en: `the body is ${malformed ? r.reason : `refused: ${r.reason}`}`, ja: `本文は${malformed ? r.ja : `受け付けられません: ${r.ja}`}` }));
+    }
   };
 }

@@ -16,6 +16,23 @@ import { FlowLine, readFlowLine, scanFlowLine } from './flow-line.js';
 import { parseJson } from './json.js';
 import type { Lang } from './lang.js';
 
+/** The overlong-line error per language and limit (one limit per server): made once, then looked up. */
+const TOO_LONG = new Map<string, string>();
+function tooLongError(lang: Lang, limit: number): string {
+  const key = `${lang}${limit}`;
+  let e = TOO_LONG.get(key);
+  if (e === undefined) {
+    e = JSON.stringify(lang === 'ja' ? `行が ${limit} 文字を超えています` : `the line is longer than ${limit} characters`);
+    TOO_LONG.set(key, e);
+  }
+  return e;
+}
+
+/** The answer to a line that is JSON but no flow, as JSON strings, made once. */
+const NOT_A_FLOW = {
+  en: JSON.stringify('expected an object with exactly the string keys src, dst and service'),
+  ja: JSON.stringify('src、dst、service の三つの文字列のキーだけを持つオブジェクトを送ってください'),
+};
 /** Output slab for NDJSON answers: a few hundred answers, a few socket writes' worth. */
 const SLAB = 256 * 1024;
 /** Slabs remembered for reuse while the response still holds some of them. */
@@ -94,6 +111,8 @@ export class NdjsonAnswers {
   private readonly table: DecisionTable;
   private readonly lang: Lang;
   private readonly langIndex: number;
+  /** The error an overlong line is answered with, as a JSON string, made once. */
+  private readonly tooLong: string;
   private readonly limit: number;
   private readonly bytes: ByteFragments;
   private readonly out = new FlowResult();
@@ -127,6 +146,7 @@ export class NdjsonAnswers {
     this.table = table;
     this.lang = lang;
     this.langIndex = langIndex(lang);
+    this.tooLong = tooLongError(lang, limit);
     this.limit = limit;
     this.bytes = byteFragments(table);
     this.counts = new Uint32Array(table.decisions.length);
@@ -283,7 +303,7 @@ export class NdjsonAnswers {
         // Answer now and drop the rest of this line as it arrives.
         this.lines++;
         this.errors++;
-        this.text(`{"line":${this.lines},"error":"the line is longer than ${limit} characters"}`);
+        this.text(`{"line":${this.lines},"error":${this.tooLong}}`);
         this.pending = '';
         this.skipping = true;
       }
@@ -301,7 +321,7 @@ export class NdjsonAnswers {
   private line(line: string): void {
     if (line.length > this.limit) {
       this.errors++;
-      return this.text(`{"line":${this.lines},"error":"the line is longer than ${this.limit} characters"}`);
+      return this.text(`{"line":${this.lines},"error":${this.tooLong}}`);
     }
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.trim() === '') return;
@@ -318,7 +338,7 @@ export class NdjsonAnswers {
     const parsed = parseJson(line);
     if (!parsed.ok) {
       this.errors++;
-      return this.text(`{"line":${n},"error":${JSON.stringify(parsed.reason)}}`);
+      return this.text(`{"line":${n},"error":${JSON.stringify(this.lang === 'ja' ? parsed.ja : parsed.reason)}}`);
     }
     const v = parsed.value as Record<string, unknown>;
     if (
@@ -331,11 +351,11 @@ export class NdjsonAnswers {
       Object.keys(v).length !== 3
     ) {
       this.errors++;
-      return this.text(`{"line":${n},"error":"expected an object with exactly the string keys src, dst and service"}`);
+      return this.text(`{"line":${n},"error":${this.lang === 'ja' ? NOT_A_FLOW.ja : NOT_A_FLOW.en}}`);
     }
     if (!resolveFlow(table, v.src, v.dst, v.service, out)) {
       this.errors++;
-      return this.text(`{"line":${n},"error":${JSON.stringify(flowError(out.field!, v[out.field!] as string, out.reason!))}}`);
+      return this.text(`{"line":${n},"error":${JSON.stringify(flowError(out.field!, v[out.field!] as string, out.reason!, this.lang))}}`);
     }
     this.render(v.src, v.dst);
   }

@@ -2,6 +2,7 @@
  * A policy worker thread (pool.ts): compiles the snapshot it is sent, then runs jobs (jobs.ts)
  * on it, one at a time, in the order they arrive.
  */
+import { INTERNAL_ERROR, NO_POLICY } from './details.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadPolicy, type LoadedPolicy } from '../policy.js';
 import type { RuleSnapshot } from '../source/read.js';
@@ -31,14 +32,14 @@ parentPort!.on('message', (m: Message) => {
     return;
   }
   let outcome: JobOutcome;
-  if (policy === null) outcome = { ok: false, code: 'NOT-READY', detail: 'no policy is loaded yet' };
+  if (policy === null) outcome = { ok: false, code: 'NOT-READY', detail: NO_POLICY };
   else {
     try {
       outcome = JOBS[m.job](policy, m.input as never, limits);
     } catch (err) {
       // A job's bug answers this request with a 500, and the worker goes on serving.
       console.error(err);
-      outcome = { ok: false, code: 'INTERNAL', detail: 'an internal error occurred; it has been logged' };
+      outcome = { ok: false, code: 'INTERNAL', detail: INTERNAL_ERROR };
     }
   }
   parentPort!.postMessage({ id: m.id, outcome });

@@ -32,6 +32,8 @@ import type { LoadedPolicy } from '../policy.js';
 import type { Problem } from '../problems/problem.js';
 import type { ApiErrorCode } from '../problems/codes.js';
 import { ApiError } from './problems.js';
+import { INTERNAL_ERROR, NO_POLICY, SHUTTING_DOWN } from './details.js';
+import type { Text } from '../i18n/messages.js';
 import type { JobLimits, JobName, JobOutcome } from './jobs.js';
 
 export interface PoolOptions {
@@ -119,13 +121,22 @@ export class PolicyPool {
    * (queue full), TIME-BUDGET (ran past timeoutMs), NOT-READY (closing, or no policy yet).
    */
   run(job: JobName, input: unknown): Promise<JobOutcome> {
-    if (this.closed) return Promise.reject(new ApiError('NOT-READY', 'the service is shutting down'));
-    if (this.policy === null) return Promise.reject(new ApiError('NOT-READY', 'no policy is loaded yet'));
+    if (this.closed) return Promise.reject(new ApiError('NOT-READY', SHUTTING_DOWN));
+    if (this.policy === null) return Promise.reject(new ApiError('NOT-READY', NO_POLICY));
     this.start();
     const idle = this.slots.find((s) => s.busy === null && s.ready);
     if (!idle && this.waiting.length >= this.queueLimit) {
       this.rejected++;
-      return Promise.reject(new ApiError('OVERLOADED', `all ${this.size} policy workers are busy and ${this.waiting.length} requests wait; try again shortly`, { retryAfter: 1 }));
+      return Promise.reject(
+        new ApiError(
+          'OVERLOADED',
+          {
+            en: `all ${this.size} policy workers are busy and ${this.waiting.length} requests wait; try again shortly`,
+            ja: `ポリシーのワーカー ${this.size} 個がすべて処理中で、${this.waiting.length} 件のリクエストが待っています。少し後で再試行してください`,
+          },
+          { retryAfter: 1 },
+        ),
+      );
     }
     return new Promise<JobOutcome>((resolve, reject) => {
       const p: Pending = { id: this.nextId++, job, input, resolve, reject };
@@ -181,11 +192,11 @@ export class PolicyPool {
     }
     for (const done of this.compiling.values()) done({ policy: null, problems: [] });
     this.compiling.clear();
-    for (const p of this.waiting.splice(0)) p.reject(new ApiError('NOT-READY', 'the service is shutting down'));
+    for (const p of this.waiting.splice(0)) p.reject(new ApiError('NOT-READY', SHUTTING_DOWN));
     await Promise.all(
       this.slots.splice(0).map((s) => {
         if (s.timer) clearTimeout(s.timer);
-        s.busy?.reject(new ApiError('NOT-READY', 'the service is shutting down'));
+        s.busy?.reject(new ApiError('NOT-READY', SHUTTING_DOWN));
         return s.worker.terminate();
       }),
     );
@@ -211,12 +222,12 @@ export class PolicyPool {
     });
     worker.on('error', (err) => {
       this.opts.logger?.error({ err }, 'a policy worker failed; replacing it');
-      this.replace(slot, 'INTERNAL', 'an internal error occurred; it has been logged');
+      this.replace(slot, 'INTERNAL', INTERNAL_ERROR);
     });
     worker.on('exit', (code) => {
       if (!this.closed && this.slots.includes(slot)) {
         this.opts.logger?.error({ code }, 'a policy worker exited; replacing it');
-        this.replace(slot, 'INTERNAL', 'an internal error occurred; it has been logged');
+        this.replace(slot, 'INTERNAL', INTERNAL_ERROR);
       }
     });
     this.sendPolicy(slot);
@@ -229,7 +240,10 @@ export class PolicyPool {
     slot.worker.ref();
     slot.timer = setTimeout(() => {
       this.timedOut++;
-      this.replace(slot, 'TIME-BUDGET', `the request needed more than the ${this.timeoutMs} ms budget of work; split it into smaller requests`);
+      this.replace(slot, 'TIME-BUDGET', {
+        en: `the request needed more than the ${this.timeoutMs} ms budget of work; split it into smaller requests`,
+        ja: `リクエストの処理が時間の上限 ${this.timeoutMs} ミリ秒を超えました。より小さなリクエストに分けてください`,
+      });
     }, this.timeoutMs);
     slot.worker.postMessage({ type: 'job', id: p.id, job: p.job, input: p.input });
   }
@@ -252,7 +266,7 @@ export class PolicyPool {
   }
 
   /** Abandons a slot's worker (its job answered with `code`) and starts another. */
-  private replace(slot: Slot, code: ApiErrorCode, detail: string): void {
+  private replace(slot: Slot, code: ApiErrorCode, detail: Text): void {
     const i = this.slots.indexOf(slot);
     if (i < 0) return;
     this.slots.splice(i, 1);

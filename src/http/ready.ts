@@ -7,6 +7,7 @@
  */
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import type { LoadedPolicy } from '../policy.js';
+import { NO_POLICY } from './details.js';
 import { sendProblem } from './problems.js';
 
 declare module 'fastify' {
@@ -23,7 +24,7 @@ export function policyReady(lifecycle: { readonly current: LoadedPolicy | null }
   return (request, reply, done) => {
     const p = lifecycle.current;
     if (p === null) {
-      sendProblem(reply, 'NOT-READY', 'no policy is loaded yet');
+      sendProblem(reply, 'NOT-READY', NO_POLICY);
       return;
     }
     request.policy = p;

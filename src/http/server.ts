@@ -428,9 +428,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const allowed = methodsByPath.get(path);
     if (allowed && !allowed.has(request.method)) {
       reply.header('allow', [...allowed].sort().join(', '));
-      return sendProblem(reply, 'METHOD-NOT-ALLOWED', `${path} does not take ${request.method}`);
+      return sendProblem(reply, 'METHOD-NOT-ALLOWED', { en: `${path} does not take ${request.method}`, ja: `${path} は ${request.method} を受け付けません` });
     }
-    return sendProblem(reply, 'NOT-FOUND', `no route ${request.method} ${path}`);
+    return sendProblem(reply, 'NOT-FOUND', { en: `no route ${request.method} ${path}`, ja: `ルート ${request.method} ${path} はありません` });
   });
 
   await app.register(async (i) => decideRoutes(i, ctx));

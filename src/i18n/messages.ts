@@ -10,6 +10,8 @@ import type { DecisionRecord } from '../lookup/decision.js';
 
 export type Lang = 'en' | 'ja';
 export const LANGS: readonly Lang[] = ['en', 'ja'];
+/** One text in every language: what a message must be to be shown in either. */
+export type Text = Record<Lang, string>;
 
 export const TIER_NAMES: Record<Lang, Record<Tier, string>> = {
   en: { mynumber: 'My Number tier', lgwan: 'LGWAN tier', internet: 'internet tier', outside: 'outside (the Internet)' },

@@ -8,7 +8,7 @@
 import { parseAddress, parseFlowService, type FlowField, type FlowResult } from './parse-text.js';
 import type { DecisionTable } from './table.js';
 
-export { FLOW_ERRORS, FlowResult, parseAddress, parseFlowService, type FlowField } from './parse-text.js';
+export { FLOW_ERRORS, FLOW_ERRORS_JA, flowReason, FlowResult, parseAddress, parseFlowService, type FlowField } from './parse-text.js';
 export { addressValue, serviceValue } from './parse-bytes.js';
 export { FlowBatch } from './flow-batch.js';
 

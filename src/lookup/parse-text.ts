@@ -42,6 +42,32 @@ export const FLOW_ERRORS = {
   any: 'a flow has one service, not any',
 } as const;
 
+/** The same reasons in Japanese, for --lang ja and Accept-Language: ja (one per FLOW_ERRORS key). */
+export const FLOW_ERRORS_JA: Record<keyof typeof FLOW_ERRORS, string> = {
+  empty: '空です',
+  address: 'IPv4 アドレスでも IPv6 アドレスでもありません',
+  leadingZero: 'IPv4 のオクテットの先頭に 0 があります（8 進数か 10 進数か曖昧です）',
+  octetRange: 'IPv4 のオクテットが 255 を超えています',
+  zone: 'ゾーン ID（%…）はここでは意味を持ちません',
+  v6: '正しい IPv6 アドレスではありません',
+  service: '通信のサービスではありません（tcp/443、udp/53、icmp、icmpv6、proto/47 のように書きます）',
+  needsPort: 'tcp と udp にはポートが必要です（tcp/443、udp/53）',
+  portNumber: 'ポートが数値ではありません（1〜65535、先頭に 0 を付けない）',
+  portRange: 'ポートが範囲（1〜65535）外です',
+  onePort: '一つの通信のポートは一つです（範囲は書けません）',
+  noPort: 'このプロトコルにはポートがありません',
+  protoNumber: 'proto/N にはプロトコル番号 0〜255 を書きます（先頭に 0 を付けない）',
+  protoHasPorts: 'proto/6 と proto/17 は tcp と udp です。tcp/ポート または udp/ポート と書いてください',
+  any: '一つの通信のサービスは一つです（any は書けません）',
+};
+
+/** A reason (a FLOW_ERRORS constant) in a language: a lookup, made once. */
+const JA_OF = new Map<string, string>(Object.entries(FLOW_ERRORS).map(([k, en]) => [en, FLOW_ERRORS_JA[k as keyof typeof FLOW_ERRORS]]));
+
+export function flowReason(reason: string, lang: 'en' | 'ja'): string {
+  return lang === 'ja' ? (JA_OF.get(reason) ?? reason) : reason;
+}
+
 const E = FLOW_ERRORS;
 const GROUPS = new Uint16Array(8);
 

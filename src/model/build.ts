@@ -9,7 +9,8 @@ import { DECISION_CODES, type DecisionCode, type ProblemCode } from '../problems
 import { hasErrors, problem, type Problem } from '../problems/problem.js';
 import { nowhere, type Location } from '../source/location.js';
 import type { Path, SourceFile } from '../source/read.js';
-import { BETA_MODELS, canBridge, MODEL_LABELS } from './bridging.js';
+import { TIER_NAMES } from '../i18n/messages.js';
+import { BETA_MODELS, canBridge, MODEL_LABELS, MODEL_LABELS_JA } from './bridging.js';
 import { formatV4, parseCidr, V4_MAPPED_FIRST } from './cidr.js';
 import { daysBetween, isActive, isCalendarDate, isTimeZone, todayIn } from './dates.js';
 import { parseServiceRange } from './services.js';
@@ -73,6 +74,16 @@ interface At {
 
 const where = (n: At, sub: Path = [], part: 'key' | 'value' = 'value'): Location => n.file.locate([...n.path, ...sub], part);
 const fileLine = (l: Location) => `${l.file}:${l.line}`;
+const TIER_JA = TIER_NAMES.ja;
+
+/** What a message is about ("flow F-010"), in both languages. */
+interface Ctx {
+  en: string;
+  ja: string;
+}
+
+/** Kinds of declarations, as Japanese messages name them. */
+const KIND_JA: Record<string, string> = { segment: 'セグメント', group: 'グループ', service: 'サービス', flow: 'フロールール', exception: '例外' };
 const byPosition = (a: { fileIndex: number; loc: Location }, b: { fileIndex: number; loc: Location }) =>
   a.fileIndex - b.fileIndex || a.loc.line - b.loc.line || a.loc.col - b.loc.col;
 
@@ -113,8 +124,8 @@ class Builder {
     private readonly opts: BuildOptions,
   ) {}
 
-  private push(code: ProblemCode, loc: Location, message: string): void {
-    this.problems.push(problem(code, loc, message));
+  private push(code: ProblemCode, loc: Location, en: string, ja: string): void {
+    this.problems.push(problem(code, loc, en, ja));
   }
 
   /** Every `key:` section of every file, in merge order. */
@@ -149,7 +160,12 @@ class Builder {
     this.nestedCidrs();
     if (this.segments.length === 1) {
       const loc = this.files[0] ? this.files[0].locate([]) : nowhere('(no rule files)');
-      this.push('SEGMENTS-MISSING', loc, 'the rule set defines no segments; add a segments list to one of its files');
+      this.push(
+        'SEGMENTS-MISSING',
+        loc,
+        'the rule set defines no segments; add a segments list to one of its files',
+        'ルールセットにセグメントが一つも定義されていません。いずれかのファイルに segments のリストを追加してください',
+      );
     }
     if (hasErrors(this.problems)) return { model: null, problems: this.problems };
     const groups: Model['groups'] = new Map();
@@ -180,7 +196,13 @@ class Builder {
     const sections = this.sections('policy');
     const first = sections[0];
     for (const dup of sections.slice(1)) {
-      this.push('POLICY-DUPLICATE', where(dup, [], 'key'), `policy is already defined at ${fileLine(where(first!, [], 'key'))}; keep the policy section in one file`);
+      const at = fileLine(where(first!, [], 'key'));
+      this.push(
+        'POLICY-DUPLICATE',
+        where(dup, [], 'key'),
+        `policy is already defined at ${at}; keep the policy section in one file`,
+        `policy はすでに ${at} で定義されています。policy セクションは一つのファイルにまとめてください`,
+      );
     }
     const p: Rec = first && isRec(first.data) ? first.data : {};
     const firstFile = this.files[0]?.file;
@@ -197,6 +219,7 @@ class Builder {
           'TIMEZONE-INVALID',
           where(first!, ['timezone']),
           `policy.timezone "${tz}" is not an IANA time zone${didYouMean(tz, Intl.supportedValuesOf('timeZone'))}; exception expiry needs one, e.g. Asia/Tokyo`,
+          `policy.timezone の「${tz}」は IANA のタイムゾーンではありません${didYouMean(tz, Intl.supportedValuesOf('timeZone'), 'ja')}。例外の有効期限の判定に必要です（例: Asia/Tokyo）`,
         );
       }
     }
@@ -229,7 +252,7 @@ class Builder {
       }),
       ...this.entries('groups').map((g) => ({ kind: 'group', name: g.name, fileIndex: g.fileIndex, loc: where(g, [], 'key') })),
     ];
-    this.reportDuplicates(selectorDecls, 'segment and group names share one namespace');
+    this.reportDuplicates(selectorDecls, { en: 'segment and group names share one namespace', ja: 'セグメントとグループの名前は一つの名前空間を共有します' });
     for (const d of selectorDecls) {
       if (isReservedName(d.name)) {
         this.push(
@@ -238,6 +261,9 @@ class Builder {
           d.name === OUTSIDE
             ? `"${OUTSIDE}" is reserved for the implicit segment of every address no segment claims; name the ${d.kind} differently`
             : `"${d.name}" cannot name a ${d.kind}: names starting with tier: are reserved for tier selectors`,
+          d.name === OUTSIDE
+            ? `「${OUTSIDE}」は、どのセグメントにも属さないアドレスを表す暗黙のセグメントのために予約されています。${KIND_JA[d.kind]}に別の名前を付けてください`
+            : `「${d.name}」は${KIND_JA[d.kind]}の名前に使えません。tier: で始まる名前は層の指定（tier:<層>）のために予約されています`,
         );
       }
     }
@@ -245,7 +271,12 @@ class Builder {
     this.reportDuplicates(serviceDecls, null);
     for (const d of serviceDecls) {
       if (parseServiceRange(d.name).ok) {
-        this.push('NAME-RESERVED', d.loc, `a service cannot be named "${d.name}": it reads as the service ${d.name} itself`);
+        this.push(
+          'NAME-RESERVED',
+          d.loc,
+          `a service cannot be named "${d.name}": it reads as the service ${d.name} itself`,
+          `サービスに「${d.name}」という名前は付けられません。サービス ${d.name} そのものと読めるためです`,
+        );
       }
     }
     const ids = (key: string, kind: string) =>
@@ -253,10 +284,13 @@ class Builder {
         const id = isRec(s.data) ? str(s.data.id) : null;
         return id === null ? [] : [{ kind, name: id, fileIndex: s.fileIndex, loc: where(s, ['id']) }];
       });
-    this.reportDuplicates([...ids('flows', 'flow'), ...ids('exceptions', 'exception')], 'flow and exception ids share one namespace');
+    this.reportDuplicates([...ids('flows', 'flow'), ...ids('exceptions', 'exception')], {
+      en: 'flow and exception ids share one namespace',
+      ja: 'フロールールと例外の ID は一つの名前空間を共有します',
+    });
   }
 
-  private reportDuplicates(decls: { kind: string; name: string; fileIndex: number; loc: Location }[], shared: string | null): void {
+  private reportDuplicates(decls: { kind: string; name: string; fileIndex: number; loc: Location }[], shared: Ctx | null): void {
     const seen = new Map<string, { kind: string; loc: Location }>();
     for (const d of [...decls].sort(byPosition)) {
       const first = seen.get(d.name);
@@ -265,13 +299,19 @@ class Builder {
         continue;
       }
       const same = first.kind === d.kind;
-      const noun = d.kind === 'flow' || d.kind === 'exception' ? 'id' : 'name';
+      const isId = d.kind === 'flow' || d.kind === 'exception';
+      const noun = isId ? 'id' : 'name';
+      const nounJa = isId ? ' ID' : '名前';
+      const at = fileLine(first.loc);
       this.push(
         'NAME-DUPLICATE',
         d.loc,
         same
-          ? `${d.kind} ${noun} "${d.name}" is already defined at ${fileLine(first.loc)}`
-          : `${d.kind} ${noun} "${d.name}" is already used by the ${first.kind} at ${fileLine(first.loc)}${shared ? `; ${shared}` : ''}`,
+          ? `${d.kind} ${noun} "${d.name}" is already defined at ${at}`
+          : `${d.kind} ${noun} "${d.name}" is already used by the ${first.kind} at ${at}${shared ? `; ${shared.en}` : ''}`,
+        same
+          ? `${KIND_JA[d.kind]}の${nounJa}「${d.name}」はすでに ${at} で定義されています`
+          : `${KIND_JA[d.kind]}の${nounJa}「${d.name}」はすでに ${at} の${KIND_JA[first.kind]}で使われています${shared ? `。${shared.ja}` : ''}`,
       );
     }
   }
@@ -292,31 +332,38 @@ class Builder {
         const r = parseServiceRange(text);
         if (r.ok) refs.push({ text, ranges: [r.range], loc });
         else if (this.serviceDefs.has(text)) {
-          this.push('SERVICE-INVALID', loc, `service ${name} lists "${text}", another named service: named services do not nest; list its services here instead`);
-        } else this.push('SERVICE-INVALID', loc, `service ${name}: ${r.reason}`);
+          this.push(
+            'SERVICE-INVALID',
+            loc,
+            `service ${name} lists "${text}", another named service: named services do not nest; list its services here instead`,
+            `サービス ${name} に別の名前付きサービス「${text}」が書かれています。名前付きサービスは入れ子にできないため、その中身をここに書いてください`,
+          );
+        } else this.push('SERVICE-INVALID', loc, `service ${name}: ${r.reason}`, `サービス ${name}: ${r.ja}`);
       });
       def.refs = refs;
     }
   }
 
   /** A service as a flow, exception or sanitizer writes it: a named service or a literal. */
-  private service(text: string, loc: Location, context: string): ServiceRef | null {
+  private service(text: string, loc: Location, context: Ctx): ServiceRef | null {
     const named = this.serviceDefs.get(text);
     if (named) return { text, ranges: (named.refs ?? []).flatMap((r) => r.ranges), loc };
     const r = parseServiceRange(text);
     if (r.ok) return { text, ranges: [r.range], loc };
-    if (looksLikeServiceLiteral(text)) this.push('SERVICE-INVALID', loc, `${context}: ${r.reason}`);
+    if (looksLikeServiceLiteral(text)) this.push('SERVICE-INVALID', loc, `${context.en}: ${r.reason}`, `${context.ja}: ${r.ja}`);
     else {
+      const names = [...this.serviceDefs.keys()];
       this.push(
         'NAME-UNKNOWN',
         loc,
-        `${context}: no service named "${text}"${didYouMean(text, this.serviceDefs.keys())} (define it under services, or write a service such as tcp/443)`,
+        `${context.en}: no service named "${text}"${didYouMean(text, names)} (define it under services, or write a service such as tcp/443)`,
+        `${context.ja}: 「${text}」という名前のサービスはありません${didYouMean(text, names, 'ja')}。services に定義するか、tcp/443 のようにサービスを書いてください`,
       );
     }
     return null;
   }
 
-  private services(owner: At, key: string, context: string): ServiceRef[] {
+  private services(owner: At, key: string, context: Ctx): ServiceRef[] {
     const node = isRec(owner.data) ? owner.data[key] : undefined;
     const out: ServiceRef[] = [];
     list(node).forEach((item, i) => {
@@ -381,13 +428,18 @@ class Builder {
   private cidr(text: string, loc: Location, segment: string, seen: Map<string, { text: string; segment: string; loc: Location }>): Cidr | null {
     const r = parseCidr(text);
     if (!r.ok) {
-      this.push('CIDR-INVALID', loc, `segment ${segment}: CIDR "${text}": ${r.reason}`);
+      this.push('CIDR-INVALID', loc, `segment ${segment}: CIDR "${text}": ${r.reason}`, `セグメント ${segment}: CIDR「${text}」: ${r.ja}`);
       return null;
     }
     const { family, prefix, first, last } = r.cidr;
     if (family === 6 && first >= V4_MAPPED_FIRST && last <= V4_MAPPED_FIRST + 0xffffffffn) {
       const v4 = `${formatV4(first - V4_MAPPED_FIRST)}/${prefix - 96}`;
-      this.push('CIDR-INVALID', loc, `segment ${segment}: "${text}" is an IPv4-mapped IPv6 CIDR, and such addresses resolve as IPv4: write the IPv4 CIDR ${v4}`);
+      this.push(
+        'CIDR-INVALID',
+        loc,
+        `segment ${segment}: "${text}" is an IPv4-mapped IPv6 CIDR, and such addresses resolve as IPv4: write the IPv4 CIDR ${v4}`,
+        `セグメント ${segment}: 「${text}」は IPv4 射影 IPv6 の CIDR で、そのアドレスは IPv4 として解決されます。IPv4 の CIDR ${v4} と書いてください`,
+      );
       return null;
     }
     // Compare the network, not the text: fd00::/48 and FD00:0::/48 are the same CIDR.
@@ -395,8 +447,17 @@ class Builder {
     const before = seen.get(key);
     if (before) {
       const same = before.text === text ? '' : ` (written "${before.text}")`;
-      const owner = before.segment === segment ? 'this segment' : `segment ${before.segment}`;
-      this.push('CIDR-DUPLICATE', loc, `${text} is already claimed by ${owner} at ${fileLine(before.loc)}${same}; give each CIDR to one segment`);
+      const sameJa = before.text === text ? '' : `（「${before.text}」と表記）`;
+      const mine = before.segment === segment;
+      const owner = mine ? 'this segment' : `segment ${before.segment}`;
+      const ownerJa = mine ? 'このセグメント' : `セグメント ${before.segment} `;
+      const at = fileLine(before.loc);
+      this.push(
+        'CIDR-DUPLICATE',
+        loc,
+        `${text} is already claimed by ${owner} at ${at}${same}; give each CIDR to one segment`,
+        `${text} はすでに ${at} で${ownerJa}が使っています${sameJa}。一つの CIDR は一つのセグメントにだけ割り当ててください`,
+      );
     } else seen.set(key, { text, segment, loc });
     return { family, text, prefix, first, last, loc };
   }
@@ -414,9 +475,11 @@ class Builder {
         'SANITIZER-CANNOT-BRIDGE',
         where(at, [verdict.field]),
         `the ${method} sanitizer of segment ${segment} (tier ${tier}, peer ${peer}, direction ${direction}) cannot bridge: ${verdict.reason}`,
+        `セグメント ${segment}（${TIER_JA[tier]}）の ${method} の無害化装置（peer ${peer}、direction ${direction}）は橋渡しできません。${verdict.ja}`,
       );
     }
-    return { method, peer, direction, services: this.services(at, 'services', `sanitizer of segment ${segment}`), loc: where(at) };
+    const context = { en: `sanitizer of segment ${segment}`, ja: `セグメント ${segment} の無害化装置` };
+    return { method, peer, direction, services: this.services(at, 'services', context), loc: where(at) };
   }
 
   /**
@@ -433,10 +496,12 @@ class Builder {
     if (tier !== 'internet' || !external) {
       ok = false;
       const what = tier !== 'internet' ? `is in the ${tier} tier` : 'is not external: true';
+      const whatJa = tier !== 'internet' ? `は${TIER_JA[tier]}にあります` : 'は external: true ではありません';
       this.push(
         'BREAKOUT-SEGMENT',
         key,
         `segment ${segment} ${what}: a breakout destination is an approved cloud service outside the city, an internet-tier segment with external: true`,
+        `セグメント ${segment} ${whatJa}。ローカルブレイクアウトの宛先は、市の外にある承認されたクラウドサービス、つまり external: true のインターネット接続系のセグメントです`,
       );
     }
     if (this.model !== 'alpha-prime') {
@@ -445,9 +510,10 @@ class Builder {
         'BREAKOUT-MODEL',
         key,
         `segment ${segment} has breakout, but policy.model is ${MODEL_LABELS[this.model]}: local breakout exists only under model ${MODEL_LABELS['alpha-prime']} (docs/models.md); remove it or set policy.model: alpha-prime`,
+        `セグメント ${segment} に breakout がありますが、policy.model は ${MODEL_LABELS_JA[this.model]} です。ローカルブレイクアウトは ${MODEL_LABELS_JA['alpha-prime']} にだけあります（docs/models.md）。breakout を削除するか、policy.model: alpha-prime にしてください`,
       );
     }
-    const services = this.services(at, 'services', `breakout of segment ${segment}`);
+    const services = this.services(at, 'services', { en: `breakout of segment ${segment}`, ja: `セグメント ${segment} のローカルブレイクアウト` });
     return ok ? { services, loc: where(at) } : null;
   }
 
@@ -479,11 +545,11 @@ class Builder {
         const id = [...new Set(cycle)].sort().join('\0');
         if (!this.reportedCycles.has(id)) {
           this.reportedCycles.add(id);
-          this.push('GROUP-CYCLE', loc, `groups contain each other in a cycle: ${cycle.join(' → ')}`);
+          this.push('GROUP-CYCLE', loc, `groups contain each other in a cycle: ${cycle.join(' → ')}`, `グループが循環して互いを含んでいます: ${cycle.join(' → ')}`);
         }
         return;
       }
-      for (const i of this.selector(text, loc, `group ${name}`, [...stack, name]) ?? []) set.add(i);
+      for (const i of this.selector(text, loc, { en: `group ${name}`, ja: `グループ ${name}` }, [...stack, name]) ?? []) set.add(i);
     });
     g.segments = [...set].sort((a, b) => a - b);
     g.state = 'done';
@@ -491,20 +557,19 @@ class Builder {
   }
 
   /** The segments a from/to entry (or group member) stands for, or null when it names nothing. */
-  private selector(text: string, loc: Location, context: string, stack: string[] = []): number[] | null {
+  private selector(text: string, loc: Location, context: Ctx, stack: string[] = []): number[] | null {
     if (text === OUTSIDE) return [this.outside];
     if (text.startsWith('tier:')) {
       const t = text.slice(5);
       const tier = TIERS.find((x) => x === t);
       if (!tier) {
         this.unknownSelector = true;
+        const tiers = TIERS.map((x) => `tier:${x}`);
         this.push(
           'NAME-UNKNOWN',
           loc,
-          `${context}: unknown tier "${t}" in "${text}"; tiers are ${TIERS.join(', ')}${didYouMean(
-            text,
-            TIERS.map((x) => `tier:${x}`),
-          )}`,
+          `${context.en}: unknown tier "${t}" in "${text}"; tiers are ${TIERS.join(', ')}${didYouMean(text, tiers)}`,
+          `${context.ja}: 「${text}」の層「${t}」はありません。層は ${TIERS.join('、')} です${didYouMean(text, tiers, 'ja')}`,
         );
         return null;
       }
@@ -514,11 +579,17 @@ class Builder {
     if (named?.kind === 'segment') return [named.index];
     if (named?.kind === 'group') return this.expandGroup(text, stack);
     this.unknownSelector = true;
-    this.push('NAME-UNKNOWN', loc, `${context}: no segment or group named "${text}"${didYouMean(text, this.selectorNames.keys())}`);
+    const names = [...this.selectorNames.keys()];
+    this.push(
+      'NAME-UNKNOWN',
+      loc,
+      `${context.en}: no segment or group named "${text}"${didYouMean(text, names)}`,
+      `${context.ja}: 「${text}」という名前のセグメントもグループもありません${didYouMean(text, names, 'ja')}`,
+    );
     return null;
   }
 
-  private selectors(owner: At, key: 'from' | 'to', context: string): Selector[] {
+  private selectors(owner: At, key: 'from' | 'to', context: Ctx): Selector[] {
     const node = isRec(owner.data) ? owner.data[key] : undefined;
     const out: Selector[] = [];
     list(node).forEach((item, i) => {
@@ -539,7 +610,7 @@ class Builder {
     return this.items('flows').flatMap((f, index) => {
       if (!isRec(f.data)) return [];
       const id = str(f.data.id) ?? `#${index}`;
-      const context = `flow ${id}`;
+      const context = { en: `flow ${id}`, ja: `フロールール ${id}` };
       return [
         {
           index,
@@ -560,13 +631,23 @@ class Builder {
     return this.items('exceptions').flatMap((x, index) => {
       if (!isRec(x.data)) return [];
       const id = str(x.data.id) ?? `#${index}`;
-      const context = `exception ${id}`;
+      const context = { en: `exception ${id}`, ja: `例外 ${id}` };
       const expires = str(x.data.expires) ?? '';
       const loc = where(x, ['expires']);
       if (!isCalendarDate(expires)) {
-        this.push('EXCEPTION-DATE-INVALID', loc, `exception ${id}: expires "${expires}" is not a calendar date`);
+        this.push(
+          'EXCEPTION-DATE-INVALID',
+          loc,
+          `exception ${id}: expires "${expires}" is not a calendar date`,
+          `例外 ${id}: expires の「${expires}」は実在する日付ではありません`,
+        );
       } else if (!isActive(expires, asOf)) {
-        this.push('EXCEPTION-EXPIRED', loc, `exception ${id} expired on ${expires} (as of ${asOf}); it lifts nothing any more`);
+        this.push(
+          'EXCEPTION-EXPIRED',
+          loc,
+          `exception ${id} expired on ${expires} (as of ${asOf}); it lifts nothing any more`,
+          `例外 ${id} は ${expires} に期限が切れています（${asOf} 時点）。もう何も解除しません`,
+        );
       } else {
         const left = daysBetween(asOf, expires);
         // Measured from the day of the check: exceptions carry no start date, and the day a pull
@@ -577,6 +658,7 @@ class Builder {
             'EXCEPTION-TOO-LONG',
             loc,
             `exception ${id} expires on ${expires}, ${left} days after ${asOf}: policy.exception-max-days allows at most ${policy.exceptionMaxDays}; approve it for a shorter time and renew it when it runs out`,
+            `例外 ${id} の期限 ${expires} は ${asOf} から ${left} 日後です。policy.exception-max-days で認められるのは最長 ${policy.exceptionMaxDays} 日です。より短い期間で承認し、期限が来たら更新してください`,
           );
         }
         const warnDays = this.opts.warnExpiringDays ?? DEFAULT_WARN_EXPIRING_DAYS;
@@ -585,6 +667,7 @@ class Builder {
             'EXCEPTION-EXPIRING',
             loc,
             `exception ${id} expires on ${expires}, in ${left} day${left === 1 ? '' : 's'} (as of ${asOf}); renew its approval or plan its removal`,
+            `例外 ${id} は ${expires} に期限が切れます（${asOf} 時点で残り ${left} 日）。承認を更新するか、廃止を計画してください`,
           );
         }
       }
@@ -622,32 +705,46 @@ class Builder {
     const lgwanTerminals = inTier('lgwan');
     const internetTerminals = inTier('internet');
     const list = (names: string[]) => names.slice(0, 3).join(', ') + (names.length > 3 ? ', …' : '');
+    const listJa = (names: string[]) => names.slice(0, 3).join('、') + (names.length > 3 ? '、…' : '');
     const is = this.modelAt ? `policy.model is ${label(model)}` : `policy.model is not set, so the model is ${label(model)}`;
+    const isJa = this.modelAt ? `policy.model は ${MODEL_LABELS_JA[model]} です` : `policy.model が設定されていないため、モデルは ${MODEL_LABELS_JA[model]} です`;
     if (!BETA_MODELS.includes(model)) {
       if (lgwanTerminals.length > 0) return;
-      const where = internetTerminals.length > 0 ? ` (the terminal segments are in the internet tier: ${list(internetTerminals)}, as under the β models)` : '';
+      const some = internetTerminals.length > 0;
+      const where = some ? ` (the terminal segments are in the internet tier: ${list(internetTerminals)}, as under the β models)` : '';
+      const whereJa = some ? `（端末のセグメントは β モデルのようにインターネット接続系にあります: ${listJa(internetTerminals)}）` : '';
       this.push(
         'MODEL-MISMATCH',
         loc,
         `${is}, where staff terminals sit in the LGWAN tier, but no LGWAN-tier segment has role: terminal${where}; declare them, or set the model the city runs (docs/models.md)`,
+        `${isJa}。このモデルでは職員の端末は LGWAN接続系にありますが、role: terminal の LGWAN接続系のセグメントがありません${whereJa}。端末のセグメントを宣言するか、市が運用しているモデルを設定してください（docs/models.md）`,
       );
       return;
     }
     const missing: string[] = [];
+    const missingJa: string[] = [];
     if (internetTerminals.length === 0) {
+      const some = lgwanTerminals.length > 0;
       missing.push(
-        lgwanTerminals.length > 0
+        some
           ? `no internet-tier segment has role: terminal (the terminal segments are in the LGWAN tier: ${list(lgwanTerminals)}, as under the α models)`
           : 'no internet-tier segment has role: terminal',
       );
+      missingJa.push(
+        `role: terminal のインターネット接続系のセグメントがありません${some ? `（端末のセグメントは α モデルのように LGWAN接続系にあります: ${listJa(lgwanTerminals)}）` : ''}`,
+      );
     }
     const screen = declared.some((s) => s.tier === 'lgwan' && s.sanitizer?.method === 'screen-transfer' && s.sanitizer.peer === 'internet' && s.sanitizer.direction !== 'outbound');
-    if (!screen) missing.push('no LGWAN-tier screen-transfer sanitizer (peer internet, direction inbound) lets them reach LGWAN business systems');
+    if (!screen) {
+      missing.push('no LGWAN-tier screen-transfer sanitizer (peer internet, direction inbound) lets them reach LGWAN business systems');
+      missingJa.push('端末が LGWAN接続系の業務システムに接続するための、LGWAN接続系の画面転送（screen-transfer）の無害化装置（peer internet、direction inbound）がありません');
+    }
     if (missing.length === 0) return;
     this.push(
       'MODEL-MISMATCH',
       loc,
       `${is}, where staff terminals sit in the internet tier, but ${missing.join(', and ')}; declare them, or set the model the city runs (docs/models.md)`,
+      `${isJa}。このモデルでは職員の端末はインターネット接続系にありますが、${missingJa.join('。また、')}。宣言するか、市が運用しているモデルを設定してください（docs/models.md）`,
     );
   }
 
@@ -674,6 +771,7 @@ class Builder {
             'CIDR-TIER-NESTED',
             e.cidr.loc,
             `${e.cidr.text} of segment ${e.seg.name} (tier ${e.seg.tier}) lies inside ${outer.cidr.text} of segment ${outer.seg.name} (tier ${outer.seg.tier}, ${fileLine(outer.cidr.loc)}): every address of ${outer.cidr.text} that no longer prefix claims belongs to the ${outer.seg.tier} tier; split ${outer.cidr.text} if that is not intended`,
+            `セグメント ${e.seg.name}（${TIER_JA[e.seg.tier]}）の ${e.cidr.text} は、セグメント ${outer.seg.name}（${TIER_JA[outer.seg.tier]}、${fileLine(outer.cidr.loc)}）の ${outer.cidr.text} の内側にあります。${outer.cidr.text} のアドレスのうち、より長いプレフィックスに含まれないものはすべて${TIER_JA[outer.seg.tier]}に属します。意図したものでなければ ${outer.cidr.text} を分割してください`,
           );
         }
         stack.push(e);
@@ -693,11 +791,17 @@ class Builder {
           'SEGMENT-UNUSED',
           seg.loc,
           `segment ${seg.name} is named by no flow or exception (directly, through a group or a tier: selector) and policy.defaults.${seg.tier} is deny: every flow to or from it is denied`,
+          `セグメント ${seg.name} はどのフロールールにも例外にも（直接、グループ経由、tier: の指定のいずれでも）使われておらず、policy.defaults.${seg.tier} は deny です。このセグメントとの通信はすべて拒否されます`,
         );
       }
       if (seg.tier === 'mynumber' && seg.role === 'terminal' && !seg.mfa) {
         const loc = 'mfa' in d ? where(at, ['mfa']) : where(at, ['role']);
-        this.push('MFA-MISSING', loc, `segment ${seg.name} holds My Number terminals without mfa: true; the tier model denies every flow from it (MFA-REQUIRED, 5(3)ア)`);
+        this.push(
+          'MFA-MISSING',
+          loc,
+          `segment ${seg.name} holds My Number terminals without mfa: true; the tier model denies every flow from it (MFA-REQUIRED, 5(3)ア)`,
+          `セグメント ${seg.name} はマイナンバー利用事務系の端末のセグメントですが、mfa: true がありません。端末への多要素認証の導入が必要なため、ここからの通信はすべて拒否されます（MFA-REQUIRED、5(3)ア）`,
+        );
       }
     });
   }

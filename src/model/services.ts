@@ -25,12 +25,13 @@ const NAMED: Record<string, number> = { tcp: PROTO_TCP, udp: PROTO_UDP, icmp: PR
 const WORD = /^(tcp|udp|icmp|icmpv6|proto)(?:\/(.*))?$/;
 const PORT = /^(0|[1-9]\d{0,4})$/;
 
-export type ServiceResult = { ok: true; range: ServiceRange } | { ok: false; reason: string };
+/** A failure says why in English (`reason`) and in Japanese (`ja`). */
+export type ServiceResult = { ok: true; range: ServiceRange } | { ok: false; reason: string; ja: string };
 
-function port(text: string): number | string {
-  if (!PORT.test(text)) return `port "${text}" is not a number`;
+function port(text: string): number | { reason: string; ja: string } {
+  if (!PORT.test(text)) return { reason: `port "${text}" is not a number`, ja: `ポート「${text}」が数値ではありません` };
   const n = Number(text);
-  if (n < 1 || n > 65535) return `port ${n} is out of range (1–65535)`;
+  if (n < 1 || n > 65535) return { reason: `port ${n} is out of range (1–65535)`, ja: `ポート ${n} が範囲（1〜65535）外です` };
   return n;
 }
 
@@ -41,28 +42,34 @@ function port(text: string): number | string {
 export function parseServiceRange(text: string): ServiceResult {
   if (text === 'any') return { ok: true, range: ANY };
   const m = WORD.exec(text);
-  if (!m) return { ok: false, reason: `"${text}" is not a service (tcp/443, udp/53, tcp/8000-8080, icmp, icmpv6, proto/47, any)` };
+  if (!m) {
+    return {
+      ok: false,
+      reason: `"${text}" is not a service (tcp/443, udp/53, tcp/8000-8080, icmp, icmpv6, proto/47, any)`,
+      ja: `「${text}」はサービスではありません（tcp/443、udp/53、tcp/8000-8080、icmp、icmpv6、proto/47、any）`,
+    };
+  }
   const word = m[1]!;
   const rest = m[2];
   if (word === 'proto') {
     if (rest === undefined || !/^(0|[1-9]\d{0,2})$/.test(rest) || Number(rest) > 255) {
-      return { ok: false, reason: `"${text}": proto/N takes a protocol number 0–255` };
+      return { ok: false, reason: `"${text}": proto/N takes a protocol number 0–255`, ja: `「${text}」: proto/N にはプロトコル番号 0〜255 を書きます` };
     }
     const p = Number(rest);
     return { ok: true, range: hasPorts(p) ? { lo: serviceKey(p, 1), hi: serviceKey(p, 65535) } : { lo: serviceKey(p, 0), hi: serviceKey(p, 0) } };
   }
   const proto = NAMED[word]!;
   if (!hasPorts(proto)) {
-    if (rest !== undefined) return { ok: false, reason: `"${text}": ${word} has no ports` };
+    if (rest !== undefined) return { ok: false, reason: `"${text}": ${word} has no ports`, ja: `「${text}」: ${word} にはポートがありません` };
     return { ok: true, range: { lo: serviceKey(proto, 0), hi: serviceKey(proto, 0) } };
   }
   if (rest === undefined) return { ok: true, range: { lo: serviceKey(proto, 1), hi: serviceKey(proto, 65535) } };
   const dash = rest.indexOf('-');
   const lo = port(dash < 0 ? rest : rest.slice(0, dash));
-  if (typeof lo === 'string') return { ok: false, reason: `"${text}": ${lo}` };
+  if (typeof lo !== 'number') return { ok: false, reason: `"${text}": ${lo.reason}`, ja: `「${text}」: ${lo.ja}` };
   const hi = dash < 0 ? lo : port(rest.slice(dash + 1));
-  if (typeof hi === 'string') return { ok: false, reason: `"${text}": ${hi}` };
-  if (hi < lo) return { ok: false, reason: `"${text}": port range is upside down (${lo} > ${hi})` };
+  if (typeof hi !== 'number') return { ok: false, reason: `"${text}": ${hi.reason}`, ja: `「${text}」: ${hi.ja}` };
+  if (hi < lo) return { ok: false, reason: `"${text}": port range is upside down (${lo} > ${hi})`, ja: `「${text}」: ポート範囲が逆です（${lo} > ${hi}）` };
   return { ok: true, range: { lo: serviceKey(proto, lo), hi: serviceKey(proto, hi) } };
 }
 

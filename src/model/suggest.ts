@@ -2,6 +2,7 @@
  * "Did you mean …?" for misspelt names, keys and enum values. A suggestion is only offered when
  * it is close enough that a reader would recognise the typo (lgwn → lgwan), never as a guess.
  */
+import type { Lang } from '../i18n/messages.js';
 
 /** Levenshtein distance, with an early exit once it exceeds `max`. */
 export function editDistance(a: string, b: string, max = Infinity): number {
@@ -40,8 +41,9 @@ export function closest(word: string, candidates: Iterable<string>): string | nu
   return best;
 }
 
-/** "; did you mean \"lgwan\"?" or "". */
-export function didYouMean(word: string, candidates: Iterable<string>): string {
+/** "; did you mean \"lgwan\"?" or "" (in Japanese a parenthesis, which fits after any clause). */
+export function didYouMean(word: string, candidates: Iterable<string>, lang: Lang = 'en'): string {
   const c = closest(word, candidates);
-  return c === null ? '' : `; did you mean "${c}"?`;
+  if (c === null) return '';
+  return lang === 'ja' ? `（「${c}」の誤りではありませんか）` : `; did you mean "${c}"?`;
 }

@@ -4,7 +4,7 @@
  * escapeProperty), written out here rather than taking a dependency for ten lines.
  */
 import type { Formatter } from './meta.js';
-import { ordered, reportPath, semanticNote } from './meta.js';
+import { messageOf, ordered, reportPath, semanticNote } from './meta.js';
 
 /** The message after `::`: a raw newline would end the command early. */
 export function escapeData(s: string): string {
@@ -19,7 +19,7 @@ export function escapeProperty(s: string): string {
 export const formatGithub: Formatter = (problems, meta) => {
   const lines = ordered(problems).map((p) => {
     const props = [`file=${escapeProperty(reportPath(p.loc.file, meta))}`, `line=${p.loc.line}`, `col=${p.loc.col}`, `title=${escapeProperty(p.code)}`].join(',');
-    return `::${p.severity} ${props}::${escapeData(p.message)}\n`;
+    return `::${p.severity} ${props}::${escapeData(messageOf(p, meta))}\n`;
   });
   // Not a problem of any line: a notice on the run, so the job page says what was not checked.
   const note = semanticNote(meta);

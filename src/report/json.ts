@@ -4,7 +4,7 @@
  * Fields after `problems` are additions a reader may ignore.
  */
 import type { Formatter } from './meta.js';
-import { countProblems, ordered, passes, semanticNote, semanticRan } from './meta.js';
+import { countProblems, messageOf, ordered, passes, semanticNote, semanticRan } from './meta.js';
 
 export const JSON_REPORT_VERSION = 1;
 
@@ -21,7 +21,7 @@ export const formatJson: Formatter = (problems, meta) => {
       col: p.loc.col,
       severity: p.severity,
       code: p.code,
-      message: p.message,
+      message: messageOf(p, meta),
     })),
     files: [...meta.files],
     policyVersion: meta.version,

@@ -12,7 +12,7 @@
  */
 import type { Problem } from '../problems/problem.js';
 import type { Formatter } from './meta.js';
-import { ordered, semanticNote } from './meta.js';
+import { messageOf, ordered, semanticNote } from './meta.js';
 
 /** Characters XML 1.0 cannot carry at all, not even as references (C0 controls, lone surrogates, U+FFFE/F). */
 const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -71,15 +71,14 @@ export const formatJunit: Formatter = (problems, meta) => {
       const n = (seen.get(base) ?? 0) + 1;
       seen.set(base, n);
       const name = n === 1 ? base : `${base} (${n})`;
-      const detail = `${p.loc.file}:${p.loc.line}:${p.loc.col}: ${p.severity} ${p.code} ${p.message}`;
+      const message = messageOf(p, meta);
+      const detail = `${p.loc.file}:${p.loc.line}:${p.loc.col}: ${p.severity} ${p.code} ${message}`;
       const fails = p.severity === 'error' || strict;
       const tag = fails ? 'failure' : 'skipped';
       if (fails) failures++;
       else skipped++;
       cases.push(
-        `    <testcase${attrs({ classname: s.file, name })}>\n` +
-          `      <${tag}${attrs({ type: p.code, message: p.message })}>${escapeXmlText(detail)}</${tag}>\n` +
-          `    </testcase>\n`,
+        `    <testcase${attrs({ classname: s.file, name })}>\n` + `      <${tag}${attrs({ type: p.code, message })}>${escapeXmlText(detail)}</${tag}>\n` + `    </testcase>\n`,
       );
     }
     if (note !== null && ruleFiles.has(s.file)) {

@@ -4,7 +4,8 @@
  * build it by hand and the same problems always print the same document.
  */
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { sortProblems, type Problem } from '../problems/problem.js';
+import type { Lang } from '../i18n/messages.js';
+import { problemMessage, sortProblems, type Problem } from '../problems/problem.js';
 
 export interface ToolInfo {
   name: string;
@@ -34,6 +35,16 @@ export interface ReportMeta {
    * when they did not, so a report without semantic problems is never read as a clean bill.
    */
   semanticSkippedBy?: readonly string[];
+  /**
+   * --lang: the language of each problem's message (default en). Only messages change: codes,
+   * positions, keys and the document's structure are the same in every language.
+   */
+  lang?: Lang;
+}
+
+/** A problem's message in the report's language. */
+export function messageOf(p: Problem, meta: Pick<ReportMeta, 'lang'>): string {
+  return problemMessage(p, meta.lang ?? 'en');
 }
 
 export type Formatter = (problems: readonly Problem[], meta: ReportMeta) => string;
@@ -86,8 +97,13 @@ function plural(n: number, word: string): string {
 }
 
 /** "2 errors, 1 warning in 3 files": the human summary the text format ends with. */
-export function summaryLine(problems: readonly Problem[], meta: Pick<ReportMeta, 'files'>): string {
+export function summaryLine(problems: readonly Problem[], meta: Pick<ReportMeta, 'files' | 'lang'>): string {
   const { errors, warnings } = countProblems(problems);
+  if (meta.lang === 'ja') {
+    const files = `${meta.files.length} ファイル`;
+    if (errors === 0 && warnings === 0) return `問題はありません（${files}）`;
+    return `エラー ${errors} 件、警告 ${warnings} 件（${files}）`;
+  }
   const where = `in ${plural(meta.files.length, 'file')}`;
   if (errors === 0 && warnings === 0) return `no problems ${where}`;
   return `${plural(errors, 'error')}, ${plural(warnings, 'warning')} ${where}`;
@@ -99,8 +115,11 @@ export function semanticRan(meta: Pick<ReportMeta, 'semanticSkippedBy'>): boolea
 }
 
 /** The sentence every format carries when the semantic checks did not run; null when they did. */
-export function semanticNote(meta: Pick<ReportMeta, 'semanticSkippedBy'>): string | null {
+export function semanticNote(meta: Pick<ReportMeta, 'semanticSkippedBy' | 'lang'>): string | null {
   const n = meta.semanticSkippedBy?.length ?? 0;
   if (n === 0) return null;
+  if (meta.lang === 'ja') {
+    return `構文またはスキーマのエラーのため（${n} 件のファイル）、意味の検査（名前、フロールール、例外、三層モデル）は実行されていません。それらを直すと実行されます`;
+  }
   return `semantic checks (names, flows, exceptions, the tier model) were not run because ${plural(n, 'file')} ${n === 1 ? 'has' : 'have'} syntax or schema errors; they run once those are fixed`;
 }

@@ -5,7 +5,7 @@
  */
 import { CODES, type ProblemCode } from '../problems/codes.js';
 import type { Formatter, ReportMeta } from './meta.js';
-import { ordered, reportPath, semanticNote } from './meta.js';
+import { messageOf, ordered, reportPath, semanticNote } from './meta.js';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** Paths in results are relative to the repository root, which the consumer knows by this name. */
@@ -77,6 +77,8 @@ export const formatSarif: Formatter = (problems, meta) => {
           },
         },
         ...invocations(meta),
+        // SARIF's default message language is en-US; a Japanese report says it is not.
+        ...(meta.lang === 'ja' ? { language: 'ja-JP' } : {}),
         // yaml counts columns in UTF-16 code units (JavaScript string offsets); say so, since
         // consumers differ on the default.
         columnKind: 'utf16CodeUnits',
@@ -84,7 +86,7 @@ export const formatSarif: Formatter = (problems, meta) => {
           ruleId: p.code,
           ruleIndex: RULE_INDEX.get(p.code) ?? -1,
           level: p.severity,
-          message: { text: p.message },
+          message: { text: messageOf(p, meta) },
           locations: [
             {
               physicalLocation: {

@@ -5,12 +5,12 @@
  * keeps a hostile rule file from sending escape sequences to a terminal.
  */
 import type { Formatter } from './meta.js';
-import { ordered } from './meta.js';
+import { messageOf, ordered } from './meta.js';
 import { escapeLine } from '../problems/escape.js';
 
 export { escapeLine } from '../problems/escape.js';
 
-export const formatText: Formatter = (problems) =>
+export const formatText: Formatter = (problems, meta) =>
   ordered(problems)
-    .map((p) => `${escapeLine(p.loc.file)}:${p.loc.line}:${p.loc.col}: ${p.severity} ${p.code} ${escapeLine(p.message)}\n`)
+    .map((p) => `${escapeLine(p.loc.file)}:${p.loc.line}:${p.loc.col}: ${p.severity} ${p.code} ${escapeLine(messageOf(p, meta))}\n`)
     .join('');

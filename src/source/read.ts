@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, visit, type Alias, type Document, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseAllDocuments, isMap, isSeq, isPair, isScalar, visit, type Alias, type Document, type ErrorCode, type Node as YamlNode } from 'yaml';
 import { problem, type Problem } from '../problems/problem.js';
 import type { Location } from './location.js';
 
@@ -46,6 +46,37 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
+
+/**
+ * The yaml parser's errors in Japanese, one sentence per error code: its English messages name
+ * the cause in its own words, which --lang ja cannot pass on. A Record over ErrorCode, so a code
+ * a new yaml version adds fails to compile here rather than print English.
+ */
+const YAML_ERRORS_JA: Record<ErrorCode, string> = {
+  ALIAS_PROPS: 'エイリアスにアンカーやタグは付けられません',
+  BAD_ALIAS: 'エイリアスの書き方が正しくありません',
+  BAD_DIRECTIVE: 'ディレクティブ（% で始まる行）が正しくありません',
+  BAD_DQ_ESCAPE: '二重引用符の文字列に正しくないエスケープがあります',
+  BAD_INDENT: 'インデント（字下げ）が正しくありません（括弧 [ ] や { } が閉じていない場合もあります）',
+  BAD_PROP_ORDER: 'アンカーとタグの順序が正しくありません',
+  BAD_SCALAR_START: 'この文字で値を始めることはできません（引用符で囲んでください）',
+  BLOCK_AS_IMPLICIT_KEY: 'ブロックはキーとして使えません',
+  BLOCK_IN_FLOW: 'フロー形式（[ ] や { }）の中にブロックは書けません',
+  DUPLICATE_KEY: '同じキーが二度あります',
+  IMPOSSIBLE: 'YAML として読めない箇所があります',
+  KEY_OVER_1024_CHARS: 'キーが 1024 文字を超えています',
+  MISSING_CHAR: '閉じる文字（引用符や括弧）がありません',
+  MULTILINE_IMPLICIT_KEY: 'キーは一行に書いてください（コロンの後に空白が必要な場合があります）',
+  MULTIPLE_ANCHORS: '一つの値にアンカーが複数あります',
+  MULTIPLE_DOCS: 'ドキュメントが複数あります',
+  MULTIPLE_TAGS: '一つの値にタグが複数あります',
+  NON_STRING_KEY: 'キーは文字列にしてください',
+  RESOURCE_EXHAUSTION: '展開が大きすぎます',
+  TAB_AS_INDENT: 'タブでインデントされています。YAML のインデントは空白のみです',
+  TAG_RESOLVE_FAILED: 'タグを解決できません',
+  UNEXPECTED_TOKEN: '予期しない記号があります',
+  BAD_COLLECTION_TYPE: 'コレクションの種類がタグと合いません',
+};
 
 function at(file: string, line = 1, col = 1): Location {
   return { file, line, col };
@@ -107,7 +138,7 @@ function expand(paths: readonly string[], problems: Problem[]): string[] {
     try {
       st = statSync(p);
     } catch {
-      problems.push(problem('PATH-NOT-FOUND', at(p), `${p} does not exist`));
+      problems.push(problem('PATH-NOT-FOUND', at(p), `${p} does not exist`, `${p} が存在しません`));
       continue;
     }
     if (st.isDirectory()) {
@@ -115,7 +146,8 @@ function expand(paths: readonly string[], problems: Problem[]): string[] {
       try {
         names = readdirSync(p);
       } catch (e) {
-        problems.push(problem('READ-FAILED', at(p), `cannot list ${p}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`));
+        const why = (e as NodeJS.ErrnoException).code ?? 'error';
+        problems.push(problem('READ-FAILED', at(p), `cannot list ${p}: ${why}`, `${p} の一覧を読めません（${why}）`));
         continue;
       }
       warnSubfolders(p, names, problems);
@@ -127,7 +159,7 @@ function expand(paths: readonly string[], problems: Problem[]): string[] {
           return false;
         }
       });
-      if (files.length === 0) problems.push(problem('NO-RULE-FILES', at(p), `${p} holds no *.yaml or *.yml files`));
+      if (files.length === 0) problems.push(problem('NO-RULE-FILES', at(p), `${p} holds no *.yaml or *.yml files`, `${p} にルールファイル（*.yaml、*.yml）がありません`));
       for (const n of files) add(join(p, n));
     } else add(p);
   }
@@ -159,7 +191,14 @@ function warnSubfolders(dir: string, names: readonly string[], problems: Problem
         }
         walk(full, sub, false);
       } else if (!top && st.isFile() && RULE_FILE.test(n)) {
-        problems.push(problem('RULE-FILE-SKIPPED', at(full), `${full} is in a subfolder of ${dir} and is not read; move it into ${dir} or name it as a path of its own`));
+        problems.push(
+          problem(
+            'RULE-FILE-SKIPPED',
+            at(full),
+            `${full} is in a subfolder of ${dir} and is not read; move it into ${dir} or name it as a path of its own`,
+            `${full} は ${dir} のサブフォルダにあるため読み込まれません。${dir} に移すか、パスとして個別に指定してください`,
+          ),
+        );
       }
     }
   };
@@ -232,14 +271,27 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
   const innerBom = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).indexOf(BOM);
   if (innerBom >= 0) {
     const { line, col } = lineColOfByte(bytes, innerBom);
-    problems.push(problem('ENCODING-BOM', at(file, line, col), 'a byte-order mark (U+FEFF) may only start the file; delete this one'));
+    problems.push(
+      problem(
+        'ENCODING-BOM',
+        at(file, line, col),
+        'a byte-order mark (U+FEFF) may only start the file; delete this one',
+        'バイト順マーク（U+FEFF）はファイルの先頭にしか置けません。この位置のものを削除してください',
+      ),
+    );
     return null;
   }
   const bad = firstInvalidUtf8(bytes);
   if (bad >= 0) {
     const { line, col } = lineColOfByte(bytes, bad);
+    const hex = bytes[bad]!.toString(16).padStart(2, '0');
     problems.push(
-      problem('ENCODING-INVALID', at(file, line, col), `byte 0x${bytes[bad]!.toString(16).padStart(2, '0')} at offset ${bad} is not UTF-8 (Shift_JIS?); save the file as UTF-8`),
+      problem(
+        'ENCODING-INVALID',
+        at(file, line, col),
+        `byte 0x${hex} at offset ${bad} is not UTF-8 (Shift_JIS?); save the file as UTF-8`,
+        `オフセット ${bad} のバイト 0x${hex} は UTF-8 ではありません（Shift_JIS で保存されていませんか）。ファイルを UTF-8 で保存してください`,
+      ),
     );
     return null;
   }
@@ -262,7 +314,12 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
       failed = true;
       const at = pos(tab.pos[0]);
       problems.push(
-        problem('YAML-SYNTAX', at, `a tab indents line ${at.line}; YAML indents with spaces only: replace the tab with spaces (the editor's "convert tabs to spaces")`),
+        problem(
+          'YAML-SYNTAX',
+          at,
+          `a tab indents line ${at.line}; YAML indents with spaces only: replace the tab with spaces (the editor's "convert tabs to spaces")`,
+          `${at.line} 行目がタブでインデントされています。YAML のインデントは空白のみです。タブを空白に置き換えてください（エディタの「タブを空白に変換」）`,
+        ),
       );
       continue;
     }
@@ -270,16 +327,24 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
       failed = true;
       if (e.code === 'DUPLICATE_KEY') {
         const first = firstKeyBefore(d, e.pos[0]);
-        const message = first ? `key "${first.key}" appears twice in this map; the first is at line ${pos(first.offset).line}` : 'a key appears twice in this map';
-        problems.push(problem('YAML-DUPLICATE-KEY', pos(e.pos[0]), message));
-      } else problems.push(problem('YAML-SYNTAX', pos(e.pos[0]), e.message.split('\n')[0]!));
+        const en = first ? `key "${first.key}" appears twice in this map; the first is at line ${pos(first.offset).line}` : 'a key appears twice in this map';
+        const ja = first ? `キー「${first.key}」がこのマップに二度あります。最初のものは ${pos(first.offset).line} 行目です` : 'このマップに同じキーが二度あります';
+        problems.push(problem('YAML-DUPLICATE-KEY', pos(e.pos[0]), en, ja));
+      } else problems.push(problem('YAML-SYNTAX', pos(e.pos[0]), e.message.split('\n')[0]!, `YAML の構文エラーです: ${YAML_ERRORS_JA[e.code]}`));
     }
   }
   if (failed) return null;
   // A stray "---" at the end leaves an empty document behind: harmless, so not counted.
   const docsWithContent = list.filter((d, i) => i === 0 || !isEmptyDocument(d));
   if (docsWithContent.length > 1) {
-    problems.push(problem('YAML-MULTIPLE-DOCUMENTS', pos(docsWithContent[1]!.range[0]), 'a rule file holds one YAML document; move this one into a file of its own'));
+    problems.push(
+      problem(
+        'YAML-MULTIPLE-DOCUMENTS',
+        pos(docsWithContent[1]!.range[0]),
+        'a rule file holds one YAML document; move this one into a file of its own',
+        'ルールファイルに書ける YAML ドキュメントは一つです。このドキュメントは別のファイルに移してください',
+      ),
+    );
     return null;
   }
   const doc = list[0]!;
@@ -296,10 +361,15 @@ export function parseRuleBytes(file: string, bytes: Uint8Array, problems: Proble
     const where = alias?.range?.[0] ?? doc.range[0];
     problems.push(
       bomb
-        ? problem('YAML-ALIAS-LIMIT', pos(where), `aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb?); write the values out`)
+        ? problem(
+            'YAML-ALIAS-LIMIT',
+            pos(where),
+            `aliases expand beyond ${MAX_ALIAS_COUNT} nodes (an alias bomb?); write the values out`,
+            `エイリアスの展開が ${MAX_ALIAS_COUNT} ノードを超えます（エイリアス爆弾の可能性があります）。値をそのまま書いてください`,
+          )
         : name !== undefined
-          ? problem('YAML-SYNTAX', pos(where), `alias *${name} names no anchor defined before it`)
-          : problem('YAML-SYNTAX', pos(where), `cannot resolve the document: ${message}`),
+          ? problem('YAML-SYNTAX', pos(where), `alias *${name} names no anchor defined before it`, `エイリアス *${name} が指すアンカーが、それより前に定義されていません`)
+          : problem('YAML-SYNTAX', pos(where), `cannot resolve the document: ${message}`, 'ドキュメントを解決できません（エイリアスまたはタグを確認してください）'),
     );
     return null;
   }
@@ -340,12 +410,13 @@ export function snapshotRuleSources(paths: readonly string[]): RuleSnapshot {
       const st = statSync(file);
       if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
       if (st.size > MAX_FILE_BYTES) {
-        entries.push({ problem: problem('READ-FAILED', at(file), `${file} is larger than ${MAX_FILE_BYTES} bytes`) });
+        entries.push({ problem: problem('READ-FAILED', at(file), `${file} is larger than ${MAX_FILE_BYTES} bytes`, `${file} は ${MAX_FILE_BYTES} バイトを超えています`) });
         continue;
       }
       bytes = readFileSync(file);
     } catch (e) {
-      entries.push({ problem: problem('READ-FAILED', at(file), `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`) });
+      const why = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+      entries.push({ problem: problem('READ-FAILED', at(file), `cannot read ${file}: ${why}`, `${file} を読めません（${why}）`) });
       continue;
     }
     hash.update(basename(file)).update('\0').update(bytes).update('\0');

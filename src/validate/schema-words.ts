@@ -2,6 +2,7 @@
  * What both schema passes share — rule files (validate/schema.ts) and change requests
  * (check/parse.ts): the ajv setup, and the words that turn ajv's findings into messages people
  * read, so that a path, a value or a type reads the same in `sanso validate` and `sanso check`.
+ * The words take a language (`'en' | 'ja'`, as i18n/messages.ts Lang) for --lang ja.
  */
 import Ajv2020Module, { type ValidateFunction } from 'ajv/dist/2020.js';
 
@@ -25,10 +26,11 @@ export function describePath(path: readonly (string | number)[], root = 'the fil
 }
 
 /** A value as a message shows it: `"lgwn"`, `42`, `a list`, `a map`, `nothing`. */
-export function describeValue(v: unknown): string {
-  if (v === null || v === undefined) return 'nothing (an empty value)';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a map';
+export function describeValue(v: unknown, lang: 'en' | 'ja' = 'en'): string {
+  const ja = lang === 'ja';
+  if (v === null || v === undefined) return ja ? '空の値' : 'nothing (an empty value)';
+  if (Array.isArray(v)) return ja ? 'リスト' : 'a list';
+  if (typeof v === 'object') return ja ? 'マップ' : 'a map';
   if (typeof v === 'string') return JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v);
   return String(v);
 }
@@ -41,6 +43,16 @@ export const TYPE_WORDS: Record<string, string> = {
   integer: 'a whole number',
   number: 'a number',
   null: 'empty',
+};
+
+export const TYPE_WORDS_JA: Record<string, string> = {
+  string: '文字列',
+  array: 'リスト',
+  object: 'マップ（キー: 値）',
+  boolean: '真偽値（true か false）',
+  integer: '整数',
+  number: '数値',
+  null: '空',
 };
 
 /** JSON pointer → path; a segment is an index only where the data holds a list there. */
@@ -61,7 +73,8 @@ export function pointerToPath(pointer: string, data: unknown): (string | number)
   return out;
 }
 
-/** `a, b and c`. */
-export function joinWords(words: readonly string[]): string {
+/** `a, b and c`; in Japanese `a、b、c`. */
+export function joinWords(words: readonly string[], lang: 'en' | 'ja' = 'en'): string {
+  if (lang === 'ja') return words.join('、');
   return words.length <= 1 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }

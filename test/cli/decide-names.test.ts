@@ -159,3 +159,12 @@ t.test('--max-pairs bounds the pairs answered', async (t) => {
     t.match(r.err, /--max-pairs takes a whole number/);
   }
 });
+
+t.test('--lang ja: tiers and paths in the basic policy words, unknown names in Japanese', async (t) => {
+  const ok = await sanso(['decide', 'lg-terminals', 'tier:internet', 'https', '--lang', 'ja']);
+  t.match(ok.out, /lg-terminals（LGWAN接続系）→ inet-vbrowser（インターネット接続系）tcp\/443（inet-vbrowser の画面転送を経由）/);
+  t.notMatch(ok.out, /\((lgwan|internet)\)/, 'no tier id in parentheses');
+  const bad = await sanso(['decide', 'lg-terminal', 'tier:internet', 'https', '--lang', 'ja']);
+  t.equal(bad.code, 2);
+  t.match(bad.err, /「lg-terminals」の誤りではありませんか/);
+});

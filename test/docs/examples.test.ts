@@ -12,7 +12,7 @@ import { sanso } from '../cli/run.js';
 import { loadTokens } from '../../src/http/auth.js';
 import { buildServer } from '../../src/http/server.js';
 
-const PAGES = ['docs/tutorial.md', 'docs/ja/tutorial.md', 'docs/validate.md', 'docs/check.md'];
+const PAGES = ['docs/tutorial.md', 'docs/ja/tutorial.md', 'docs/validate.md', 'docs/ja/validate.md', 'docs/check.md'];
 const AS_OF = '2026-12-01';
 
 export interface Transcript {

@@ -9,7 +9,7 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { loadPolicy } from '../../src/policy.js';
-import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
+import { FlowResult, flowReason, resolveFlow } from '../../src/lookup/flow.js';
 import { renderDecision } from '../../src/lookup/render.js';
 import { parseJson } from '../../src/http/json.js';
 import { NdjsonAnswers } from '../../src/http/ndjson.js';
@@ -18,9 +18,19 @@ import type { Lang } from '../../src/i18n/messages.js';
 const { table } = loadPolicy(['rules/'], { asOf: '2026-06-01' }).policy!;
 const LIMIT = 160;
 
+/** The contract's error texts in each language (docs/service.md: errors follow Accept-Language). */
+const FIELD_JA = { src: '送信元', dst: '宛先', service: 'サービス' } as const;
+const NOT_A_FLOW = {
+  en: 'expected an object with exactly the string keys src, dst and service',
+  ja: 'src、dst、service の三つの文字列のキーだけを持つオブジェクトを送ってください',
+};
+function flowErrorText(field: 'src' | 'dst' | 'service', quoted: string, reason: string, lang: 'en' | 'ja'): string {
+  return lang === 'ja' ? `${FIELD_JA[field]}（${field}）${quoted}: ${flowReason(reason, 'ja')}` : `${field} ${quoted}: ${reason}`;
+}
+
 function answer(line: string, n: number, lang: Lang): string {
   const p = parseJson(line);
-  if (!p.ok) return JSON.stringify({ line: n, error: p.reason });
+  if (!p.ok) return JSON.stringify({ line: n, error: lang === 'ja' ? p.ja : p.reason });
   const v = p.value as Record<string, unknown>;
   if (
     v === null ||
@@ -31,13 +41,13 @@ function answer(line: string, n: number, lang: Lang): string {
     typeof v.service !== 'string' ||
     Object.keys(v).length !== 3
   ) {
-    return JSON.stringify({ line: n, error: 'expected an object with exactly the string keys src, dst and service' });
+    return JSON.stringify({ line: n, error: NOT_A_FLOW[lang] });
   }
   const out = new FlowResult();
   if (!resolveFlow(table, v.src, v.dst, v.service, out)) {
     const value = v[out.field!] as string;
     const quoted = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
-    return JSON.stringify({ line: n, error: `${out.field} ${quoted}: ${out.reason}` });
+    return JSON.stringify({ line: n, error: flowErrorText(out.field!, quoted, out.reason!, lang) });
   }
   return renderDecision(table, out.decision, out.srcSeg, out.dstSeg, v.src, v.dst, lang);
 }
@@ -50,7 +60,10 @@ function reference(body: Buffer, lang: Lang): string {
   let n = 0;
   const one = (line: string, final: boolean): void => {
     n++;
-    if (line.length > LIMIT) return void out.push(JSON.stringify({ line: n, error: `the line is longer than ${LIMIT} characters` }));
+    if (line.length > LIMIT) {
+      const error = lang === 'ja' ? `行が ${LIMIT} 文字を超えています` : `the line is longer than ${LIMIT} characters`;
+      return void out.push(JSON.stringify({ line: n, error }));
+    }
     if (line.endsWith('\r')) line = line.slice(0, -1);
     if (line.trim() === '') {
       if (final) n--; // a blank last piece is no line at all

@@ -21,17 +21,19 @@ t.test('Fastify and ajv errors map to catalogue codes', async (t) => {
       'BATCH-TOO-LARGE',
     ],
     [Object.assign(new Error('x'), { validation: [{ instancePath: '/src', keyword: 'type', message: 'must be string' }], validationContext: 'body' }), 'INVALID-REQUEST'],
-    [new ApiError('BAD-ADDRESS', 'src "x": not an address'), 'BAD-ADDRESS'],
+    [new ApiError('BAD-ADDRESS', { en: 'src "x": not an address', ja: '送信元（src）"x": アドレスではありません' }), 'BAD-ADDRESS'],
   ];
   for (const [err, code] of cases) t.equal(classify(err).code, code, (err as { code?: string }).code ?? err.message);
-  t.match(classify(cases[11]![0]).detail, 'body/src must be string');
+  t.match(classify(cases[11]![0]).detail.en, 'body/src must be string');
+  t.match(classify(cases[11]![0]).detail.ja, 'body/src の型が正しくありません');
 });
 
 t.test('anything else is INTERNAL, and says nothing of itself', async (t) => {
   for (const err of [new TypeError("Cannot read properties of undefined (reading 'table')"), fastifyError('FST_ERR_SOMETHING', 500), fastifyError('ERR_X')]) {
     const c = classify(err);
     t.equal(c.code, 'INTERNAL');
-    t.notMatch(c.detail, /Cannot read|internal text|table/);
+    t.notMatch(c.detail.en, /Cannot read|internal text|table/);
+    t.notMatch(c.detail.ja, /Cannot read|internal text|table/);
   }
 });
 

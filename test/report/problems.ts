@@ -20,8 +20,26 @@ export const JA = '基本方針 5(3)イ 通信経路の分割: LGWAN接続系と
 
 export const problems: Problem[] = [
   // deliberately out of order: every format sorts by file, line, column, code
-  { code: 'RULE-SHADOWED', severity: 'warning', message: 'F-020 is shadowed by F-010', loc: { file: 'rules/20-flows.yaml', line: 9, col: 5 } },
-  { code: 'CIDR-INVALID', severity: 'error', message: '10.0.0.1/24 has host bits set', loc: { file: 'rules/10 segments, main.yaml', line: 12, col: 7 } },
-  { code: 'ALLOW-CEILING-FORBIDDEN', severity: 'error', message: JA, loc: { file: 'rules/20-flows.yaml', line: 3, col: 5 } },
-  { code: 'SCHEMA-VIOLATION', severity: 'error', message: 'line one\r\nline two 100% <b>&"\'</b>', loc: { file: 'rules/30:ex%.yaml', line: 2, col: 1 } },
+  {
+    code: 'RULE-SHADOWED',
+    severity: 'warning',
+    message: 'F-020 is shadowed by F-010',
+    ja: 'F-020 は F-010 に隠されています',
+    loc: { file: 'rules/20-flows.yaml', line: 9, col: 5 },
+  },
+  {
+    code: 'CIDR-INVALID',
+    severity: 'error',
+    message: '10.0.0.1/24 has host bits set',
+    ja: '10.0.0.1/24 はホスト部のビットが立っています',
+    loc: { file: 'rules/10 segments, main.yaml', line: 12, col: 7 },
+  },
+  { code: 'ALLOW-CEILING-FORBIDDEN', severity: 'error', message: JA, ja: JA, loc: { file: 'rules/20-flows.yaml', line: 3, col: 5 } },
+  {
+    code: 'SCHEMA-VIOLATION',
+    severity: 'error',
+    message: 'line one\r\nline two 100% <b>&"\'</b>',
+    ja: '一行目\r\n二行目 100% <b>&"\'</b>',
+    loc: { file: 'rules/30:ex%.yaml', line: 2, col: 1 },
+  },
 ];

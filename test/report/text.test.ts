@@ -30,7 +30,7 @@ t.test('no problems, no lines', async (t) => {
 
 t.test('control characters cannot break a line or reach the terminal', async (t) => {
   t.equal(escapeLine('a\nb\rc\td\u001b[31me\u2028f'), 'a\\nb\\rc\\td\\u001b[31me\\u2028f');
-  const out = formatText([{ code: 'YAML-SYNTAX', severity: 'error', message: 'x', loc: { file: 'evil\nname.yaml', line: 1, col: 1 } }], meta());
+  const out = formatText([{ code: 'YAML-SYNTAX', severity: 'error', message: 'x', ja: 'x', loc: { file: 'evil\nname.yaml', line: 1, col: 1 } }], meta());
   t.equal(out, 'evil\\nname.yaml:1:1: error YAML-SYNTAX x\n');
 });
 

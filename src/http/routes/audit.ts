@@ -4,6 +4,7 @@
  * limit and a rule limit. The answer holds witness flows, segment names and the caller's own
  * device rule texts — never a segment's CIDRs.
  */
+import { NO_POLICY } from '../details.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { audit, prepareDevice, type PreparedDevice } from '../../audit/audit.js';
 import { parseInterfaces } from '../../audit/interfaces.js';
@@ -47,7 +48,7 @@ export async function auditRoutes(app: FastifyInstance, ctx: SansoContext): Prom
     },
     async (request: FastifyRequest, reply: FastifyReply) => {
       const p = ctx.lifecycle.current;
-      if (p === null) return sendProblem(reply, 'NOT-READY', 'no policy is loaded yet');
+      if (p === null) return sendProblem(reply, 'NOT-READY', NO_POLICY);
       const body = request.body as AuditBody;
       let ifaces: InterfaceMap | null = null;
       if (body.interfaces !== undefined) {
@@ -61,7 +62,11 @@ export async function auditRoutes(app: FastifyInstance, ctx: SansoContext): Prom
           return sendProblem(
             reply,
             'BAD-INTERFACES',
-            `${errors.length} error${errors.length === 1 ? '' : 's'} in interfaces; the first: ${errors[0]!.field}: ${errors[0]!.message}`,
+            // The interfaces and device parsers' own messages are English (docs/service.md).
+            {
+              en: `${errors.length} error${errors.length === 1 ? '' : 's'} in interfaces; the first: ${errors[0]!.field}: ${errors[0]!.message}`,
+              ja: `interfaces にエラーが ${errors.length} 件あります。最初のもの: ${errors[0]!.field}: ${errors[0]!.message}`,
+            },
             { errors },
           );
         }
@@ -71,7 +76,7 @@ export async function auditRoutes(app: FastifyInstance, ctx: SansoContext): Prom
       try {
         parsed = await parseDevice(body.device, DEVICE_NAME, body.format ?? 'auto', { lenient: body.lenient ?? false });
       } catch (e) {
-        if (e instanceof DeviceFormatError) return sendProblem(reply, 'BAD-DEVICE', e.message);
+        if (e instanceof DeviceFormatError) return sendProblem(reply, 'BAD-DEVICE', { en: e.message, ja: `機器の設定を読めません: ${e.message}` });
         throw e;
       }
       const bad = parsed.problems.filter((x) => x.severity === 'error');
@@ -80,13 +85,19 @@ export async function auditRoutes(app: FastifyInstance, ctx: SansoContext): Prom
         return sendProblem(
           reply,
           'BAD-DEVICE',
-          `${bad.length} statement${bad.length === 1 ? '' : 's'} cannot be audited; the first, at ${errors[0]!.line}:${errors[0]!.col}: ${errors[0]!.message}`,
+          {
+            en: `${bad.length} statement${bad.length === 1 ? '' : 's'} cannot be audited; the first, at ${errors[0]!.line}:${errors[0]!.col}: ${errors[0]!.message}`,
+            ja: `監査できない設定が ${bad.length} 件あります。最初のもの（${errors[0]!.line}:${errors[0]!.col}）: ${errors[0]!.message}`,
+          },
           { errors },
         );
       }
       const rules = parsed.devices.reduce((n, d) => n + [...d.chains.values()].reduce((m, c) => m + c.rules.length, 0), 0);
       if (rules > MAX_AUDIT_RULES)
-        return sendProblem(reply, 'BAD-DEVICE', `the configuration has ${rules} rules; this service audits at most ${MAX_AUDIT_RULES} per request (use sanso audit)`);
+        return sendProblem(reply, 'BAD-DEVICE', {
+          en: `the configuration has ${rules} rules; this service audits at most ${MAX_AUDIT_RULES} per request (use sanso audit)`,
+          ja: `設定に ${rules} 件のルールがあります。このサービスで一度に監査できるのは ${MAX_AUDIT_RULES} 件までです（sanso audit を使ってください）`,
+        });
       const prepared: PreparedDevice[] = [];
       for (const d of parsed.devices) {
         try {
@@ -94,7 +105,8 @@ export async function auditRoutes(app: FastifyInstance, ctx: SansoContext): Prom
         } catch (e) {
           if (!(e instanceof AuditInputError)) throw e;
           const errors = [{ code: e.code, line: e.loc?.line ?? 1, col: e.loc?.col ?? 1, message: e.message }];
-          return sendProblem(reply, 'BAD-DEVICE', `${e.loc ? `${e.loc.line}:${e.loc.col}: ` : ''}${e.message}`, { errors });
+          const at = e.loc ? `${e.loc.line}:${e.loc.col}: ` : '';
+          return sendProblem(reply, 'BAD-DEVICE', { en: `${at}${e.message}`, ja: `${at}監査の入力が正しくありません: ${e.message}` }, { errors });
         }
       }
       const warnings = parsed.problems.filter((x) => x.severity === 'warning');

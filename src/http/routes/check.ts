@@ -41,7 +41,11 @@ export async function checkRoutes(app: FastifyInstance, ctx: SansoContext): Prom
       const body = request.body as { rules?: unknown } | null | undefined;
       // Counted here, before any work is queued: the schema's shape is checked in the worker.
       const n = body !== null && typeof body === 'object' && Array.isArray(body.rules) ? body.rules.length : 0;
-      if (n > ctx.maxRules) return sendProblem(reply, 'TOO-MANY-RULES', `the change request holds ${n} rules; at most ${ctx.maxRules} are checked per request: split it`);
+      if (n > ctx.maxRules)
+        return sendProblem(reply, 'TOO-MANY-RULES', {
+          en: `the change request holds ${n} rules; at most ${ctx.maxRules} are checked per request: split it`,
+          ja: `変更申請に ${n} 件のルールがあります。一度に検査できるのは ${ctx.maxRules} 件までです。分割してください`,
+        });
       const input: CheckInput = { body: request.body, lang: pickLang(request.headers['accept-language']), readPolicy: canReadPolicy(ctx, request.caller) };
       const out = await ctx.pool.run('check', input);
       if (out.ok) {

@@ -82,7 +82,8 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       const body = request.body as FlowBody;
       if (!resolveFlow(p.table, body.src, body.dst, body.service, out)) {
         const field = out.field!;
-        return sendProblem(reply, field === 'service' ? 'BAD-SERVICE' : 'BAD-ADDRESS', flowError(field, body[field], out.reason!));
+        const en = flowError(field, body[field], out.reason!);
+        return sendProblem(reply, field === 'service' ? 'BAD-SERVICE' : 'BAD-ADDRESS', { en, ja: flowError(field, body[field], out.reason!, 'ja') });
       }
       const id = out.decision;
       const lang: Lang = pickLang(request.headers['accept-language']);
@@ -159,7 +160,7 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
         parts[i] = renderDecision(p.table, out.decision, out.srcSeg, out.dstSeg, f.src, f.dst, lang);
       } else {
         errors++;
-        parts[i] = `{"index":${i},"error":${JSON.stringify(flowError(out.field!, f[out.field!], out.reason!))}}`;
+        parts[i] = `{"index":${i},"error":${JSON.stringify(flowError(out.field!, f[out.field!], out.reason!, lang))}}`;
       }
     }
     const byCode = tally(ctx, p, counts);

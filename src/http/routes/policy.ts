@@ -5,7 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { isActive } from '../../model/dates.js';
-import type { Problem } from '../../problems/problem.js';
+import { problemMessage, type Problem } from '../../problems/problem.js';
+import { pickLang, type Lang } from '../lang.js';
 import type { ReloadRecord } from '../lifecycle.js';
 import { sendProblem } from '../problems.js';
 import { policyReady } from '../ready.js';
@@ -14,11 +15,12 @@ import type { SansoContext } from '../server.js';
 import { ref } from '../schemas.js';
 import { problems } from './common.js';
 
-function problemJson(p: Problem) {
-  return { code: p.code, severity: p.severity, message: p.message, file: p.loc.file, line: p.loc.line, col: p.loc.col };
+/** A rule-set problem as the API shows it, its message in the caller's language (Accept-Language). */
+function problemJson(p: Problem, lang: Lang) {
+  return { code: p.code, severity: p.severity, message: problemMessage(p, lang), file: p.loc.file, line: p.loc.line, col: p.loc.col };
 }
 
-function reloadJson(r: ReloadRecord, full: boolean) {
+function reloadJson(r: ReloadRecord, full: boolean, lang: Lang) {
   let errors = 0;
   for (const p of r.problems) if (p.severity === 'error') errors++;
   return {
@@ -28,7 +30,7 @@ function reloadJson(r: ReloadRecord, full: boolean) {
     version: r.version,
     errors,
     warnings: r.problems.length - errors,
-    ...(full ? { problems: r.problems.map(problemJson) } : {}),
+    ...(full ? { problems: r.problems.map((x) => problemJson(x, lang)) } : {}),
   };
 }
 
@@ -50,6 +52,7 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
     async (request) => {
       const p = request.policy!;
       const full = canReadPolicy(ctx, request.caller);
+      const lang = pickLang(request.headers['accept-language']);
       const m = p.model;
       const last = ctx.lifecycle.lastReload;
       return {
@@ -68,8 +71,8 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
           activeExceptions: m.exceptions.filter((e) => isActive(e.expires, p.asOf)).length,
         },
         ...(full ? { files: m.files } : {}),
-        warnings: { count: p.warnings.length, ...(full ? { problems: p.warnings.map(problemJson) } : {}) },
-        lastReload: last ? reloadJson(last, full) : null,
+        warnings: { count: p.warnings.length, ...(full ? { problems: p.warnings.map((x) => problemJson(x, lang)) } : {}) },
+        lastReload: last ? reloadJson(last, full, lang) : null,
       };
     },
   );
@@ -127,10 +130,18 @@ export async function policyRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       const r = await ctx.lifecycle.reload('api');
       ctx.security('reload', request, { token: request.caller?.name ?? null, result: r.result, version: r.version, previous: before });
       const full = canReadPolicy(ctx, request.caller);
-      const body = { ...reloadJson(r, full), previousVersion: before };
+      const body = { ...reloadJson(r, full, pickLang(request.headers['accept-language'])), previousVersion: before };
       if (r.result === 'failed') {
         const { errors, warnings: _warnings, ...extensions } = body;
-        return sendProblem(reply, 'RELOAD-FAILED', `the rule files have ${errors} error(s); ${before ?? 'no policy'} keeps serving`, extensions);
+        return sendProblem(
+          reply,
+          'RELOAD-FAILED',
+          {
+            en: `the rule files have ${errors} error(s); ${before ?? 'no policy'} keeps serving`,
+            ja: `ルールファイルにエラーが ${errors} 件あります。${before === null ? 'ポリシーは読み込まれていないままです' : `${before} を引き続き使います`}`,
+          },
+          extensions,
+        );
       }
       return body;
     },
