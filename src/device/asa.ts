@@ -23,26 +23,9 @@
  * group matches.
  */
 import type { ServiceRange } from '../model/types.js';
-import {
-  ApplianceReporter,
-  anySet,
-  anySet4,
-  anySet6,
-  loc,
-  parseV4,
-  parseV4AddrMask,
-  parseV6Prefix,
-  PROTO_ICMP,
-  PROTO_ICMPV6,
-  PROTO_TCP,
-  PROTO_UDP,
-  portRange,
-  protoRange,
-  splitLines,
-  type Token,
-  tokenize,
-  unionSets,
-} from './appliance-text.js';
+import { anySet, anySet4, anySet6, parseV4, parseV4AddrMask, parseV6Prefix, unionSets } from './addresses.js';
+import { ApplianceReporter, loc, splitLines, type Token, tokenize } from './appliance-text.js';
+import { PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, portRange, protoRange } from './services.js';
 import type { AddressSet, Condition, Device, DeviceLocation, DeviceRule, ParseResult } from './types.js';
 
 const ALL_KEYS: ServiceRange = { lo: 0, hi: 256 * 65536 - 1 };

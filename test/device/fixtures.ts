@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseServiceRange } from '../../src/model/services.js';
-import { parseV4, parseV6 } from '../../src/device/appliance-text.js';
+import { parseV4, parseV6 } from '../../src/device/addresses.js';
 import type { Device, ParseResult } from '../../src/device/types.js';
 import { type DeviceFlow, evaluateDevice } from '../reference/device.js';
 
