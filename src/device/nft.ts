@@ -17,7 +17,7 @@
  */
 import type { ServiceRange } from '../model/types.js';
 import { addToSet, emptySet, type Family, parseAddressRange } from './addresses.js';
-import { parsePort, parseProtocol, type PortRange, portsToKeys, protoRange } from './services.js';
+import { named, parsePort, parseProtocol, type PortRange, portsToKeys, protoRange } from './services.js';
 import { JsonPositionError, type PositionedJson, parseJsonWithPositions } from './json-positions.js';
 import { type DeviceCode, Reporter, reachable } from './problems.js';
 import type { AddressSet, Chain, Condition, Device, DeviceLocation, DeviceRule, ParseResult, Target } from './types.js';
@@ -108,8 +108,8 @@ export function parseNftJson(text: string, file: string, opts: { lenient: boolea
         tables.add(`${family} ${String(o.name)}`);
         break;
       case 'chain': {
-        const prio = typeof o.prio === 'number' ? o.prio : typeof o.prio === 'string' ? NAMED_PRIO[o.prio] : 0;
-        if (prio === undefined) rep.fatal('DEVICE-SYNTAX', locOf(o), `chain ${key3(family, String(o.table), String(o.name))}: priority "${String(o.prio)}" is not a number`);
+        const prio = typeof o.prio === 'number' ? o.prio : typeof o.prio === 'string' ? named(NAMED_PRIO, o.prio) : 0;
+        if (prio === null) rep.fatal('DEVICE-SYNTAX', locOf(o), `chain ${key3(family, String(o.table), String(o.name))}: priority "${String(o.prio)}" is not a number`);
         chains.set(key3(family, String(o.table), String(o.name)), {
           family,
           table: String(o.table),

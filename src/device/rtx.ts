@@ -39,7 +39,8 @@ import type { ServiceRange } from '../model/types.js';
 import type { AddressSet, Condition, Device, DeviceLocation, DeviceRule, ParseResult, Range4, Range6 } from './types.js';
 import { MAX4, MAX6, type PrefixDialect, parseSpan, parseV4, parseV4Prefix, parseV6Prefix, prefix4 } from './addresses.js';
 import { ApplianceReporter, loc, splitLines, tokenize } from './appliance-text.js';
-import { parsePort, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, portRange, protoRange } from './services.js';
+import { parseDecimal } from './decimal.js';
+import { named, parsePort, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, portRange, protoRange } from './services.js';
 
 interface LTok {
   text: string;
@@ -134,6 +135,11 @@ const PROTO_NAMES: Record<string, number> = {
   pim: 103,
   rsvp: 46,
 };
+
+/** A protocol name or number 0–255 (zero padding read, as it always was). */
+function protocolNumber(w: string): number | null {
+  return named(PROTO_NAMES, w) ?? parseDecimal(w, 255, 'padded');
+}
 /** Protocol words that match only packets of a connection already open. */
 const NOT_NEW = new Set(['tcpfin', 'tcprst', 'established']);
 
@@ -249,8 +255,8 @@ function ports(text: string): { lo: number; hi: number }[] | null | string {
   if (text === '*') return null;
   const out: { lo: number; hi: number }[] = [];
   for (const part of text.split(',')) {
-    const one = (s: string): number | null => (s in PORT_NAMES ? PORT_NAMES[s]! : parsePort(s));
-    const dash = part in PORT_NAMES ? -1 : part.indexOf('-');
+    const one = (s: string): number | null => named(PORT_NAMES, s) ?? parsePort(s);
+    const dash = named(PORT_NAMES, part) !== null ? -1 : part.indexOf('-');
     if (dash < 0) {
       const p = one(part);
       if (p === null) return `"${part}" is not a port or a port name sanso knows`;
@@ -377,8 +383,7 @@ class RtxParser {
       if (w === '*') every = true;
       else if (w === 'tcpsyn') protos.push(PROTO_TCP);
       else if (NOT_NEW.has(w)) sawNotNew = true;
-      else if (w in PROTO_NAMES) protos.push(PROTO_NAMES[w]!);
-      else if (/^\d{1,3}$/.test(w) && Number(w) <= 255) protos.push(Number(w));
+      else if (protocolNumber(w) !== null) protos.push(protocolNumber(w)!);
       else {
         this.report.fail(
           'DEVICE-UNSUPPORTED',

@@ -39,13 +39,22 @@ const PROTOCOLS: Record<string, number> = {
 };
 
 /**
+ * A name's number in a table of names, or null. Own keys only: `x in table` and `table[x]` also
+ * find what every object inherits (`constructor`, `toString`), which would make a function of a
+ * protocol or a port instead of an error.
+ */
+export function named(table: Readonly<Record<string, number>>, name: string): number | null {
+  return Object.hasOwn(table, name) ? table[name]! : null;
+}
+
+/**
  * A protocol name (iptables-save, nft) or number 0–255 (a number from nft's JSON, or digits),
  * or null. Anything else nft's JSON might hold is null too.
  */
 export function parseProtocol(text: string | number): number | null {
   if (typeof text === 'number') return Number.isInteger(text) && text >= 0 && text <= 255 ? text : null;
   if (typeof text !== 'string') return null;
-  return parseDecimal(text, 255, 'padded') ?? PROTOCOLS[text.toLowerCase()] ?? null;
+  return parseDecimal(text, 255, 'padded') ?? named(PROTOCOLS, text.toLowerCase());
 }
 
 /** A port 0–65535, as text or (from nft's JSON) a number, or null. */
