@@ -5,6 +5,7 @@
  * direct tables for tcp and udp ports, and the (source class, destination class) pair to the
  * verdict vector evaluate.ts worked out.
  */
+import { lastAtOrBelow } from '../lookup/search.js';
 import type { PreparedDevice } from './audit.js';
 
 const MAPPED_HI = 0xffff;
@@ -62,16 +63,7 @@ export class DeviceLookup {
     this.d6 = b.starts6;
     this.c6d = b.cls6;
     const { starts, cls } = dev.svc;
-    const classOfKey = (key: number): number => {
-      let lo = 0;
-      let hi = starts.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >>> 1;
-        if (starts[mid]! <= key) lo = mid;
-        else hi = mid - 1;
-      }
-      return cls[lo]!;
-    };
+    const classOfKey = (key: number): number => cls[lastAtOrBelow(starts, key)]!;
     for (let p = 0; p < 65536; p++) {
       this.tcp[p] = classOfKey(6 * 65536 + p);
       this.udp[p] = classOfKey(17 * 65536 + p);

@@ -23,26 +23,10 @@
  * group matches.
  */
 import type { ServiceRange } from '../model/types.js';
-import {
-  ApplianceReporter,
-  anySet,
-  anySet4,
-  anySet6,
-  loc,
-  parseV4,
-  parseV4AddrMask,
-  parseV6Prefix,
-  PROTO_ICMP,
-  PROTO_ICMPV6,
-  PROTO_TCP,
-  PROTO_UDP,
-  portRange,
-  protoRange,
-  splitLines,
-  type Token,
-  tokenize,
-  unionSets,
-} from './appliance-text.js';
+import { anySet, anySet4, anySet6, parseV4, parseV4AddrMask, parseV6Prefix, unionSets } from './addresses.js';
+import { ApplianceReporter, loc, splitLines, type Token, tokenize } from './appliance-text.js';
+import { parseDecimal } from './decimal.js';
+import { named, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, portRange, protoRange } from './services.js';
 import type { AddressSet, Condition, Device, DeviceLocation, DeviceRule, ParseResult } from './types.js';
 
 const ALL_KEYS: ServiceRange = { lo: 0, hi: 256 * 65536 - 1 };
@@ -134,6 +118,11 @@ const PROTOS: Record<string, number> = {
   pim: 103,
   sctp: 132,
 };
+
+/** A protocol name or number 0–255 (zero padding read, as it always was). */
+function protocolNumber(w: string): number | null {
+  return named(PROTOS, w) ?? parseDecimal(w, 255, 'padded');
+}
 
 interface Line {
   toks: Token[];
@@ -387,8 +376,7 @@ class Asa {
     const port = (k: number): number | null => {
       const x = l.toks[k];
       if (!x) return null;
-      if (x.text in PORTS) return PORTS[x.text]!;
-      return /^\d{1,5}$/.test(x.text) && Number(x.text) <= 65535 ? Number(x.text) : null;
+      return named(PORTS, x.text) ?? parseDecimal(x.text, 65535, 'padded');
     };
     const bad = (k: number): 'bad' => {
       this.syntax(l, l.toks[k] ?? t, `"${l.toks[k]?.text ?? ''}" is not a port or a port name sanso knows`);
@@ -451,16 +439,7 @@ class Asa {
   serviceLine(l: Line, start: number, what: string): ServiceRange[] | null {
     const p = l.toks[start];
     if (!p) return null;
-    const protos =
-      p.text === 'tcp-udp'
-        ? [PROTO_TCP, PROTO_UDP]
-        : p.text === 'ip'
-          ? (['ip'] as const)
-          : p.text in PROTOS
-            ? [PROTOS[p.text]!]
-            : /^\d{1,3}$/.test(p.text) && Number(p.text) <= 255
-              ? [Number(p.text)]
-              : null;
+    const protos = p.text === 'tcp-udp' ? [PROTO_TCP, PROTO_UDP] : p.text === 'ip' ? (['ip'] as const) : protocolNumber(p.text) !== null ? [protocolNumber(p.text)!] : null;
     if (!protos) {
       this.report.fail('DEVICE-UNSUPPORTED', this.at(l, p), `${what}: protocol "${p.text}" is not supported`);
       return null;
@@ -596,7 +575,7 @@ class Asa {
         for (const x of pg.body) {
           const w = x.toks[1]?.text;
           if (x.toks[0]?.text !== 'protocol-object' || w === undefined) continue;
-          const q = w === 'ip' ? 'ip' : w in PROTOS ? PROTOS[w]! : /^\d{1,3}$/.test(w) && Number(w) <= 255 ? Number(w) : null;
+          const q = w === 'ip' ? 'ip' : protocolNumber(w);
           if (q === null) {
             this.report.fail('DEVICE-UNSUPPORTED', this.at(x, x.toks[1]!), `protocol "${w}" is not supported`);
             return null;
@@ -607,7 +586,7 @@ class Asa {
       } else svc = pt.text === 'object' ? this.serviceObject(n.text, l, n, []) : this.serviceGroup(n.text, l, n, []);
       i += 2;
     } else {
-      proto = pt.text === 'ip' ? 'ip' : pt.text in PROTOS ? PROTOS[pt.text]! : /^\d{1,3}$/.test(pt.text) && Number(pt.text) <= 255 ? Number(pt.text) : null;
+      proto = pt.text === 'ip' ? 'ip' : protocolNumber(pt.text);
       if (proto === null) {
         this.report.fail('DEVICE-UNSUPPORTED', this.at(l, pt), `protocol "${pt.text}" is not supported`);
         return null;

@@ -16,27 +16,9 @@
  */
 import type { ServiceRange } from '../model/types.js';
 import type { AddressSet, Chain, Condition, Device, DeviceRule, ParseResult } from './types.js';
-import {
-  ApplianceReporter,
-  anySet4,
-  anySet6,
-  emptySet,
-  isEveryPort,
-  loc,
-  parsePortSpan,
-  parseV4,
-  parseV4AddrMask,
-  parseV4Prefix,
-  parseV6,
-  parseV6Prefix,
-  PROTO_ICMP,
-  PROTO_ICMPV6,
-  PROTO_TCP,
-  PROTO_UDP,
-  portRange,
-  protoRange,
-  unionSets,
-} from './appliance-text.js';
+import { anySet4, anySet6, emptySet, parseV4, parseV4AddrMask, parseV4Prefix, parseV6, parseV6Prefix, unionSets } from './addresses.js';
+import { ApplianceReporter, loc } from './appliance-text.js';
+import { isEveryPort, parsePortSpan, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, portRange, protoRange } from './services.js';
 import { blocks, entries, type FConfig, type FEdit, type FSet, parseTree, value } from './fortios-tree.js';
 
 const PROTO_SCTP = 132;

@@ -12,7 +12,8 @@
  * - A match sanso cannot express exactly in the model is refused where it stands (FILE:LINE:COL
  *   of its option); with `lenient` the condition is left out and a warning says so.
  */
-import { addToSet, emptySet, type Family, familyOf, PORT_PROTOCOLS, parseAddressRange, parsePort, parseProtocol, type PortRange, portsToKeys, protocolBlock } from './addresses.js';
+import { addToSet, emptySet, type Family, familyOf, parseAddressRange } from './addresses.js';
+import { PORT_PROTOCOLS, parsePort, parseProtocol, type PortRange, portsToKeys, protoRange } from './services.js';
 import { type DeviceCode, Reporter, reachable } from './problems.js';
 import type { Chain, Condition, Device, DeviceLocation, DeviceRule, ParseResult, Target } from './types.js';
 
@@ -322,11 +323,11 @@ type Problems = { code: DeviceCode; loc: DeviceLocation; message: string; fatal:
 function portRange(text: string): PortRange | null {
   const c = text.indexOf(':');
   if (c < 0) {
-    const p = parsePort(text);
+    const p = parsePort(text, 'padded');
     return p === null ? null : { lo: p, hi: p };
   }
-  const lo = c === 0 ? 0 : parsePort(text.slice(0, c));
-  const hi = c === text.length - 1 ? 65535 : parsePort(text.slice(c + 1));
+  const lo = c === 0 ? 0 : parsePort(text.slice(0, c), 'padded');
+  const hi = c === text.length - 1 ? 65535 : parsePort(text.slice(c + 1), 'padded');
   if (lo === null || hi === null || lo > hi) return null;
   return { lo, hi };
 }
@@ -411,7 +412,7 @@ function parseRule(r: RawRule, chainName: string, index: number, file: string, t
           continue;
         }
         if (!neg) proto = p;
-        conditions.push({ kind: 'service', ranges: [protocolBlock(p)], negate: neg });
+        conditions.push({ kind: 'service', ranges: [protoRange(p)], negate: neg });
         continue;
       }
       case '-i':

@@ -16,7 +16,8 @@
  *   tcp packets to other ports only, `ip saddr != X` for IPv4 packets only.
  */
 import type { ServiceRange } from '../model/types.js';
-import { addToSet, emptySet, type Family, parseAddressRange, parsePort, parseProtocol, type PortRange, portsToKeys, protocolBlock } from './addresses.js';
+import { addToSet, emptySet, type Family, parseAddressRange } from './addresses.js';
+import { named, parsePort, parseProtocol, type PortRange, portsToKeys, protoRange } from './services.js';
 import { JsonPositionError, type PositionedJson, parseJsonWithPositions } from './json-positions.js';
 import { type DeviceCode, Reporter, reachable } from './problems.js';
 import type { AddressSet, Chain, Condition, Device, DeviceLocation, DeviceRule, ParseResult, Target } from './types.js';
@@ -107,8 +108,8 @@ export function parseNftJson(text: string, file: string, opts: { lenient: boolea
         tables.add(`${family} ${String(o.name)}`);
         break;
       case 'chain': {
-        const prio = typeof o.prio === 'number' ? o.prio : typeof o.prio === 'string' ? NAMED_PRIO[o.prio] : 0;
-        if (prio === undefined) rep.fatal('DEVICE-SYNTAX', locOf(o), `chain ${key3(family, String(o.table), String(o.name))}: priority "${String(o.prio)}" is not a number`);
+        const prio = typeof o.prio === 'number' ? o.prio : typeof o.prio === 'string' ? named(NAMED_PRIO, o.prio) : 0;
+        if (prio === null) rep.fatal('DEVICE-SYNTAX', locOf(o), `chain ${key3(family, String(o.table), String(o.name))}: priority "${String(o.prio)}" is not a number`);
         chains.set(key3(family, String(o.table), String(o.name)), {
           family,
           table: String(o.table),
@@ -450,12 +451,12 @@ function addressValue(v: unknown): string | null {
 
 function portValue(v: unknown): PortRange | null {
   if (typeof v === 'number' || typeof v === 'string') {
-    const p = parsePort(v);
+    const p = parsePort(v, 'padded');
     return p === null ? null : { lo: p, hi: p };
   }
   if (isObj(v) && Array.isArray(v.range) && v.range.length === 2) {
-    const lo = parsePort(v.range[0] as number);
-    const hi = parsePort(v.range[1] as number);
+    const lo = parsePort(v.range[0] as number, 'padded');
+    const hi = parsePort(v.range[1] as number, 'padded');
     return lo !== null && hi !== null && lo <= hi ? { lo, hi } : null;
   }
   return null;
@@ -501,7 +502,7 @@ function elementCondition(sel: Selector, vals: unknown[], problem: ProblemFn, at
           problem('DEVICE-SYNTAX', at, `${JSON.stringify(v)} is not a protocol`, true);
           return null;
         }
-        ranges.push(protocolBlock(p));
+        ranges.push(protoRange(p));
       }
       return { kind: 'service', ranges, negate: false };
     }
@@ -543,7 +544,7 @@ function elementCondition(sel: Selector, vals: unknown[], problem: ProblemFn, at
  */
 function dependency(sel: Selector, negated: boolean): Condition | null {
   if (sel.kind === 'addr' && negated) return { kind: 'family', family: sel.family, negate: false };
-  if (sel.kind === 'port' && negated) return { kind: 'service', ranges: sel.protos.map(protocolBlock), negate: false };
+  if (sel.kind === 'port' && negated) return { kind: 'service', ranges: sel.protos.map(protoRange), negate: false };
   if (sel.kind === 'proto' && sel.family !== null) return { kind: 'family', family: sel.family, negate: false };
   return null;
 }
@@ -569,7 +570,7 @@ function translateMatch(body: unknown, e: unknown, c: NftChain, ctx: Ctx, protos
   if (sel.kind === 'ctstate') return ctState(body, e, c, ctx, problem);
   let vals: unknown[] | null;
   if (sel.kind === 'port' && (op === '<' || op === '>' || op === '<=' || op === '>=' || op === 'lt' || op === 'gt' || op === 'le' || op === 'ge')) {
-    const p = parsePort(body.right as number);
+    const p = parsePort(body.right as number, 'padded');
     if (p === null) {
       problem('DEVICE-SYNTAX', e, `${JSON.stringify(body.right)} is not a port`, true);
       return null;

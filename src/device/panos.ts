@@ -19,7 +19,9 @@
  * only report more forwarding, never less. docs/audit-vendors.md lists what else is refused.
  */
 import type { ServiceRange } from '../model/types.js';
-import { ApplianceReporter, anySet, loc, parsePortSpan, parseV4, parseV4Prefix, parseV6, parseV6Prefix, PROTO_TCP, PROTO_UDP, portRange, unionSets } from './appliance-text.js';
+import { anySet, parseSpan, parseV4Prefix, parseV6Prefix, unionSets } from './addresses.js';
+import { ApplianceReporter, loc } from './appliance-text.js';
+import { parsePortSpan, PROTO_TCP, PROTO_UDP, portRange } from './services.js';
 import { fromSet, fromXml, isXml, type PStmt, type PWord } from './panos-text.js';
 import type { AddressSet, Condition, Device, DeviceLocation, DeviceRule, ParseResult } from './types.js';
 
@@ -410,19 +412,14 @@ class PanOs {
 
 /** An address literal in a rule or an object: host, prefix, or a-b range, of either family. */
 function literal(t: string): AddressSet | null {
-  const dash = t.indexOf('-');
-  if (dash > 0) {
-    const a = parseV4(t.slice(0, dash));
-    const b = parseV4(t.slice(dash + 1));
-    if (a !== null && b !== null && a <= b) return { v4: [{ lo: a, hi: b }], v6: [] };
-    const c = parseV6(t.slice(0, dash));
-    const d = parseV6(t.slice(dash + 1));
-    if (c !== null && d !== null && c <= d) return { v4: [], v6: [{ lo: c, hi: d }] };
-    return null;
+  if (t.indexOf('-') > 0) {
+    const s = parseSpan(t);
+    if (s === null || s === 'upside-down') return null;
+    return s.family === 4 ? { v4: [s.range], v6: [] } : { v4: [], v6: [s.range] };
   }
-  const r4 = parseV4Prefix(t);
   // a.b.c.d or a.b.c.d/nn (PAN-OS writes no dotted masks)
-  if (r4 && (!t.includes('/') || !t.slice(t.indexOf('/') + 1).includes('.'))) return { v4: [r4], v6: [] };
+  const r4 = parseV4Prefix(t, { masks: false });
+  if (r4) return { v4: [r4], v6: [] };
   const r6 = t.includes(':') ? parseV6Prefix(t) : null;
   return r6 ? { v4: [], v6: [r6] } : null;
 }

@@ -37,26 +37,10 @@
  */
 import type { ServiceRange } from '../model/types.js';
 import type { AddressSet, Condition, Device, DeviceLocation, DeviceRule, ParseResult, Range4, Range6 } from './types.js';
-import {
-  ApplianceReporter,
-  loc,
-  MAX4,
-  MAX6,
-  maskLength,
-  parsePort,
-  parseV4,
-  parseV6,
-  prefix4,
-  prefix6,
-  PROTO_ICMP,
-  PROTO_ICMPV6,
-  PROTO_TCP,
-  PROTO_UDP,
-  portRange,
-  protoRange,
-  splitLines,
-  tokenize,
-} from './appliance-text.js';
+import { MAX4, MAX6, type PrefixDialect, parseSpan, parseV4, parseV4Prefix, parseV6Prefix, prefix4 } from './addresses.js';
+import { ApplianceReporter, loc, splitLines, tokenize } from './appliance-text.js';
+import { parseDecimal } from './decimal.js';
+import { named, parsePort, PROTO_ICMP, PROTO_ICMPV6, PROTO_TCP, PROTO_UDP, portRange, protoRange } from './services.js';
 
 interface LTok {
   text: string;
@@ -151,6 +135,11 @@ const PROTO_NAMES: Record<string, number> = {
   pim: 103,
   rsvp: 46,
 };
+
+/** A protocol name or number 0–255 (zero padding read, as it always was). */
+function protocolNumber(w: string): number | null {
+  return named(PROTO_NAMES, w) ?? parseDecimal(w, 255, 'padded');
+}
 /** Protocol words that match only packets of a connection already open. */
 const NOT_NEW = new Set(['tcpfin', 'tcprst', 'established']);
 
@@ -233,26 +222,15 @@ function addresses(text: string, family: 4 | 6): { v4: Range4[]; v6: Range6[] } 
   return out;
 }
 
+/** RTX prints prefix lengths as plain numbers, but has always been read allowing zero padding. */
+const RTX_PREFIX: PrefixDialect = { lengths: 'padded' };
+
 function range4(t: string): Range4 | null {
-  const dash = t.indexOf('-');
-  if (dash >= 0) {
-    const lo = parseV4(t.slice(0, dash));
-    const hi = parseV4(t.slice(dash + 1));
-    return lo === null || hi === null || hi < lo ? null : { lo, hi };
+  if (t.includes('-')) {
+    const s = parseSpan(t);
+    return s !== null && s !== 'upside-down' && s.family === 4 ? s.range : null;
   }
-  const slash = t.indexOf('/');
-  if (slash >= 0) {
-    const a = parseV4(t.slice(0, slash));
-    const m = t.slice(slash + 1);
-    const len = /^\d{1,2}$/.test(m)
-      ? Number(m)
-      : (() => {
-          const mask = parseV4(m);
-          return mask === null ? null : maskLength(mask);
-        })();
-    return a === null || len === null || len > 32 ? null : prefix4(a, len);
-  }
-  if (t.includes('*')) {
+  if (t.includes('*') && !t.includes('/')) {
     // a.b.*.* : trailing octets of any value.
     const parts = t.split('.');
     if (parts.length !== 4) return null;
@@ -261,25 +239,15 @@ function range4(t: string): Range4 | null {
     const a = parseV4([...parts.slice(0, stars), ...Array<string>(4 - stars).fill('0')].join('.'));
     return a === null ? null : prefix4(a, stars * 8);
   }
-  const a = parseV4(t);
-  return a === null ? null : { lo: a, hi: a };
+  return parseV4Prefix(t, RTX_PREFIX);
 }
 
 function range6(t: string): Range6 | null {
-  const dash = t.indexOf('-');
-  if (dash >= 0) {
-    const lo = parseV6(t.slice(0, dash));
-    const hi = parseV6(t.slice(dash + 1));
-    return lo === null || hi === null || hi < lo ? null : { lo, hi };
+  if (t.includes('-')) {
+    const s = parseSpan(t);
+    return s !== null && s !== 'upside-down' && s.family === 6 ? s.range : null;
   }
-  const slash = t.indexOf('/');
-  if (slash >= 0) {
-    const a = parseV6(t.slice(0, slash));
-    const m = t.slice(slash + 1);
-    return a === null || !/^\d{1,3}$/.test(m) || Number(m) > 128 ? null : prefix6(a, Number(m));
-  }
-  const a = parseV6(t);
-  return a === null ? null : { lo: a, hi: a };
+  return parseV6Prefix(t, 'padded');
 }
 
 /** A port list: `*`, `n`, `a-b`, `-b`, `a-`, names, comma-separated. null: every port. */
@@ -287,8 +255,8 @@ function ports(text: string): { lo: number; hi: number }[] | null | string {
   if (text === '*') return null;
   const out: { lo: number; hi: number }[] = [];
   for (const part of text.split(',')) {
-    const one = (s: string): number | null => (s in PORT_NAMES ? PORT_NAMES[s]! : parsePort(s));
-    const dash = part in PORT_NAMES ? -1 : part.indexOf('-');
+    const one = (s: string): number | null => named(PORT_NAMES, s) ?? parsePort(s);
+    const dash = named(PORT_NAMES, part) !== null ? -1 : part.indexOf('-');
     if (dash < 0) {
       const p = one(part);
       if (p === null) return `"${part}" is not a port or a port name sanso knows`;
@@ -415,8 +383,7 @@ class RtxParser {
       if (w === '*') every = true;
       else if (w === 'tcpsyn') protos.push(PROTO_TCP);
       else if (NOT_NEW.has(w)) sawNotNew = true;
-      else if (w in PROTO_NAMES) protos.push(PROTO_NAMES[w]!);
-      else if (/^\d{1,3}$/.test(w) && Number(w) <= 255) protos.push(Number(w));
+      else if (protocolNumber(w) !== null) protos.push(protocolNumber(w)!);
       else {
         this.report.fail(
           'DEVICE-UNSUPPORTED',

@@ -257,6 +257,38 @@ export function buildInspection(policy: LoadedPolicy, opts: BuildOptions = {}): 
   };
 }
 
+/** How one crossing stands against a clause, and the word its evidence line opens with. */
+interface Verdict {
+  status: Status;
+  label: string;
+}
+
+const COMPLIANT: Verdict = { status: 'compliant', label: '適合' };
+const EXCEPTION: Verdict = { status: 'review', label: '例外' };
+const NONCOMPLIANT: Verdict = { status: 'noncompliant', label: '不適合' };
+
+/**
+ * A checklist item about crossings: each crossing the clause concerns (judge gives null for the
+ * others) is a line of evidence, and the item is as bad as its worst crossing.
+ */
+function crossingItem(
+  crossings: readonly Crossing[],
+  judge: (c: Crossing) => Verdict | null,
+  text: { id: string; clause: string; title: string; checks: string; none: string; review: string; fix: string },
+): CheckItem {
+  let status: Status = 'compliant';
+  const evidence: string[] = [];
+  for (const c of crossings) {
+    const v = judge(c);
+    if (v === null) continue;
+    status = worst(status, v.status);
+    evidence.push(`${v.label}: ${witness(c)}`);
+  }
+  if (evidence.length === 0) evidence.push(text.none);
+  const { id, clause, title, checks } = text;
+  return { id, clause, title, checks, status, evidence, action: status === 'compliant' ? '対応不要。' : status === 'review' ? text.review : text.fix };
+}
+
 /**
  * The checklist mapped to the basic policy's clauses. What each item checks is written into
  * `checks`, so the report says it, not only this code.
@@ -272,38 +304,26 @@ function buildChecklist(
   const items: CheckItem[] = [];
 
   // 5(3)ア (a): crossings into or out of My Number.
-  {
-    let status: Status = 'compliant';
-    const ev: string[] = [];
-    for (const c of crossings) {
-      if (c.srcTier !== 'mynumber' && c.dstTier !== 'mynumber') continue;
-      const oneWayImport = c.kind === 'sanitized' && c.method === 'file-sanitize' && c.dstTier === 'mynumber';
-      if (oneWayImport) ev.push(`適合: ${witness(c)}`);
-      else if (c.kind === 'exception') {
-        status = worst(status, 'review');
-        ev.push(`例外: ${witness(c)}`);
-      } else {
-        status = 'noncompliant';
-        ev.push(`不適合: ${witness(c)}`);
-      }
-    }
-    if (ev.length === 0) ev.push('マイナンバー利用事務系と他の系との間に許可された通信はない。');
-    items.push({
-      id: 'mn-isolation',
-      clause: '5(3)ア',
-      title: 'マイナンバー利用事務系の分離',
-      checks:
-        'マイナンバー利用事務系の区画と他の系（LGWAN接続系・インターネット接続系・外部）との間で許可される通信は、無害化（ファイル無害化）を経た一方向の取込みに限られること。例外による許可は要確認とする。',
-      status,
-      evidence: ev,
-      action:
-        status === 'compliant'
-          ? '対応不要。'
-          : status === 'review'
-            ? '例外の必要性と期限を CISO と確認し、期限内に解消する。'
-            : '該当するルールを削除し、無害化による一方向の取込みに置き換える。',
-    });
-  }
+  items.push(
+    crossingItem(
+      crossings,
+      (c) => {
+        if (c.srcTier !== 'mynumber' && c.dstTier !== 'mynumber') return null;
+        const oneWayImport = c.kind === 'sanitized' && c.method === 'file-sanitize' && c.dstTier === 'mynumber';
+        return oneWayImport ? COMPLIANT : c.kind === 'exception' ? EXCEPTION : NONCOMPLIANT;
+      },
+      {
+        id: 'mn-isolation',
+        clause: '5(3)ア',
+        title: 'マイナンバー利用事務系の分離',
+        checks:
+          'マイナンバー利用事務系の区画と他の系（LGWAN接続系・インターネット接続系・外部）との間で許可される通信は、無害化（ファイル無害化）を経た一方向の取込みに限られること。例外による許可は要確認とする。',
+        none: 'マイナンバー利用事務系と他の系との間に許可された通信はない。',
+        review: '例外の必要性と期限を CISO と確認し、期限内に解消する。',
+        fix: '該当するルールを削除し、無害化による一方向の取込みに置き換える。',
+      },
+    ),
+  );
   // 5(3)ア (b): MFA on My Number terminals.
   {
     const terms = model.segments.filter((s) => s.tier === 'mynumber' && s.role === 'terminal');
@@ -320,63 +340,50 @@ function buildChecklist(
     });
   }
   // 5(3)イ: LGWAN ↔ internet crossings are sanitized.
-  {
-    let status: Status = 'compliant';
-    const ev: string[] = [];
-    for (const c of crossings) {
-      const pair = new Set([c.srcTier, c.dstTier]);
-      if (!(pair.has('lgwan') && pair.has('internet'))) continue;
-      if (c.kind === 'sanitized') ev.push(`適合: ${witness(c)}`);
-      else if (c.kind === 'exception') {
-        status = worst(status, 'review');
-        ev.push(`例外: ${witness(c)}`);
-      } else {
-        status = 'noncompliant';
-        ev.push(`不適合: ${witness(c)}`);
-      }
-    }
-    if (ev.length === 0) ev.push('LGWAN接続系とインターネット接続系の間に許可された通信はない。');
-    items.push({
-      id: 'split-path',
-      clause: '5(3)イ',
-      title: 'LGWAN接続系とインターネット接続系の分割',
-      checks: 'LGWAN接続系とインターネット接続系の間で許可される通信は、すべて無害化（メールのテキスト化・ファイル無害化・画面転送）を経ること。例外による許可は要確認とする。',
-      status,
-      evidence: ev,
-      action: status === 'compliant' ? '対応不要。' : status === 'review' ? '例外の必要性と期限を確認する。' : '無害化を経ない通信を削除する。',
-    });
-  }
+  items.push(
+    crossingItem(
+      crossings,
+      (c) => {
+        const pair = new Set([c.srcTier, c.dstTier]);
+        if (!(pair.has('lgwan') && pair.has('internet'))) return null;
+        return c.kind === 'sanitized' ? COMPLIANT : c.kind === 'exception' ? EXCEPTION : NONCOMPLIANT;
+      },
+      {
+        id: 'split-path',
+        clause: '5(3)イ',
+        title: 'LGWAN接続系とインターネット接続系の分割',
+        checks: 'LGWAN接続系とインターネット接続系の間で許可される通信は、すべて無害化（メールのテキスト化・ファイル無害化・画面転送）を経ること。例外による許可は要確認とする。',
+        none: 'LGWAN接続系とインターネット接続系の間に許可された通信はない。',
+        review: '例外の必要性と期限を確認する。',
+        fix: '無害化を経ない通信を削除する。',
+      },
+    ),
+  );
   // 5(3)ウ: the Internet only through the security cloud.
-  {
-    let status: Status = 'compliant';
-    const ev: string[] = [];
-    for (const c of crossings) {
-      if (c.srcTier !== 'outside' && c.dstTier !== 'outside') continue;
-      const site = c.srcTier === 'outside' ? c.dst : c.src;
-      const seg = model.segments.find((s) => s.name === site);
-      const cloud = seg !== undefined && seg.tier === 'internet' && seg.external;
-      if (cloud && c.kind !== 'exception') ev.push(`適合（セキュリティクラウド）: ${witness(c)}`);
-      else if (c.kind === 'breakout' || c.kind === 'exception') {
-        status = worst(status, 'review');
-        ev.push(`${c.kind === 'breakout' ? 'ローカルブレイクアウト' : '例外'}: ${witness(c)}`);
-      } else {
-        status = 'noncompliant';
-        ev.push(`不適合: ${witness(c)}`);
-      }
-    }
-    if (ev.length === 0) ev.push('城内の区画とインターネット（outside）の間に許可された通信はない（インターネットへの通信はセキュリティクラウド経由のみ）。');
-    items.push({
-      id: 'cloud-aggregation',
-      clause: '5(3)ウ',
-      title: 'インターネット接続の集約（セキュリティクラウド）',
-      checks:
-        '城内の区画（マイナンバー利用事務系・LGWAN接続系・インターネット接続系）と outside（どの区画にも属さないアドレス）の間で許可される通信は、セキュリティクラウドの区画（インターネット接続系の external: true の区画）からのものに限られること。ローカルブレイクアウト（β系モデルの経路）と例外は要確認とする。',
-      status,
-      evidence: ev,
-      action:
-        status === 'compliant' ? '対応不要。' : status === 'review' ? 'ローカルブレイクアウト・例外の対象と通信先を確認する。' : 'セキュリティクラウドを経由しない通信を削除する。',
-    });
-  }
+  items.push(
+    crossingItem(
+      crossings,
+      (c) => {
+        if (c.srcTier !== 'outside' && c.dstTier !== 'outside') return null;
+        const site = c.srcTier === 'outside' ? c.dst : c.src;
+        const seg = model.segments.find((s) => s.name === site);
+        const cloud = seg !== undefined && seg.tier === 'internet' && seg.external;
+        if (cloud && c.kind !== 'exception') return { status: 'compliant', label: '適合（セキュリティクラウド）' };
+        if (c.kind === 'breakout') return { status: 'review', label: 'ローカルブレイクアウト' };
+        return c.kind === 'exception' ? EXCEPTION : NONCOMPLIANT;
+      },
+      {
+        id: 'cloud-aggregation',
+        clause: '5(3)ウ',
+        title: 'インターネット接続の集約（セキュリティクラウド）',
+        checks:
+          '城内の区画（マイナンバー利用事務系・LGWAN接続系・インターネット接続系）と outside（どの区画にも属さないアドレス）の間で許可される通信は、セキュリティクラウドの区画（インターネット接続系の external: true の区画）からのものに限られること。ローカルブレイクアウト（β系モデルの経路）と例外は要確認とする。',
+        none: '城内の区画とインターネット（outside）の間に許可された通信はない（インターネットへの通信はセキュリティクラウド経由のみ）。',
+        review: 'ローカルブレイクアウト・例外の対象と通信先を確認する。',
+        fix: 'セキュリティクラウドを経由しない通信を削除する。',
+      },
+    ),
+  );
   // §6: exceptions within their approval.
   {
     const expired = exceptions.filter((x) => x.state === 'expired');

@@ -7,13 +7,19 @@
  */
 import type { FlowResult } from './parse-text.js';
 
-/** Dotted quad in buf[from, to) → words[w + 3]; false where parseV4 would give an error. */
-function v4Bytes(buf: Uint8Array, from: number, to: number, words: Uint32Array, w: number): boolean {
+/** What v4Value returns for text that is not a dotted quad: not an int32, so never an address. */
+export const NOT_V4 = 0x100000000;
+
+/**
+ * A dotted quad in buf[from, to) as strict as parseV4 (no leading zeros, octets ≤ 255), returned
+ * as a signed 32-bit number; or NOT_V4. Also the monitor's log readers' (monitor/fields.ts).
+ */
+export function v4Value(buf: Uint8Array, from: number, to: number): number {
   let value = 0;
   let i = from;
   for (let octet = 0; octet < 4; octet++) {
     if (octet > 0) {
-      if (i >= to || buf[i] !== 46) return false;
+      if (i >= to || buf[i] !== 46) return NOT_V4;
       i++;
     }
     const start = i;
@@ -24,12 +30,10 @@ function v4Bytes(buf: Uint8Array, from: number, to: number, words: Uint32Array, 
       i++;
     }
     const len = i - start;
-    if (len === 0 || len > 3 || (len > 1 && buf[start] === 48) || n > 255) return false;
+    if (len === 0 || len > 3 || (len > 1 && buf[start] === 48) || n > 255) return NOT_V4;
     value = (value << 8) | n;
   }
-  if (i !== to) return false;
-  words[w + 3] = value;
-  return true;
+  return i === to ? value : NOT_V4;
 }
 
 /** Per byte: its value as a hex digit, or -1. */
@@ -66,8 +70,8 @@ function v6Bytes(buf: Uint8Array, from: number, to: number, words: Uint32Array, 
         i++;
       }
       if (i < to && buf[i] === 46) {
-        if (n > 6 || !v4Bytes(buf, start, to, words, w)) return false;
-        const v4 = words[w + 3]!;
+        const v4 = n > 6 ? NOT_V4 : v4Value(buf, start, to);
+        if (v4 === NOT_V4) return false;
         G[n++] = v4 >>> 16;
         G[n++] = v4 & 0xffff;
         break;

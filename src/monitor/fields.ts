@@ -1,9 +1,13 @@
 /**
  * Byte-level field readers the log readers share: a value is read where it lies in the chunk
- * (buf[from, to)), with no string made of it on the usual path. IPv6 and every error go through
- * the string parsers of lookup/flow.ts, so an address means here what it means to `decide`.
+ * (buf[from, to)), with no string made of it on the usual path. A dotted quad is read by the
+ * batch reader's own byte parser (lookup/parse-bytes.ts); IPv6 and every error go through the
+ * string parsers of lookup/flow.ts, so an address means here what it means to `decide`.
+ * uint() stays apart from parse-bytes' decimal reader on purpose: logs zero-pad numbers, the
+ * batch's flow services must not.
  */
 import { FlowResult, parseAddress, parseFlowService } from '../lookup/flow.js';
+import { NOT_V4, v4Value } from '../lookup/parse-bytes.js';
 import type { FlowRecord } from './record.js';
 
 const WORDS = new Uint32Array(4);
@@ -15,38 +19,11 @@ export function text(buf: Uint8Array, from: number, to: number): string {
 }
 
 /**
- * A dotted quad in buf[from, to) as strict as parseAddress (no leading zeros, octets ≤ 255),
- * returned as a signed 32-bit number; or 0x100000000 (not an int32) if it is not one.
- */
-export const NOT_V4 = 0x100000000;
-export function v4(buf: Uint8Array, from: number, to: number): number {
-  let value = 0;
-  let i = from;
-  for (let octet = 0; octet < 4; octet++) {
-    if (octet > 0) {
-      if (i >= to || buf[i] !== 46) return NOT_V4;
-      i++;
-    }
-    const start = i;
-    let n = 0;
-    let c = 0;
-    while (i < to && (c = buf[i]! - 48) >= 0 && c <= 9) {
-      n = n * 10 + c;
-      i++;
-    }
-    const len = i - start;
-    if (len === 0 || len > 3 || (len > 1 && buf[start] === 48) || n > 255) return NOT_V4;
-    value = (value << 8) | n;
-  }
-  return i === to ? value : NOT_V4;
-}
-
-/**
  * The address in buf[from, to) into rec (side 0 source, 1 destination). Returns null, or the
  * reason parseAddress gives (prefixed with the field's name by the caller).
  */
 export function address(buf: Uint8Array, from: number, to: number, rec: FlowRecord, side: 0 | 1): string | null {
-  const a = v4(buf, from, to);
+  const a = v4Value(buf, from, to);
   const words = side === 0 ? rec.src : rec.dst;
   if (a !== NOT_V4) {
     words[0] = 0;

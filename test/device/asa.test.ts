@@ -5,38 +5,15 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { detect, parseAsa } from '../../src/device/asa.js';
 import { evaluateDevice } from '../reference/device.js';
-import { flowOf, problemList, readFixture, verdictOf } from './fixtures.js';
+import { detectsNoneOf, fixturesIn, flowOf, problemList, readFixture, runFixtures, verdictOf } from './fixtures.js';
 
 const DIR = 'test/fixtures/devices/asa';
 const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 150);
 
-for (const name of readdirSync(DIR).filter((f) => f.endsWith('.cfg'))) {
-  t.test(name, async (t) => {
-    const file = join(DIR, name);
-    const { text, expect } = readFixture(file);
-    t.ok(detect(text), 'detected as ASA');
-    const r = parseAsa(text, file, { lenient: false });
-    const errors = r.problems.filter((p) => p.severity === 'error');
-    if (name.startsWith('good-')) t.same(problemList(r), [], 'no problems');
-    else {
-      t.same(
-        problemList({ devices: [], problems: errors }),
-        expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`),
-        'the expected errors, at their LINE:COL',
-      );
-      const lenient = parseAsa(text, file, { lenient: true });
-      t.ok(
-        lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX'),
-        '--lenient turns refusals into warnings',
-      );
-    }
-    for (const f of expect.flows) t.equal(verdictOf(r.devices[0]!, f.flow), `${f.action}@${f.by}`, f.text);
-  });
-}
+runFixtures({ fixtures: fixturesIn(DIR, /\.cfg$/), parse: parseAsa, detect: { vendor: 'ASA', fn: detect }, lenient: { stays: ['DEVICE-SYNTAX'] } });
 
 t.test('Batfish: equal security levels with same-security-traffic; a global ACL', async (t) => {
   const both = join(DIR, 'public/asa-security-level-permit-both.cfg');
@@ -53,17 +30,7 @@ t.test('Batfish: equal security levels with same-security-traffic; a global ACL'
   t.equal(verdictOf(g.devices[0]!, flowOf('192.168.1.5', '192.168.2.5', 'tcp/80', 'name1', 'name2')), 'drop@FILTER_GLOBAL:implicit-deny', 'higher to lower is no longer enough');
 });
 
-t.test('detect is not fooled by the other vendors\u2019 files', async (t) => {
-  for (const dir of ['fortios', 'rtx', 'panos']) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(`test/fixtures/devices/${dir}`).filter((f) => /\.(conf|cfg|txt|set|xml)$/.test(f));
-    } catch {
-      continue;
-    }
-    for (const f of files) t.notOk(detect(readFixture(`test/fixtures/devices/${dir}/${f}`).text), `${dir}/${f}`);
-  }
-});
+detectsNoneOf(detect, ['fortios', 'rtx', 'panos']);
 
 // ——— property ———
 

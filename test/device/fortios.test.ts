@@ -5,46 +5,15 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { detect, parseFortios } from '../../src/device/fortios.js';
 import { evaluateDevice } from '../reference/device.js';
-import { flowOf, problemList, readFixture, verdictOf } from './fixtures.js';
+import { detectsNoneOf, fixturesIn, flowOf, problemList, readFixture, runFixtures, verdictOf } from './fixtures.js';
 
 const DIR = 'test/fixtures/devices/fortios';
 const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 150);
 
-for (const name of readdirSync(DIR).filter((f) => f.endsWith('.conf'))) {
-  t.test(name, async (t) => {
-    const file = join(DIR, name);
-    const { text, expect } = readFixture(file);
-    t.ok(detect(text), 'detected as FortiOS');
-    const r = parseFortios(text, file, { lenient: false });
-    const errors = r.problems.filter((p) => p.severity === 'error');
-    if (name.startsWith('good-')) t.same(problemList(r), [], 'no problems');
-    else {
-      t.same(
-        problemList({ devices: [], problems: errors }),
-        expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`),
-        'the expected errors, at their LINE:COL',
-      );
-      t.ok(
-        errors.every((p) => p.loc.file === file),
-        'problems name the file',
-      );
-      const lenient = parseFortios(text, file, { lenient: true });
-      t.ok(
-        lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX' || p.code === 'DEVICE-GROUP-CYCLE'),
-        '--lenient turns refusals into warnings',
-      );
-    }
-    for (const f of expect.flows) {
-      const device = f.device ? r.devices.find((d) => d.name === f.device) : r.devices[0];
-      t.ok(device, `device ${f.device ?? '(first)'}`);
-      if (device) t.equal(verdictOf(device, f.flow), `${f.action}@${f.by}`, f.text);
-    }
-  });
-}
+runFixtures({ fixtures: fixturesIn(DIR, /\.conf$/), parse: parseFortios, detect: { vendor: 'FortiOS', fn: detect }, lenient: { stays: ['DEVICE-SYNTAX', 'DEVICE-GROUP-CYCLE'] } });
 
 t.test('Batfish firewall_policy: table order, disabled policy, append, a source port refused', async (t) => {
   const file = join(DIR, 'public/firewall_policy.conf');
@@ -76,18 +45,7 @@ t.test('--lenient leaves a refused policy out and keeps the rest', async (t) => 
   t.equal(r.problems[0]!.severity, 'warning');
 });
 
-t.test('detect is not fooled by the other vendors\u2019 files', async (t) => {
-  for (const dir of ['rtx', 'asa', 'panos']) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(`test/fixtures/devices/${dir}`).filter((f) => !f.startsWith('.') && f !== 'public' && f !== 'NOTICE');
-    } catch {
-      continue;
-    }
-    for (const f of files) t.notOk(detect(readFixture(`test/fixtures/devices/${dir}/${f}`).text), `${dir}/${f}`);
-  }
-  t.notOk(detect('*filter\n:FORWARD DROP [0:0]\n-A FORWARD -j ACCEPT\nCOMMIT\n'), 'iptables-save');
-});
+detectsNoneOf(detect, ['rtx', 'asa', 'panos']);
 
 // ——— property: random policies as text vs their own first-match meaning ———
 

@@ -6,42 +6,15 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { detect, parsePanos } from '../../src/device/panos.js';
 import { evaluateDevice } from '../reference/device.js';
-import { flowOf, problemList, readFixture, verdictOf } from './fixtures.js';
+import { detectsNoneOf, fixturesIn, flowOf, problemList, readFixture, runFixtures, verdictOf } from './fixtures.js';
 
 const DIR = 'test/fixtures/devices/panos';
 const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 100);
 
-for (const name of readdirSync(DIR).filter((f) => /\.(set|xml)$/.test(f))) {
-  t.test(name, async (t) => {
-    const file = join(DIR, name);
-    const { text, expect } = readFixture(file);
-    t.ok(detect(text), 'detected as PAN-OS');
-    const r = parsePanos(text, file, { lenient: false });
-    const errors = r.problems.filter((p) => p.severity === 'error');
-    if (name.startsWith('good-')) t.same(problemList(r), [], 'no problems');
-    else {
-      t.same(
-        problemList({ devices: [], problems: errors }),
-        expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`),
-        'the expected errors, at their LINE:COL',
-      );
-      const lenient = parsePanos(text, file, { lenient: true });
-      t.ok(
-        lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX'),
-        '--lenient turns refusals into warnings',
-      );
-    }
-    for (const f of expect.flows) {
-      const device = f.device ? r.devices.find((d) => d.name === f.device) : r.devices[0];
-      t.ok(device, `device ${f.device ?? '(first)'}`);
-      if (device) t.equal(verdictOf(device, f.flow), `${f.action}@${f.by}`, f.text);
-    }
-  });
-}
+runFixtures({ fixtures: fixturesIn(DIR, /\.(set|xml)$/), parse: parsePanos, detect: { vendor: 'PAN-OS', fn: detect }, lenient: { stays: ['DEVICE-SYNTAX'] } });
 
 t.test('Batfish: the intrazone default allows, an explicit rule crosses zones, the interzone default denies', async (t) => {
   const same = join(DIR, 'public/allow-same-zone.set');
@@ -74,12 +47,7 @@ set rulebase security rules allow-apps from a to b source any destination any ap
   t.equal(evaluateDevice(d, f(81)).action, 'drop');
 });
 
-t.test('detect is not fooled by the other vendors\u2019 files', async (t) => {
-  for (const dir of ['fortios', 'rtx', 'asa']) {
-    const files = readdirSync(`test/fixtures/devices/${dir}`).filter((f) => /\.(conf|cfg)$/.test(f));
-    for (const f of files) t.notOk(detect(readFixture(`test/fixtures/devices/${dir}/${f}`).text), `${dir}/${f}`);
-  }
-});
+detectsNoneOf(detect, ['fortios', 'rtx', 'asa']);
 
 // ——— property ———
 

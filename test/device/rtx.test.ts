@@ -6,38 +6,15 @@
  */
 import t from 'tap';
 import fc from 'fast-check';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { detect, parseRtx } from '../../src/device/rtx.js';
 import { evaluateDevice } from '../reference/device.js';
-import { problemList, readFixture, verdictOf } from './fixtures.js';
+import { detectsNoneOf, fixturesIn, problemList, readFixture, runFixtures } from './fixtures.js';
 
 const DIR = 'test/fixtures/devices/rtx';
 const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 150);
 
-for (const name of readdirSync(DIR).filter((f) => f.endsWith('.conf'))) {
-  t.test(name, async (t) => {
-    const file = join(DIR, name);
-    const { text, expect } = readFixture(file);
-    t.ok(detect(text), 'detected as RTX');
-    const r = parseRtx(text, file, { lenient: false });
-    const errors = r.problems.filter((p) => p.severity === 'error');
-    if (name.startsWith('good-')) t.same(problemList(r), [], 'no problems');
-    else {
-      t.same(
-        problemList({ devices: [], problems: errors }),
-        expect.problems.map((p) => `${p.code} ${p.line}:${p.col}`),
-        'the expected errors, at their LINE:COL',
-      );
-      const lenient = parseRtx(text, file, { lenient: true });
-      t.ok(
-        lenient.problems.every((p) => p.severity === 'warning' || p.code === 'DEVICE-SYNTAX'),
-        '--lenient turns refusals into warnings',
-      );
-    }
-    for (const f of expect.flows) t.equal(verdictOf(r.devices[0]!, f.flow), `${f.action}@${f.by}`, f.text);
-  });
-}
+runFixtures({ fixtures: fixturesIn(DIR, /\.conf$/), parse: parseRtx, detect: { vendor: 'RTX', fn: detect }, lenient: { stays: ['DEVICE-SYNTAX'] } });
 
 t.test('the device: forward and out chains, named by console prompt, IPv6 only when filtered', async (t) => {
   const file = join(DIR, 'good-pp-tunnel.conf');
@@ -63,18 +40,7 @@ t.test('--lenient reads restrict as pass and a source port as any', async (t) =>
   t.equal(r2.devices[0]!.chains.get('forward')!.rules.length, 2, 'the filter and the list end');
 });
 
-t.test('detect is not fooled by the other vendors\u2019 files', async (t) => {
-  for (const dir of ['fortios', 'asa', 'panos']) {
-    let files: string[] = [];
-    try {
-      files = readdirSync(`test/fixtures/devices/${dir}`).filter((f) => /\.(conf|cfg|txt|set|xml)$/.test(f));
-    } catch {
-      continue;
-    }
-    for (const f of files) t.notOk(detect(readFixture(`test/fixtures/devices/${dir}/${f}`).text), `${dir}/${f}`);
-  }
-  t.notOk(detect('*filter\n:FORWARD DROP [0:0]\n-A FORWARD -j ACCEPT\nCOMMIT\n'), 'iptables-save');
-});
+detectsNoneOf(detect, ['fortios', 'asa', 'panos']);
 
 // ——— property ———
 
