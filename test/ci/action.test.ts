@@ -94,9 +94,8 @@ t.test('the diff and comment steps on a pull request', { timeout: 240_000 }, asy
     GITHUB_STEP_SUMMARY: summary,
     GITHUB_WORKSPACE: checkout,
     SANSO: join(ROOT, 'bin/sanso.ts'),
-    NODE_OPTIONS: `--import=${pathToFileURL(join(ROOT, 'node_modules/@tapjs/typescript/dist/esm/import.mjs')).href}`,
-    TS_NODE_TRANSPILE_ONLY: '1',
-    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+    // The TypeScript loader the tests run under (test/loader.mjs), so bin/sanso.ts runs unbuilt.
+    NODE_OPTIONS: `--import=${pathToFileURL(join(ROOT, 'test/loader.mjs')).href}`,
   };
   const diffEnv = { ...base, RULES: 'rules/', BASE: 'main', AS_OF: '2026-11-30', LANG_: 'en', FAIL_ON: 'newly-allowed' };
   const diff = runStep(step('diff'), checkout, diffEnv);

@@ -1,12 +1,13 @@
 /** Shared by the browser test: Debian's chromium through playwright-core, never a download. */
 import { existsSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
+import { quickSkip } from '../tiers.js';
 
 export const CHROMIUM = process.env.SANSO_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Why the browser tests cannot run here, or null when they can. */
 export function browserMissing(): string | null {
-  return existsSync(CHROMIUM) ? null : `no chromium at ${CHROMIUM} (apt-get install chromium, or set SANSO_CHROMIUM)`;
+  return quickSkip('the Chromium tests') ?? (existsSync(CHROMIUM) ? null : `no chromium at ${CHROMIUM} (apt-get install chromium, or set SANSO_CHROMIUM)`);
 }
 
 /**

@@ -23,6 +23,7 @@ import { main } from '../../src/cli/main.js';
 import { parseDevice } from '../../src/device/parse.js';
 import { audit, prepareDevice } from '../../src/audit/audit.js';
 import { parseInterfaces } from '../../src/audit/interfaces.js';
+import { quickSkip } from '../tiers.js';
 import { parseRuleBytes } from '../../src/source/read.js';
 import type { Io } from '../../src/cli/io.js';
 
@@ -391,11 +392,9 @@ const have = (cmd: string) => {
     return false;
   }
 };
-const pdfSkip = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is not installed (apt-get install chromium)`
-  : !have('pdftotext')
-    ? 'pdftotext is not installed (apt-get install poppler-utils)'
-    : false;
+const pdfSkip =
+  quickSkip('the PDF test') ??
+  (!existsSync(CHROMIUM) ? `${CHROMIUM} is not installed (apt-get install chromium)` : !have('pdftotext') ? 'pdftotext is not installed (apt-get install poppler-utils)' : false);
 
 t.test('PDF: printed once per city, verdicts in its text, first pages as pictures', { skip: pdfSkip }, async (t) => {
   const { htmlToPdf } = await import('../../src/inspection/pdf.js');

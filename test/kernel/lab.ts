@@ -10,6 +10,7 @@
  * answers and every connection F sees stays new.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { quickSkip } from '../tiers.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,8 @@ const RECORDER = `table inet rec {
 
 /** Why the kernel tests cannot run here, or null when they can. */
 export async function kernelUnavailable(): Promise<string | null> {
+  const quick = quickSkip('the kernel tests');
+  if (quick) return quick;
   if (process.platform !== 'linux') return 'not Linux';
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'not root (network namespaces need CAP_SYS_ADMIN)';
   for (const [cmd, args] of [

@@ -3,6 +3,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { quickSkip } from '../tiers.js';
 
 export interface NatsServer {
   url: string;
@@ -11,6 +12,8 @@ export interface NatsServer {
 
 /** Why the NATS tests cannot run here, or null. */
 export function natsMissing(): string | null {
+  const quick = quickSkip('the nats-server test');
+  if (quick) return quick;
   const r = spawnSync('nats-server', ['--version'], { encoding: 'utf8' });
   return r.error ? 'nats-server is not installed (Debian: apt-get install nats-server; CI installs it)' : null;
 }
