@@ -49,9 +49,8 @@ t.test('the action validates with --strict unless told otherwise', async (t) => 
         RUNNER_TEMP: work,
         GITHUB_WORKSPACE: ROOT,
         SANSO: join(ROOT, 'bin/sanso.ts'),
-        NODE_OPTIONS: `--import=${pathToFileURL(join(ROOT, 'node_modules/@tapjs/typescript/dist/esm/import.mjs')).href}`,
-        TS_NODE_TRANSPILE_ONLY: '1',
-        TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+        // The tests' TypeScript loader, so bin/sanso.ts runs unbuilt.
+        NODE_OPTIONS: `--import=${pathToFileURL(join(ROOT, 'test/loader.mjs')).href}`,
         RULES: BROAD,
         STRICT: strict,
         AS_OF: '',
