@@ -3,20 +3,10 @@
  * The request is parsed against one compiled table: names are already segment indices and
  * addresses already numbers, so checking never meets text again.
  */
-import type { Action, ServiceRange, Tier } from '../model/types.js';
+import type { Action, Range4, Range6, ServiceRange, Tier } from '../model/types.js';
 import type { DecisionCode } from '../problems/codes.js';
 
-/** An inclusive IPv4 range, addresses as unsigned 32-bit numbers. */
-export interface Range4 {
-  lo: number;
-  hi: number;
-}
-
-/** An inclusive IPv6 range (outside ::ffff:0:0/96, which is IPv4). */
-export interface Range6 {
-  lo: bigint;
-  hi: bigint;
-}
+export type { Range4, Range6 };
 
 /** One side (src or dst) of a proposed rule. Ranges are sorted, disjoint and merged. */
 export interface Endpoints {
@@ -26,6 +16,7 @@ export interface Endpoints {
   v4: Range4[];
   /** IPv4 addresses written as ::ffff:-mapped IPv6 (witnesses are shown in that form). */
   mapped: Range4[];
+  /** IPv6 addresses outside ::ffff:0:0/96 (which is IPv4, in `mapped`). */
   v6: Range6[];
 }
 

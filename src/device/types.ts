@@ -12,7 +12,7 @@
  * Interface and zone matches stay names here: which addresses lie behind an interface is not in
  * the device's configuration but in the `--interfaces` file, resolved at audit time.
  */
-import type { ServiceRange } from '../model/types.js';
+import type { Range4, Range6, ServiceRange } from '../model/types.js';
 
 export type DeviceFormat = 'iptables' | 'nft' | 'fortios' | 'asa' | 'rtx' | 'panos';
 
@@ -23,14 +23,7 @@ export interface DeviceLocation {
   col: number;
 }
 
-export interface Range4 {
-  lo: number;
-  hi: number;
-}
-export interface Range6 {
-  lo: bigint;
-  hi: bigint;
-}
+export type { Range4, Range6 };
 
 /** A set of addresses of both families. An empty set matches nothing. */
 export interface AddressSet {

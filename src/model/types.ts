@@ -27,6 +27,19 @@ export interface ServiceRange {
   hi: number;
 }
 
+/**
+ * Inclusive address ranges, as the checker (`check/`) and the device compiler (`device/`) both
+ * use them: IPv4 as unsigned 32-bit numbers, IPv6 as bigints.
+ */
+export interface Range4 {
+  lo: number;
+  hi: number;
+}
+export interface Range6 {
+  lo: bigint;
+  hi: bigint;
+}
+
 /** A service as written (`tcp/443`, `https`), resolved to ranges. */
 export interface ServiceRef {
   text: string;
