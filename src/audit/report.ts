@@ -7,7 +7,7 @@
 import { escapeData, escapeProperty } from '../report/github.js';
 import type { ReportMeta } from '../report/meta.js';
 import { reportPath } from '../report/meta.js';
-import { pathToUri, SARIF_SCHEMA, SRCROOT } from '../report/sarif.js';
+import { artifactLocation, sarifLog } from '../report/sarif.js';
 import { escapeLine } from '../report/text.js';
 import type { AuditFinding, AuditResult, DeviceAudit, DeviceRef, FindingKind } from './audit.js';
 import { FINDING_KINDS } from './audit.js';
@@ -165,17 +165,12 @@ export function formatAuditGithub(result: AuditResult, meta: Pick<ReportMeta, 'r
 }
 
 export function formatAuditSarif(result: AuditResult, meta: Pick<ReportMeta, 'root' | 'cwd' | 'files' | 'version' | 'tool'>): string {
-  const ids = FINDING_KINDS.map((k) => KIND_RULES[k]);
-  const loc = (file: string, line: number | null, col: number | null) => {
-    const path = reportPath(file, meta as ReportMeta);
-    const uri = pathToUri(path);
-    return {
-      physicalLocation: {
-        artifactLocation: path.startsWith('/') ? { uri } : { uri, uriBaseId: SRCROOT },
-        region: { startLine: line ?? 1, ...(col !== null ? { startColumn: col } : {}) },
-      },
-    };
-  };
+  const loc = (file: string, line: number | null, col: number | null) => ({
+    physicalLocation: {
+      artifactLocation: artifactLocation(file, meta),
+      region: { startLine: line ?? 1, ...(col !== null ? { startColumn: col } : {}) },
+    },
+  });
   const results = result.devices.flatMap((d) =>
     d.findings.map((f) => ({
       ruleId: KIND_RULES[f.kind].id,
@@ -190,29 +185,17 @@ export function formatAuditSarif(result: AuditResult, meta: Pick<ReportMeta, 'ro
       properties: { code: f.code, src: f.src, dst: f.dst, witness: f.witness, policyRule: f.policy?.rule ?? null },
     })),
   );
-  const doc = {
-    $schema: SARIF_SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: meta.tool.name,
-            version: meta.tool.version,
-            semanticVersion: meta.tool.version,
-            ...(meta.tool.informationUri ? { informationUri: meta.tool.informationUri } : {}),
-            rules: ids.map((r) => ({ id: r.id, shortDescription: { text: r.text }, help: { text: r.help }, defaultConfiguration: { level: r.level } })),
-          },
-        },
-        results,
-        properties: {
-          policyVersion: result.policyVersion,
-          asOf: result.asOf,
-          incomplete: result.incomplete,
-          counts: Object.fromEntries(result.devices.map((d) => [d.file, d.counts])),
-        },
+  return sarifLog(
+    meta.tool,
+    FINDING_KINDS.map((k) => KIND_RULES[k]),
+    {
+      results,
+      properties: {
+        policyVersion: result.policyVersion,
+        asOf: result.asOf,
+        incomplete: result.incomplete,
+        counts: Object.fromEntries(result.devices.map((d) => [d.file, d.counts])),
       },
-    ],
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
+    },
+  );
 }

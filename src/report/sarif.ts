@@ -14,17 +14,7 @@ export const SRCROOT = '%SRCROOT%';
 const RULE_IDS = Object.keys(CODES) as ProblemCode[];
 const RULE_INDEX = new Map<string, number>(RULE_IDS.map((id, i) => [id, i]));
 
-function rules() {
-  return RULE_IDS.map((id) => {
-    const c = CODES[id];
-    return {
-      id,
-      shortDescription: { text: c.meaning },
-      help: { text: c.fix },
-      defaultConfiguration: { level: c.severity },
-    };
-  });
-}
+const RULES: readonly SarifRule[] = RULE_IDS.map((id) => ({ id, text: CODES[id].meaning, help: CODES[id].fix, level: CODES[id].severity }));
 
 /**
  * A URI reference for a path: each segment percent-encoded (spaces, `%`, `#`, `?`, and a `:` that
@@ -38,10 +28,45 @@ export function pathToUri(path: string): string {
   return path.startsWith('/') ? `file://${enc}` : enc;
 }
 
-function artifactLocation(file: string, meta: ReportMeta) {
-  const path = reportPath(file, meta);
+/** Where a file is, for a result: relative to the root (SRCROOT) when it is under it. */
+export function artifactLocation(file: string, meta: Pick<ReportMeta, 'root' | 'cwd' | 'files'>) {
+  const path = reportPath(file, meta as ReportMeta);
   const uri = pathToUri(path);
   return path.startsWith('/') ? { uri } : { uri, uriBaseId: SRCROOT };
+}
+
+/** A SARIF rule (reportingDescriptor): what the code means, how to fix it, its level. */
+export interface SarifRule {
+  id: string;
+  text: string;
+  help: string;
+  level: string;
+}
+
+/**
+ * The SARIF document every sanso report shares (validate's and audit's): one run by this tool,
+ * with its rules, and the run's own fields (results, properties, …) as given.
+ */
+export function sarifLog(tool: ReportMeta['tool'], rules: readonly SarifRule[], run: Record<string, unknown>): string {
+  const doc = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: tool.name,
+            version: tool.version,
+            semanticVersion: tool.version,
+            ...(tool.informationUri ? { informationUri: tool.informationUri } : {}),
+            rules: rules.map((r) => ({ id: r.id, shortDescription: { text: r.text }, help: { text: r.help }, defaultConfiguration: { level: r.level } })),
+          },
+        },
+        ...run,
+      },
+    ],
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 /**
@@ -61,44 +86,27 @@ function invocations(meta: ReportMeta) {
   };
 }
 
-export const formatSarif: Formatter = (problems, meta) => {
-  const doc = {
-    $schema: SARIF_SCHEMA,
-    version: '2.1.0',
-    runs: [
-      {
-        tool: {
-          driver: {
-            name: meta.tool.name,
-            version: meta.tool.version,
-            semanticVersion: meta.tool.version,
-            ...(meta.tool.informationUri ? { informationUri: meta.tool.informationUri } : {}),
-            rules: rules(),
+export const formatSarif: Formatter = (problems, meta) =>
+  sarifLog(meta.tool, RULES, {
+    ...invocations(meta),
+    // SARIF's default message language is en-US; a Japanese report says it is not.
+    ...(meta.lang === 'ja' ? { language: 'ja-JP' } : {}),
+    // yaml counts columns in UTF-16 code units (JavaScript string offsets); say so, since
+    // consumers differ on the default.
+    columnKind: 'utf16CodeUnits',
+    results: ordered(problems).map((p) => ({
+      ruleId: p.code,
+      ruleIndex: RULE_INDEX.get(p.code) ?? -1,
+      level: p.severity,
+      message: { text: messageOf(p, meta) },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: artifactLocation(p.loc.file, meta),
+            region: { startLine: p.loc.line, startColumn: p.loc.col },
           },
         },
-        ...invocations(meta),
-        // SARIF's default message language is en-US; a Japanese report says it is not.
-        ...(meta.lang === 'ja' ? { language: 'ja-JP' } : {}),
-        // yaml counts columns in UTF-16 code units (JavaScript string offsets); say so, since
-        // consumers differ on the default.
-        columnKind: 'utf16CodeUnits',
-        results: ordered(problems).map((p) => ({
-          ruleId: p.code,
-          ruleIndex: RULE_INDEX.get(p.code) ?? -1,
-          level: p.severity,
-          message: { text: messageOf(p, meta) },
-          locations: [
-            {
-              physicalLocation: {
-                artifactLocation: artifactLocation(p.loc.file, meta),
-                region: { startLine: p.loc.line, startColumn: p.loc.col },
-              },
-            },
-          ],
-        })),
-        properties: { policyVersion: meta.version },
-      },
-    ],
-  };
-  return `${JSON.stringify(doc, null, 2)}\n`;
-};
+      ],
+    })),
+    properties: { policyVersion: meta.version },
+  });
