@@ -61,7 +61,10 @@ export function compileWithInternals(model: Model, opts: CompileOptions): Compil
 /** Word hash of a run of a Uint32Array (FNV-1a over words): buckets for row/vector dedupe. */
 function hashRun(a: Uint32Array, from: number, length: number, stride = 1): number {
   let h = 0x811c9dc5;
-  for (let i = 0, k = from; i < length; i++, k += stride) h = Math.imul(h ^ a[k]!, 0x01000193);
+  // `| 0`: the word as a signed 32-bit integer, which `^` makes of it anyway. Without it V8
+  // speculates a small integer, meets a word of 2^31 or more and deoptimizes, again and again
+  // (173 times in one prefecture load, --trace-deopt: "lost precision").
+  for (let i = 0, k = from; i < length; i++, k += stride) h = Math.imul(h ^ (a[k]! | 0), 0x01000193);
   return h >>> 0;
 }
 
