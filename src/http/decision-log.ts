@@ -97,6 +97,8 @@ export class DecisionLog {
   private readonly stream: NodeJS.WritableStream | null;
   /** Whether decide entries may be written from pieces (no redaction configured). */
   private readonly fast: boolean;
+  /** Whether a redaction path reaches into `input` (NDJSON parts then log no request text). */
+  private readonly redactsInput: boolean;
   /** Entries dropped because the destination could not keep up. */
   dropped = 0;
   private lastVersion = '';
@@ -142,13 +144,19 @@ export class DecisionLog {
       this.boom = null;
       this.stream = dest;
     }
-    this.fast = !opts.redact?.length;
+    const redact = opts.redact ?? [];
+    this.fast = redact.length === 0;
+    // A path into a decide entry's input (input.src) is meant for every flow: a JSON batch's input
+    // is an array of flows, so it gets the same path under each element (input[*].src). An NDJSON
+    // part's input is request text, which cannot lose a field: any path into input drops it whole.
+    const paths = [...redact, ...redact.filter((p) => p.startsWith('input.')).map((p) => `input[*].${p.slice('input.'.length)}`)];
+    this.redactsInput = redact.some((p) => p === 'input' || p.startsWith('input.') || p.startsWith('input['));
     this.logger = pino(
       {
         base: { log: 'decision' },
         messageKey: 'msg',
         timestamp: pinoIsoTime,
-        ...(opts.redact?.length ? { redact: { paths: opts.redact, remove: true } } : {}),
+        ...(redact.length > 0 ? { redact: { paths, remove: true } } : {}),
       },
       // pino's entries join the decide entries' batches (in order), as text: the destination
       // takes buffers only.
@@ -244,6 +252,14 @@ export class DecisionLog {
 
   /** One part of an NDJSON batch, as answered: the request text and the results (JSON array text). */
   part(id: string, part: number, e: { route: string; policyVersion: string; caller: string | null; client?: string }, input: string, results: string): void {
+    if (!this.fast) {
+      const text = this.redactsInput ? { input_redacted: true } : { input };
+      this.logger.info(
+        { decision_id: id, part, route: e.route, policy_version: e.policyVersion, caller: e.caller, client: e.client ?? null, ...text, results: JSON.parse(results) as unknown },
+        'decision batch part',
+      );
+      return;
+    }
     this.write(
       `{"level":30,"time":"${this.time()}","log":"decision","decision_id":"${id}","part":${part},"route":${JSON.stringify(e.route)},"policy_version":${this.versionJson(e.policyVersion)},"caller":${this.callerOf(e.caller)},"client":${JSON.stringify(e.client ?? null)},"input":${JSON.stringify(input)},"results":${results},"msg":"decision batch part"}\n`,
     );

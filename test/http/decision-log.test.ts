@@ -106,6 +106,28 @@ t.test('redaction removes the configured fields', async (t) => {
   t.notMatch(JSON.stringify(entries[0]), /10\.20\.100\.5|172\.16\.9\.10/);
 });
 
+t.test('redaction holds for batches too: JSON flows field by field, NDJSON request text whole', async (t) => {
+  const ADDRESSES = /10\.20\.100\.5|172\.16\.9\.10/;
+  const { stream, entries } = sink();
+  const app = await server(t, { decisionLog: { destination: stream, redact: ['input.src', 'input.dst'] } });
+  const json = await app.inject({ method: 'POST', url: '/v1/decide/batch', payload: { flows: [FLOW, FLOW] } });
+  t.equal(json.statusCode, 200);
+  const lines = `${JSON.stringify(FLOW)}\n${JSON.stringify(FLOW)}\n`;
+  const nd = await app.inject({ method: 'POST', url: '/v1/decide/batch', headers: { 'content-type': 'application/x-ndjson' }, payload: lines });
+  t.equal(nd.statusCode, 200);
+  t.match(nd.body, ADDRESSES, 'the answers still name the addresses');
+  await new Promise((r) => setTimeout(r, 20));
+  const batch = entries.find((e) => e.msg === 'decision batch' && Array.isArray(e.input))!;
+  t.same(batch.input, [{ service: 'tcp/443' }, { service: 'tcp/443' }], 'each flow of a JSON batch loses the redacted fields');
+  t.same(batch.results.length, 2, 'the results stay');
+  const part = entries.find((e) => e.msg === 'decision batch part')!;
+  t.ok(part, 'an NDJSON part is logged');
+  t.equal(part.input, undefined, "an NDJSON part's request text cannot be redacted field by field: it goes whole");
+  t.equal(part.input_redacted, true, 'and the entry says so');
+  t.same(part.results.length, 2);
+  for (const e of entries) t.notMatch(JSON.stringify(e), ADDRESSES, `no redacted address in a ${e.msg} entry`);
+});
+
 t.test('sampling: 0 logs nothing, 1 logs everything', async (t) => {
   const none = sink();
   const app0 = await server(t, { decisionLog: { destination: none.stream, sampleRate: 0 } });
