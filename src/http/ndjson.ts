@@ -16,16 +16,9 @@ import { FlowLine, readFlowLine, scanFlowLine } from './flow-line.js';
 import { parseJson } from './json.js';
 import type { Lang } from './lang.js';
 
-/** The overlong-line error per language and limit (one limit per server): made once, then looked up. */
-const TOO_LONG = new Map<string, string>();
+/** The overlong-line error, as a JSON string (made once per stream, with the stream's limit). */
 function tooLongError(lang: Lang, limit: number): string {
-  const key = `${lang}${limit}`;
-  let e = TOO_LONG.get(key);
-  if (e === undefined) {
-    e = JSON.stringify(lang === 'ja' ? `行が ${limit} 文字を超えています` : `the line is longer than ${limit} characters`);
-    TOO_LONG.set(key, e);
-  }
-  return e;
+  return JSON.stringify(lang === 'ja' ? `行が ${limit} 文字を超えています` : `the line is longer than ${limit} characters`);
 }
 
 /** The answer to a line that is JSON but no flow, as JSON strings, made once. */

@@ -95,7 +95,7 @@ function validationDetail(err: FastifyError): Text {
     en.push(`${where} ${what}`);
     ja.push(`${where}${whatJa}`);
   }
-  return en.length ? { en: en.join('; '), ja: `${ja.join('。')}` } : { en: 'the request does not follow the schema', ja: 'リクエストがスキーマに従っていません' };
+  return en.length ? { en: en.join('; '), ja: ja.join('。') } : { en: 'the request does not follow the schema', ja: 'リクエストがスキーマに従っていません' };
 }
 
 function isBatchLimit(err: FastifyError): boolean {
@@ -103,7 +103,6 @@ function isBatchLimit(err: FastifyError): boolean {
   return items.some((v) => v.keyword === 'maxItems' && v.instancePath === '/flows');
 }
 
-/** What a thrown error means to the caller. Unknown errors are INTERNAL, with no detail. */
 /** The details classify() answers with, made once. */
 const DETAILS = {
   malformed: { en: 'the body is not well-formed JSON', ja: '本文が正しい JSON ではありません' },
@@ -118,6 +117,7 @@ const DETAILS = {
   internal: { en: 'an internal error occurred; it has been logged', ja: '内部エラーが発生しました。ログに記録されています' },
 } as const satisfies Record<string, Text>;
 
+/** What a thrown error means to the caller. Unknown errors are INTERNAL, with no detail. */
 export function classify(err: FastifyError | ApiError | Error): { code: ApiErrorCode; detail: Text; extensions?: Record<string, unknown> } {
   if (err instanceof ApiError) return { code: err.code, detail: err.detail, ...(err.extensions ? { extensions: err.extensions } : {}) };
   const fe = err as FastifyError;
