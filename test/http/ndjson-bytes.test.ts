@@ -9,47 +9,18 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { loadPolicy } from '../../src/policy.js';
-import { FlowResult, flowReason, resolveFlow } from '../../src/lookup/flow.js';
 import { renderDecision } from '../../src/lookup/render.js';
-import { parseJson } from '../../src/http/json.js';
 import { NdjsonAnswers } from '../../src/http/ndjson.js';
 import type { Lang } from '../../src/i18n/messages.js';
+import { contractAnswer } from './ndjson-contract.js';
 
 const { table } = loadPolicy(['rules/'], { asOf: '2026-06-01' }).policy!;
 const LIMIT = 160;
 
-/** The contract's error texts in each language (docs/service.md: errors follow Accept-Language). */
-const FIELD_JA = { src: '送信元', dst: '宛先', service: 'サービス' } as const;
-const NOT_A_FLOW = {
-  en: 'expected an object with exactly the string keys src, dst and service',
-  ja: 'src、dst、service の三つの文字列のキーだけを持つオブジェクトを送ってください',
-};
-function flowErrorText(field: 'src' | 'dst' | 'service', quoted: string, reason: string, lang: 'en' | 'ja'): string {
-  return lang === 'ja' ? `${FIELD_JA[field]}（${field}）${quoted}: ${flowReason(reason, 'ja')}` : `${field} ${quoted}: ${reason}`;
-}
-
+/** The contract's answer to one line, as the route writes it. */
 function answer(line: string, n: number, lang: Lang): string {
-  const p = parseJson(line);
-  if (!p.ok) return JSON.stringify({ line: n, error: lang === 'ja' ? p.ja : p.reason });
-  const v = p.value as Record<string, unknown>;
-  if (
-    v === null ||
-    typeof v !== 'object' ||
-    Array.isArray(v) ||
-    typeof v.src !== 'string' ||
-    typeof v.dst !== 'string' ||
-    typeof v.service !== 'string' ||
-    Object.keys(v).length !== 3
-  ) {
-    return JSON.stringify({ line: n, error: NOT_A_FLOW[lang] });
-  }
-  const out = new FlowResult();
-  if (!resolveFlow(table, v.src, v.dst, v.service, out)) {
-    const value = v[out.field!] as string;
-    const quoted = JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
-    return JSON.stringify({ line: n, error: flowErrorText(out.field!, quoted, out.reason!, lang) });
-  }
-  return renderDecision(table, out.decision, out.srcSeg, out.dstSeg, v.src, v.dst, lang);
+  const a = contractAnswer(table, line, n, lang);
+  return 'error' in a ? JSON.stringify(a) : renderDecision(table, a.out.decision, a.out.srcSeg, a.out.dstSeg, a.src, a.dst, lang);
 }
 
 /** The contract's answer to a whole body. */

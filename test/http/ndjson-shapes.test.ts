@@ -1,44 +1,15 @@
 import t from 'tap';
 import { loadPolicy } from '../../src/policy.js';
-import { FlowResult, flowReason, resolveFlow } from '../../src/lookup/flow.js';
 import { decisionObject } from '../../src/lookup/render.js';
-import { parseJson } from '../../src/http/json.js';
 import { server } from './helpers.js';
+import { contractAnswer } from './ndjson-contract.js';
 
 const policy = loadPolicy(['rules/'], { asOf: '2026-06-01' }).policy!;
 
-/** The contract's error texts in each language (docs/service.md: errors follow Accept-Language). */
-const FIELD_JA = { src: '送信元', dst: '宛先', service: 'サービス' } as const;
-const NOT_A_FLOW = {
-  en: 'expected an object with exactly the string keys src, dst and service',
-  ja: 'src、dst、service の三つの文字列のキーだけを持つオブジェクトを送ってください',
-};
-function flowErrorText(field: 'src' | 'dst' | 'service', quoted: string, reason: string, lang: 'en' | 'ja'): string {
-  return lang === 'ja' ? `${FIELD_JA[field]}（${field}）${quoted}: ${flowReason(reason, 'ja')}` : `${field} ${quoted}: ${reason}`;
-}
-
-/**
- * The answer the NDJSON contract gives a line, from the safe parser alone (no fast path): the
- * route reads common lines another way and must answer every line exactly like this.
- */
+/** The contract's answer to one line, as an object (the decision from decisionObject, not the route's renderer). */
 function reference(line: string, n: number, lang: 'en' | 'ja'): unknown {
-  const p = parseJson(line);
-  if (!p.ok) return { line: n, error: lang === 'ja' ? p.ja : p.reason };
-  const v = p.value as Record<string, unknown>;
-  if (
-    v === null ||
-    typeof v !== 'object' ||
-    Array.isArray(v) ||
-    typeof v.src !== 'string' ||
-    typeof v.dst !== 'string' ||
-    typeof v.service !== 'string' ||
-    Object.keys(v).length !== 3
-  ) {
-    return { line: n, error: NOT_A_FLOW[lang] };
-  }
-  const out = new FlowResult();
-  if (!resolveFlow(policy.table, v.src, v.dst, v.service, out)) return { line: n, error: flowErrorText(out.field!, JSON.stringify(v[out.field!]), out.reason!, lang) };
-  return decisionObject(policy.table, out.decision, out.srcSeg, out.dstSeg, v.src, v.dst, lang);
+  const a = contractAnswer(policy.table, line, n, lang);
+  return 'error' in a ? a : decisionObject(policy.table, a.out.decision, a.out.srcSeg, a.out.dstSeg, a.src, a.dst, lang);
 }
 
 const LINES = [
