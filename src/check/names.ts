@@ -6,18 +6,17 @@
  * off the compiled table by cells, never sampled, like the change-request check.
  *
  * Names resolve as the change request resolves them (parse.ts), and a service's ranges are cut
- * into the table's service classes as there (ranges.ts). Segment pairs with the same (source
+ * into the table's service classes by the same walk (touchServices in ranges.ts). Segment pairs with the same (source
  * class, destination class) read one decision vector, so each vector is worked out once.
  */
 import { FLOW_ERRORS, type FlowResult, parseAddress, parseFlowService } from '../lookup/flow.js';
 import type { DecisionTable } from '../lookup/table.js';
-import { KEY_SPACE, serviceKey } from '../model/services.js';
+import { serviceKey } from '../model/services.js';
 import { didYouMean } from '../model/suggest.js';
 import { serviceRanges, type ServiceRange } from '../model/types.js';
 import { describeValue } from '../validate/schema-words.js';
 import { looksLikeAddress, selectorOf } from './parse.js';
-import { preferredFlowKey } from './ranges.js';
-import { lastAtOrBelow } from '../lookup/search.js';
+import { touchServices } from './ranges.js';
 
 /**
  * Whether a side is meant as a name rather than an address: `tier:…`, or text that cannot be an
@@ -104,36 +103,6 @@ export interface PairAnswer {
   ranges: ServiceRange[];
 }
 
-/** The service's ranges cut by the table's service classes: per touched class, its pieces and preferred flow key. */
-interface ServiceCut {
-  classes: number[];
-  pieces: Map<number, ServiceRange[]>;
-  order: Map<number, number>;
-}
-
-function cutService(table: DecisionTable, services: readonly ServiceRange[]): ServiceCut {
-  const starts = table.serviceStarts;
-  const cls = table.serviceIntervalClass;
-  const pieces = new Map<number, ServiceRange[]>();
-  const order = new Map<number, number>();
-  for (const r of services) {
-    for (let i = lastAtOrBelow(starts, r.lo); i < starts.length && starts[i]! <= r.hi; i++) {
-      const end = (i + 1 < starts.length ? starts[i + 1]! : KEY_SPACE) - 1;
-      const lo = starts[i]! > r.lo ? starts[i]! : r.lo;
-      const hi = end < r.hi ? end : r.hi;
-      const k = preferredFlowKey(lo, hi);
-      if (k < 0) continue; // no flow in the piece (tcp port 0 alone)
-      const c = cls[i]!;
-      const list = pieces.get(c);
-      if (list) list.push({ lo, hi });
-      else pieces.set(c, [{ lo, hi }]);
-      const o = order.get(c);
-      if (o === undefined || k < o) order.set(c, k);
-    }
-  }
-  return { classes: [...pieces.keys()].sort((a, b) => a - b), pieces, order };
-}
-
 /** The number of segment pairs two sides stand for. */
 export function pairCount(src: Side, dst: Side): number {
   return src.segments.length * dst.segments.length;
@@ -146,20 +115,21 @@ export function pairCount(src: Side, dst: Side): number {
  * The caller bounds the pairs (pairCount) before asking.
  */
 export function decidePairs(table: DecisionTable, src: readonly number[], dst: readonly number[], services: readonly ServiceRange[]): PairAnswer[] {
-  const cut = cutService(table, services);
+  const pieces = new Map<number, ServiceRange[]>();
+  const { classes, order } = touchServices(table, services, pieces);
   const byVector = new Map<number, { decision: number; ranges: ServiceRange[] }[]>();
   const vectorAnswers = (v: number) => {
     let list = byVector.get(v);
     if (list) return list;
     const by = new Map<number, { decision: number; ranges: ServiceRange[]; order: number }>();
-    for (const c of cut.classes) {
+    for (const c of classes) {
       const d = table.cellOfVector(v, c);
-      const o = cut.order.get(c)!;
+      const o = order[c]!;
       const e = by.get(d);
       if (e) {
-        e.ranges.push(...cut.pieces.get(c)!);
+        e.ranges.push(...pieces.get(c)!);
         if (o < e.order) e.order = o;
-      } else by.set(d, { decision: d, ranges: [...cut.pieces.get(c)!], order: o });
+      } else by.set(d, { decision: d, ranges: [...pieces.get(c)!], order: o });
     }
     list = [...by.values()].sort((a, b) => a.order - b.order).map(({ decision, ranges }) => ({ decision, ranges: ranges.sort((a, b) => a.lo - b.lo) }));
     byVector.set(v, list);

@@ -211,17 +211,29 @@ export interface ServiceTouch {
   order: Float64Array;
 }
 
-export function touchServices(table: DecisionTable, services: readonly ServiceRange[]): ServiceTouch {
+/**
+ * The service classes the ranges touch with a flow key. With `pieces`, also the part of the
+ * ranges in each touched class (in the order walked: by range, then by key), for answers that
+ * say which flows a decision covers (names.ts).
+ */
+export function touchServices(table: DecisionTable, services: readonly ServiceRange[], pieces?: Map<number, ServiceRange[]>): ServiceTouch {
   const order = new Float64Array(table.serviceClasses).fill(-1);
   const starts = table.serviceStarts;
   const cls = table.serviceIntervalClass;
   for (const r of services) {
     for (let i = lastAtOrBelow(starts, r.lo); i < starts.length && starts[i]! <= r.hi; i++) {
       const end = (i + 1 < starts.length ? starts[i + 1]! : KEY_SPACE) - 1;
-      const k = preferredFlowKey(starts[i]! > r.lo ? starts[i]! : r.lo, end < r.hi ? end : r.hi);
-      if (k < 0) continue;
+      const lo = starts[i]! > r.lo ? starts[i]! : r.lo;
+      const hi = end < r.hi ? end : r.hi;
+      const k = preferredFlowKey(lo, hi);
+      if (k < 0) continue; // no flow in the piece (tcp port 0 alone)
       const c = cls[i]!;
       if (order[c]! < 0 || k < order[c]!) order[c] = k;
+      if (pieces) {
+        const list = pieces.get(c);
+        if (list) list.push({ lo, hi });
+        else pieces.set(c, [{ lo, hi }]);
+      }
     }
   }
   const classes: number[] = [];
