@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { dirname, basename } from 'node:path';
 import type { AuditResult } from '../audit/audit.js';
 import { ZoneMatrix, type CellKind, type MatrixEntry, type TierCell } from '../matrix/matrix.js';
+import { daysBetween } from '../model/dates.js';
 import type { Model, Segment, Tier } from '../model/types.js';
 import type { LoadedPolicy } from '../policy.js';
 import type { Problem } from '../problems/problem.js';
@@ -116,10 +117,6 @@ export function gitCommit(file: string): string | null {
   }
 }
 
-function dayNumber(date: string): number {
-  return Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
-}
-
 function sel(list: { text: string }[]): string {
   return list.map((s) => s.text).join(', ');
 }
@@ -171,11 +168,10 @@ export function buildInspection(policy: LoadedPolicy, opts: BuildOptions = {}): 
   const zm = new ZoneMatrix(table);
   const crossings = crossingsOf(zm, model);
   const byName = new Map(model.segments.map((s) => [s.name, s]));
-  const asOfDay = dayNumber(policy.asOf);
 
   // Exceptions by state on the as-of date.
   const exceptions: ExceptionRow[] = model.exceptions.map((x) => {
-    const days = dayNumber(x.expires) - asOfDay;
+    const days = daysBetween(policy.asOf, x.expires);
     const state = days < 0 ? 'expired' : days <= 30 ? 'within30' : days <= 90 ? 'within90' : 'active';
     return {
       id: x.id,

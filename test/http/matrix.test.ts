@@ -7,7 +7,7 @@ import t from 'tap';
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { daysBetween } from '../../src/http/routes/exceptions.js';
+import { daysBetween } from '../../src/model/dates.js';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
 import { loadPolicy } from '../../src/policy.js';
 import { bearer, POLICY_A, POLICY_B, ruleDir, server, testTokens } from './helpers.js';

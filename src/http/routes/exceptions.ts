@@ -4,18 +4,11 @@
  * tier rule is lifted, so the route needs read-policy.
  */
 import type { FastifyInstance } from 'fastify';
-import { isActive } from '../../model/dates.js';
+import { daysBetween, isActive } from '../../model/dates.js';
 import { policyReady } from '../ready.js';
 import type { SansoContext } from '../server.js';
 import { ref } from '../schemas.js';
 import { problems } from './common.js';
-
-const DAY_MS = 86_400_000;
-
-/** Whole days from one calendar date to another (both YYYY-MM-DD): no time zone involved. */
-export function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
-}
 
 export async function exceptionRoutes(app: FastifyInstance, ctx: SansoContext): Promise<void> {
   app.get(
