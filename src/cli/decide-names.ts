@@ -115,19 +115,22 @@ const SUMMARY = {
     (r.partial > 0 ? `、一部許可 ${count(r.partial)}` : ''),
 };
 
-/** The answer as people read it: the single-flow line per decision, its message beneath, then a summary. */
+/** One decision as `decide` prints it, for one flow or one named pair: the line, its message beneath. */
+export function decisionText(a: Pick<NamedAnswer, 'decision' | 'code' | 'rule' | 'src' | 'dst' | 'path' | 'sanitizer' | 'message'>, services: string, lang: Lang): string {
+  const rule = a.rule === null ? '' : ` ${a.rule}`;
+  if (lang === 'ja') {
+    // The tiers and the path in the basic policy's words; the code and rule id stay as they are.
+    const via = a.sanitizer ? `（${a.sanitizer.segment} の${METHOD_NAMES.ja[a.sanitizer.method]}を経由）` : a.path === 'breakout' ? '（ローカルブレイクアウト）' : '';
+    return `${a.decision.toUpperCase()} ${a.code}${rule}: ${sideText(a.src, lang)}→ ${sideText(a.dst, lang)}${services}${via}\n  ${a.message}\n`;
+  }
+  const via = a.sanitizer ? ` via ${a.sanitizer.segment} (${a.sanitizer.method})` : a.path === 'breakout' ? ' by local breakout' : '';
+  return `${a.decision.toUpperCase()} ${a.code}${rule}: ${sideText(a.src, lang)} → ${sideText(a.dst, lang)} ${services}${via}\n  ${a.message}\n`;
+}
+
+/** The answer as people read it: each decision as the single-flow form prints it, then a summary. */
 export function formatNamedText(r: NamedResult, lang: Lang): string {
   let out = '';
-  for (const a of r.answers) {
-    const rule = a.rule === null ? '' : ` ${a.rule}`;
-    if (lang === 'ja') {
-      const via = a.sanitizer ? `（${a.sanitizer.segment} の${METHOD_NAMES.ja[a.sanitizer.method]}を経由）` : a.path === 'breakout' ? '（ローカルブレイクアウト）' : '';
-      out += `${a.decision.toUpperCase()} ${a.code}${rule}: ${sideText(a.src, lang)}→ ${sideText(a.dst, lang)}${a.services.join(', ')}${via}\n  ${a.message}\n`;
-      continue;
-    }
-    const via = a.sanitizer ? ` via ${a.sanitizer.segment} (${a.sanitizer.method})` : a.path === 'breakout' ? ' by local breakout' : '';
-    out += `${a.decision.toUpperCase()} ${a.code}${rule}: ${sideText(a.src, lang)} → ${sideText(a.dst, lang)} ${a.services.join(', ')}${via}\n  ${a.message}\n`;
-  }
+  for (const a of r.answers) out += decisionText(a, a.services.join(', '), lang);
   return `${out}${SUMMARY[lang](r)}\n`;
 }
 

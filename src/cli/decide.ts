@@ -6,7 +6,7 @@
 import { FlowResult, resolveFlow } from '../lookup/flow.js';
 import { flowError } from '../http/flow-error.js';
 import { decisionObject, renderDecision } from '../lookup/render.js';
-import { METHOD_NAMES, TIER_NAMES, type Lang } from '../i18n/messages.js';
+import type { Lang } from '../i18n/messages.js';
 import { loadPolicy, type LoadedPolicy } from '../policy.js';
 import { formatText } from '../report/text.js';
 import { toolInfo } from '../report/tool.js';
@@ -15,7 +15,7 @@ import { mustExist, parse } from './args.js';
 import { answerCsvFlows, type CsvTally } from './flow-csv.js';
 import { EXIT, UsageError, type Io } from './io.js';
 import { isServiceName, isSideName } from '../check/names.js';
-import { MAX_PAIRS, runByNames } from './decide-names.js';
+import { decisionText, MAX_PAIRS, runByNames } from './decide-names.js';
 
 export const DECIDE_USAGE = `usage: sanso decide SRC DST SERVICE [options]
        sanso decide --batch FILE|- [options]
@@ -91,22 +91,8 @@ export async function run(args: string[], io: Io): Promise<number> {
   if (values.json) io.stdout(`${renderDecision(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang)}\n`);
   else {
     const d = decisionObject(table, out.decision, out.srcSeg, out.dstSeg, src, dst, lang);
-    const rule = d.rule === null ? '' : ` ${d.rule}`;
-    const svc = formatServiceKey(serviceKey(out.proto, out.port));
-    if (lang === 'ja') {
-      // The tiers and the path in the basic policy's words; the code and rule id stay as they are.
-      const tier = TIER_NAMES.ja;
-      const via = d.sanitizer ? `（${d.sanitizer.segment} の${METHOD_NAMES.ja[d.sanitizer.method]}を経由）` : d.path === 'breakout' ? '（ローカルブレイクアウト）' : '';
-      io.stdout(
-        `${d.decision.toUpperCase()} ${d.code}${rule}: ${src}（${d.src.segment}、${tier[d.src.tier]}）→ ${dst}（${d.dst.segment}、${tier[d.dst.tier]}）${svc}${via}\n` +
-          `  ${d.message}\n`,
-      );
-    } else {
-      const via = d.sanitizer ? ` via ${d.sanitizer.segment} (${d.sanitizer.method})` : d.path === 'breakout' ? ' by local breakout' : '';
-      io.stdout(
-        `${d.decision.toUpperCase()} ${d.code}${rule}: ${src} (${d.src.segment}, ${d.src.tier}) → ${dst} (${d.dst.segment}, ${d.dst.tier}) ${svc}${via}\n` + `  ${d.message}\n`,
-      );
-    }
+    const side = (address: string, s: typeof d.src) => ({ address, segment: s.segment, tier: s.tier });
+    io.stdout(decisionText({ ...d, src: side(src, d.src), dst: side(dst, d.dst) }, formatServiceKey(serviceKey(out.proto, out.port)), lang));
   }
   return table.decision(out.decision).decision === 'allow' ? EXIT.OK : EXIT.DENY;
 }
