@@ -78,8 +78,10 @@ export function refine(initial: Int32Array, sets: readonly Int32Array[]): Refine
   const cls = Int32Array.from(initial);
   let next = 0;
   for (let i = 0; i < n; i++) if (cls[i]! >= next) next = cls[i]! + 1;
-  // Class ids stay below the number of intervals: every class is non-empty.
-  const cap = Math.max(n, next) + 1;
+  // Every class is non-empty, so splits make at most n new classes; they take ids from `next` on.
+  // (Initial ids are codes such as (family, interface) and may reach past n: bounding the ids by
+  // n ran out of free ids, and a split interval then silently joined class 0.)
+  const cap = next + n + 1;
   const size = new Int32Array(cap);
   for (let i = 0; i < n; i++) if (cls[i]! >= 0) size[cls[i]!]!++;
   const count = new Int32Array(cap);
@@ -88,12 +90,18 @@ export function refine(initial: Int32Array, sets: readonly Int32Array[]): Refine
   const free: number[] = [];
   for (let c = 0; c < cap; c++) if (size[c] === 0 && c >= next) free.push(c);
   free.reverse();
-  for (const spans of sets) {
+  // Per interval, the last set that counted it: a set's spans may overlap (an object group that
+  // names 10.0.0.0/8 and 10.1.0.0/16), and an interval counted twice made a class look wholly
+  // inside the set when it was not.
+  const counted = new Int32Array(n).fill(-1);
+  for (let s = 0; s < sets.length; s++) {
+    const spans = sets[s]!;
     touchedClasses.length = 0;
     for (let k = 0; k < spans.length; k += 2) {
       for (let i = spans[k]!; i <= spans[k + 1]!; i++) {
         const c = cls[i]!;
-        if (c < 0) continue;
+        if (c < 0 || counted[i] === s) continue;
+        counted[i] = s;
         if (count[c] === 0) touchedClasses.push(c);
         count[c]!++;
       }
