@@ -20,6 +20,7 @@ import { Metrics } from './metrics.js';
 import { classify, rawProblemResponse, sendProblem } from './problems.js';
 import { jsonParser, DEFAULT_JSON_DEPTH } from './json.js';
 import { PolicyPool } from './pool.js';
+import { tuneHeapForServing } from './heap.js';
 import { requestGuard } from './guard.js';
 import { loadApiSchemas, schemaName } from './schemas.js';
 import { CHANGE_REQUEST_SCHEMA } from '../check/parse.js';
@@ -176,6 +177,8 @@ export async function closeWithin(app: FastifyInstance, ms: number): Promise<'cl
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  // Before anything is compiled: see heap.ts.
+  tuneHeapForServing();
   const paths = typeof opts.rulesPath === 'string' ? [opts.rulesPath] : [...opts.rulesPath];
   const tokens = opts.tokens ?? [];
   const bodyLimit = opts.bodyLimit ?? DEFAULT_BODY_LIMIT;
