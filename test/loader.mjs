@@ -26,7 +26,4 @@ if (isMainThread && tapTs >= 0) {
   plugin();
   process.env.TAP_TYPE_STRIP_ONLY = '1';
   process.execArgv.splice(tapTs, 1);
-  // Every property test starts from the one fixed seed (SANSO_PROP_SEED picks another), not
-  // only those that import the settings themselves: a red run must be red again when rerun.
-  await import('./property/settings.ts');
 }

@@ -5,7 +5,7 @@
  * two entry chains, and one or both families. Plus random interface mappings and flows biased to
  * the edges of every range involved.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import type { AddressSet, Chain, Condition, Device, DeviceRule, Target } from '../../src/device/types.js';
 import { parseCidr } from '../../src/model/cidr.js';
 import type { RawRuleSet } from '../reference/evaluator.js';

@@ -12,7 +12,7 @@
  * SANSO_PROPERTY_RUNS raises the number of runs (default 60).
  */
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { auditDevice, interfaceMap, prepareDevice, type AuditFinding } from '../../src/audit/audit.js';
 import { DeviceLookup } from '../../src/audit/lookup.js';

@@ -4,7 +4,7 @@
  * (family, interface) that may exceed the number of intervals, which once ran the refinement out
  * of class ids and merged a split interval into class 0 (found by test/audit/property.test.ts).
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { bitList, refine } from '../../src/audit/refine.js';
 import { runs } from '../property/settings.js';

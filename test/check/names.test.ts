@@ -10,7 +10,7 @@
  * visible decision (decision, code, rule, path, sanitizer), with the flows each covers.
  */
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { decidePairs, isServiceName, isSideName, resolveService, resolveSide, type Side } from '../../src/check/names.js';
 import { FlowResult } from '../../src/lookup/flow.js';

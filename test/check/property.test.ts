@@ -13,7 +13,7 @@
  *    they are truncated.
  */
 import assert from 'node:assert/strict';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { runs } from '../property/settings.js';
 import t from 'tap';
 import { checkRequest } from '../../src/check/check.js';

@@ -5,7 +5,7 @@
  * at a terminal sees (stderr only; stdout is the same either way).
  */
 import { PassThrough } from 'node:stream';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { main } from '../../src/cli/main.js';
 import { splitQuoted } from '../../src/cli/flow-csv.js';

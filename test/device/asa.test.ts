@@ -4,7 +4,7 @@
  * device with a direct reading of random ACLs, access-groups and security levels.
  */
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { join } from 'node:path';
 import { detect, parseAsa } from '../../src/device/asa.js';
 import { evaluateDevice } from '../reference/device.js';

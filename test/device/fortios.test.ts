@@ -4,7 +4,7 @@
  * device with a first-match reading of random policies written as FortiOS text.
  */
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { join } from 'node:path';
 import { detect, parseFortios } from '../../src/device/fortios.js';
 import { evaluateDevice } from '../reference/device.js';

@@ -3,7 +3,7 @@
  * Node's own parser, JSON positions against JSON.parse and a hand count, format detection, what
  * --lenient keeps of a rule, interface wildcards.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { isIPv6 } from 'node:net';
 import t from 'tap';
 import { parseAddressRange, parseV4, parseV6 } from '../../src/device/addresses.js';

@@ -5,7 +5,7 @@
  * followed by the intrazone (allow) and interzone (deny) defaults.
  */
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { join } from 'node:path';
 import { detect, parsePanos } from '../../src/device/panos.js';
 import { evaluateDevice } from '../reference/device.js';

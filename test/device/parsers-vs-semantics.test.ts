@@ -6,7 +6,7 @@
  *
  * SANSO_PROPERTY_RUNS sets the number of rule sets per format (default 25).
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { parseIptablesSave } from '../../src/device/iptables.js';
 import { parseNftJson } from '../../src/device/nft.js';

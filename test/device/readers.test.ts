@@ -3,7 +3,7 @@
  * addresses.ts, services.ts): each dialect's spelling against the rule written out as a regular
  * expression, and the places where the dialects are meant to differ.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { parseAddressRange, parseSpan, parseV4Prefix, parseV6Prefix } from '../../src/device/addresses.js';
 import { parseDecimal } from '../../src/device/decimal.js';

@@ -5,7 +5,7 @@
  * matching filter decides, none matching discards, no list passes.
  */
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { join } from 'node:path';
 import { detect, parseRtx } from '../../src/device/rtx.js';
 import { evaluateDevice } from '../reference/device.js';

@@ -2,7 +2,7 @@
  * The diff's renderings: service sets as text (against a naive membership check on random key
  * ranges), the Markdown comment's size limit, truncation note and escaping, and Japanese.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { COMMENT_LIMIT, COMMENT_MARKER, formatDiffMarkdown } from '../../src/diff/markdown.js';
 import { mergeKeyRanges, serviceTexts } from '../../src/diff/services.js';

@@ -6,7 +6,7 @@
  * defaults and the guideline model changed. Mutations work on the raw data and pick by index
  * modulo what exists, so every genome applies.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { parseCidr } from '../../src/model/cidr.js';
 import { AS_OF, formatV4, formatV6, ruleSetArb, type RuleFile, type RuleSetOptions } from '../reference/arbitrary.js';
 import type { RawFlow, RawRuleSet } from '../reference/evaluator.js';

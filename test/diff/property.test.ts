@@ -11,7 +11,7 @@
  *
  * SANSO_PROP_RUNS (default 200 here ÷ 2) and SANSO_PROP_SEED set the runs and the seed.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { diffTables } from '../../src/diff/diff.js';
 import type { Change, DiffResult } from '../../src/diff/types.js';

@@ -4,7 +4,7 @@
  * flows at both rule sets' edges and flows aimed at the changed rules — the property test's
  * check, on rule sets whose classes and vectors are many.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { change50 } from '../../bench/scenarios/diff.js';
 import { generatePrefecture, rng, type PrefectureSize } from '../../bench/synthetic.js';

@@ -1,5 +1,5 @@
 import t, { type Test } from 'tap';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { runs } from '../property/settings.js';
 import { connect, type AddressInfo } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';

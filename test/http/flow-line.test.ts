@@ -1,5 +1,5 @@
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { FlowLine, plainValue, scanFlowLine } from '../../src/http/flow-line.js';
 import { parseJson } from '../../src/http/json.js';
 

@@ -103,7 +103,7 @@ function depthOf(v: unknown): number {
 }
 
 t.test('scanJson agrees with a naive depth count and finds every repeated key', async () => {
-  const fc = await import('fast-check');
+  const { default: fc } = await import('../property/fc.js');
   fc.assert(
     fc.property(fc.jsonValue({ maxDepth: 6 }), fc.integer({ min: 1, max: 8 }), (v, max) => {
       const text = JSON.stringify(v);

@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { loadPolicy } from '../../src/policy.js';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
 import { generatePrefecture } from '../../bench/synthetic.js';

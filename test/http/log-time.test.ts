@@ -4,7 +4,7 @@
  * change), and the decision log's two writers (pieces and pino) against the same format.
  */
 import { Writable } from 'node:stream';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { DecisionLog } from '../../src/http/decision-log.js';
 import { isoTime, pinoIsoTime } from '../../src/http/log-time.js';

@@ -4,7 +4,7 @@
  * against a naive calendar walk.
  */
 import t from 'tap';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daysBetween } from '../../src/model/dates.js';

@@ -6,7 +6,7 @@
  * skipped but counted), an overlong line answered with its error, the last line needing no
  * newline.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { loadPolicy } from '../../src/policy.js';
 import { renderDecision } from '../../src/lookup/render.js';

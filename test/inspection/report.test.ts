@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { HtmlValidate } from 'html-validate';
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { loadPolicy, type LoadedPolicy } from '../../src/policy.js';
 import { buildInspection, gitCommit, type Inspection, type Status } from '../../src/inspection/build.js';
 import { renderReportHtml } from '../../src/inspection/html.js';

@@ -10,7 +10,7 @@
  * SANSO_KERNEL_RUNS (default 5) rule sets per dump format; SANSO_KERNEL_SEED picks another seed.
  * Skips, saying why, where namespaces cannot be made (not root, no ip/iptables/nft/perl).
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { allFlows, normalise, ruleSetArb } from '../reference/linux-ruleset.js';
 import { auditFlowsVerdicts, compareWithKernel } from './compare.js';

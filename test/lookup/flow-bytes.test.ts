@@ -4,7 +4,7 @@
  * the same numbers; any byte outside ASCII is refused (the string parser then answers); a value
  * ends at its closing quote and nothing past it is read.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { readFlowLine } from '../../src/http/flow-line.js';
 import { addressValue, FlowBatch, FlowResult, parseAddress, parseFlowService, resolveFlow, serviceValue } from '../../src/lookup/flow.js';

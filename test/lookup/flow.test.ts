@@ -2,7 +2,7 @@
  * The allocation-free flow parser: addresses (strict IPv4, every IPv6 spelling, ::ffff:v4) and
  * flow services, against hand-written cases and, for IPv6, random addresses in random spellings.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { runs } from '../property/settings.js';
 import t from 'tap';
 import { compressV6 } from '../../src/model/cidr.js';

@@ -3,7 +3,7 @@
  * it stands for: random matrices, bases and predictions, good and wrong, and shapes whose pair
  * count is no multiple of 32. The rank is recounted naively here, bit by bit.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { runs } from '../property/settings.js';
 import t from 'tap';
 import { packPairs } from '../../src/compile/pairs.js';

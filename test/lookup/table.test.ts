@@ -3,7 +3,7 @@
  * nested CIDRs and edge-biased addresses; the directory's fallback past its level-2 budget; the
  * IPv4-mapped block; the exported interval lists.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { runs } from '../property/settings.js';
 import t from 'tap';
 import { MAPPED_V4, V4_MAX_L2_BLOCKS } from '../../src/compile/addresses.js';

@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t, { type Test } from 'tap';
 import { buildModel } from '../../src/model/build.js';
 import type { Model } from '../../src/model/types.js';

@@ -3,7 +3,7 @@
  * MODEL-MISMATCH for every combination of model and terminals (against the rule restated
  * here), and CIDR-TIER-NESTED against a naive all-pairs search on random address plans.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { buildModel } from '../../src/model/build.js';
 import { parseCidr } from '../../src/model/cidr.js';

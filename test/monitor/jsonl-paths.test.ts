@@ -3,7 +3,7 @@
  * decide parsers) accepts, with the same record: random objects with the three fields (good and
  * bad values), extra fields of any JSON, random white space, duplicate keys, escapes, non-ASCII.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { fast, slow } from '../../src/monitor/readers/jsonl.js';
 import { FlowRecord, PARSED } from '../../src/monitor/record.js';

@@ -4,7 +4,7 @@
  * worker (as after a worker died between storing and acking), and the partials merged in any
  * order. The result must equal one Monitor over every message once: counts, first and last seen.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { LineSplitter } from '../../src/monitor/lines.js';
 import { Monitor } from '../../src/monitor/monitor.js';

@@ -5,7 +5,7 @@
  * and a plain Map; first and last seen are the minimum and maximum of the records' times.
  * More runs: SANSO_PROPERTY_RUNS=N.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import t from 'tap';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
 import type { DecisionTable } from '../../src/lookup/table.js';

@@ -8,7 +8,7 @@
  * test/property/minimize.ts to a small rule set and one flow, as YAML files and a `sanso decide` command. SANSO_PROP_SHRINK=1
  * lets fast-check shrink first as well (slower; the minimizer alone is usually enough).
  */
-import fc from 'fast-check';
+import fc from './fc.js';
 import { SEED } from './settings.js';
 import t from 'tap';
 import { MODELS, ruleSetArb, scenarioArb, type Scenario } from '../reference/arbitrary.js';

@@ -3,7 +3,7 @@
  * (test/reference/evaluator.ts), on text built from the pieces addresses and services are made of,
  * mostly well-formed and often not: both must accept the same texts, and read the same numbers.
  */
-import fc from 'fast-check';
+import fc from './fc.js';
 import { SEED } from './settings.js';
 import t from 'tap';
 import { FlowResult, parseAddress, parseFlowService } from '../../src/lookup/flow.js';

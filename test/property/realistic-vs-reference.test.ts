@@ -6,7 +6,7 @@
  * vectors, the IPv4 directory). Flows are edge-biased samples as in compile-vs-reference.
  */
 import { basename } from 'node:path';
-import fc from 'fast-check';
+import fc from './fc.js';
 import { SEED } from './settings.js';
 import t, { type Test } from 'tap';
 import { generatePrefecture, type PrefectureSize } from '../../bench/synthetic.js';

@@ -3,7 +3,7 @@
  * of (octets, hex groups, gaps, IPv4 tails), mostly well-formed and often not, with non-ASCII
  * look-alikes and JSON-string junk; plus well-formed IPv6 in every spelling a caller may use.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { formatV6, formatV6Full } from './arbitrary.js';
 
 const octet = fc.oneof(

@@ -10,7 +10,7 @@
  * when a segment goes, genome shrinking stalls with bystanders left in; the property tests cut a
  * failure down further on the raw data (test/property/minimize.ts).
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 import { parseCidr } from '../../src/model/cidr.js';
 import { parseServiceRange } from '../../src/model/services.js';
 import { ReferenceEvaluator, type RawException, type RawFlow, type RawPolicy, type RawRuleSet, type RawSanitizer, type RawSegment } from './evaluator.js';

@@ -9,7 +9,7 @@
  * B (destinations, 198.18.32.0/28, 2001:db8:1b::/124); rules name prefixes and ranges of either
  * pool, so every edge of every match falls among the flows. Flows enter by lan0, leave by wan0.
  */
-import fc from 'fast-check';
+import fc from '../property/fc.js';
 
 export type Fam = 4 | 6;
 export type Pool = 'a' | 'b';
