@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# The CPU each test file costs (user + system seconds, its child processes and worker threads
-# included), most expensive first: run each file alone, the way tap runs it but without
-# coverage, and let bash's `time` add up what it used. Wall time on a shared machine says little;
-# CPU time is what the suite's budget is kept in (docs/contributing.md).
+# The CPU each suite (or test file) costs (user + system seconds, its child processes and worker
+# threads included), most expensive first: run each alone, the way tap runs it but without
+# coverage, and let bash's `time` add up what it used. By default the suites, which are what
+# `npm test` runs (test/architecture/suites.test.ts); name test files to see what each costs
+# alone. Wall time on a shared machine says little; CPU time is what the suite's budget is kept
+# in (docs/contributing.md).
 #
-#   npm run test:cost                       # every test file (takes as long as the suite)
+#   npm run test:cost                       # every suite (takes as long as the suite)
 #   npm run test:cost -- test/http/*.test.ts
 set -uo pipefail
 cd "$(dirname "$0")/.."
-if [ "$#" -eq 0 ]; then mapfile -t files < <(find test -name '*.test.ts' | sort); else files=("$@"); fi
+if [ "$#" -eq 0 ]; then mapfile -t files < <(find test -name '*.suite.ts' | sort); else files=("$@"); fi
 # What .taprc gives each test process: the loader, tap's own plugins' environment, the timeout.
 export TAP_TIMEOUT=120 TAP_TYPE_STRIP_ONLY=1
 out=$(mktemp)
