@@ -27,3 +27,10 @@ if (isMainThread && tapTs >= 0) {
   process.env.TAP_TYPE_STRIP_ONLY = '1';
   process.execArgv.splice(tapTs, 1);
 }
+
+// tap's mock plugin puts its loader (module hooks for t.mockImport) on every test's command line,
+// and worker threads and child processes inherit it. No test mocks modules: they start without it.
+if (isMainThread) {
+  const mock = process.execArgv.findIndex((a) => /[\\/]@tapjs[\\/]mock[\\/]/.test(a));
+  if (mock >= 0) process.execArgv.splice(mock, 1);
+}
