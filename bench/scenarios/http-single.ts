@@ -4,17 +4,18 @@
  * a file: bench/lib/deployed.ts; BENCH_SANSO=bare for neither) and, in the same run, against a bare Fastify route answering a
  * constant decision of the same shape (the ceiling: what Fastify itself costs). Each server runs
  * in a child process, so the load generator has the other core; runs alternate between the two
- * servers so drift in the machine's load hits both alike.
+ * servers so drift in the machine's load hits both alike. autocannon runs in a fresh process too
+ * (bench/lib/load.ts), so that what earlier scenarios left in this one does not pace the client.
  *
  * Throughput is driven with 100 connections × 10 pipelined requests; on two shared cores the
  * load generator, not the server, can be the bottleneck, so each server's CPU time per request
  * is also read (over IPC) and turned into what one core could serve. Latency is read apart, one
  * request at a time on a kept-alive connection, where nothing queues.
  */
-import autocannon, { type Result } from 'autocannon';
 import { Agent, request } from 'node:http';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
 import { startServer, type Child } from '../lib/child.js';
+import { runLoad, type LoadResult } from '../lib/load.js';
 import { AUTH, BARE } from '../lib/deployed.js';
 import { v4Flows, v4Text, type TextFlow } from '../lib/flows.js';
 import { fmt, median, round } from '../lib/stats.js';
@@ -23,8 +24,8 @@ import { row, type Row, type Scenario } from '../lib/scenario.js';
 const CONNECTIONS = 100;
 const PIPELINING = 10;
 
-async function load(port: number, body: string, seconds: number): Promise<Result> {
-  return autocannon({
+async function load(port: number, body: string, seconds: number): Promise<LoadResult> {
+  return runLoad({
     url: `http://127.0.0.1:${port}/v1/decide`,
     method: 'POST',
     headers: { 'content-type': 'application/json', ...AUTH },
@@ -103,7 +104,7 @@ export const scenario: Scenario = {
       await load(ceiling.port, body, 1);
       await load(sanso.port, body, 1);
 
-      const results: Record<'ceiling' | 'sanso', Result[]> = { ceiling: [], sanso: [] };
+      const results: Record<'ceiling' | 'sanso', LoadResult[]> = { ceiling: [], sanso: [] };
       // Server CPU per request: what each server could serve on one core, whatever the client manages.
       const cpuPer: Record<'ceiling' | 'sanso', number[]> = { ceiling: [], sanso: [] };
       const latency: Record<'ceiling' | 'sanso', number[][]> = { ceiling: [], sanso: [] };
