@@ -1,7 +1,7 @@
 /**
  * The prose of docs/performance.md: how the bench works and what profiling found. The tables
- * come from bench/results.json (scripts/docs.ts). The findings below were measured at 0585c33
- * (2026-11-25) and say so; rewrite them when a change to the hot path is profiled again.
+ * come from bench/results.json (scripts/docs.ts). Each finding below says when it was measured
+ * (most at 0585c33, 2026-11-25); rewrite one when its hot path is profiled again.
  */
 
 export const perfIntro = [
@@ -72,7 +72,7 @@ export const perfSideBySide = [
 ];
 
 export const perfProfiled = [
-  'Measured at 0585c33 (2026-11-25), the commit of the published run.',
+  'Measured at 0585c33 (2026-11-25) unless a finding gives another date.',
   '',
   '**In-process lookup.** A CPU profile shows the loop fully inlined, with no call, allocation or',
   'collection: the time is memory access and branch misses. Taken apart on the prefecture (uniform',
@@ -105,14 +105,32 @@ export const perfProfiled = [
   "signed (`a | 0`) so nothing is boxed at the call, and raising V8's inlining budget made no",
   'measurable difference.',
   '',
-  '**HTTP single decision: 0.86 of the bare-Fastify ceiling.** The route does one schema-checked body',
-  'parse, one lookup and one concatenation of pre-serialized fragments. Seen and not explained: the',
-  'same server answering the same request costs about 10 µs more with the prefecture loaded than',
-  'with the sample city (~32 → ~45 µs in three alternating rounds), although garbage collection',
-  'takes the same share in both (~10 %) and the answers are 383 and 473 bytes. A CPU profile',
-  'restricted to the load window is where to look next.',
+  '**HTTP single decision, as deployed (2026-12-01).** The route does one schema-checked body parse,',
+  'one lookup and one concatenation of pre-serialized fragments; the token is a hash-table hit and',
+  "the decision log's entry is built from pieces and written in batches. Until this run, the same",
+  'code gave anything from 0.52 to 0.74 of the ceiling from one run to the next, and the same server',
+  'cost about 10 µs more per request with the prefecture loaded than with the sample city. The cause',
+  "was V8's allocation-site pretenuring. `--trace-gc-nvp` showed about 3 MB surviving each scavenge",
+  'in sanso against 26 KB in the ceiling; bare Fastify answering its constant went from 20 to 32 µs',
+  "of CPU per request merely by importing sanso's modules; `--trace-pretenuring-statistics` showed one",
+  'allocation site all of whose objects survived. From what survived while the modules loaded and the',
+  "rule set compiled, V8 had chosen to allocate that site's objects straight in the old generation;",
+  "under load the site makes an object per request, and each, dead but old, kept the request's young",
+  'objects alive until the next full collection, so they were copied and promoted. `buildServer` now',
+  'turns pretenuring off before it compiles anything (`src/http/heap.ts`): the ceiling with the',
+  'modules imported is back at 20 µs, and a logged decide costs about 27 µs (compiling the prefecture,',
+  'about 1 % more). In alternating runs the rest of the distance to 0.85 is the token and the decision',
+  'log, about 3.7 µs together (bare sanso, with neither, costs 23 µs: 0.87 of the ceiling), of which',
+  'writing the entries is about 1 µs; writing them synchronously once per event-loop turn was slower',
+  "(29 µs). The kernel's `writev` of each answer is about two thirds of both servers' CPU.",
+  'The ratio in the table still moves from run to run: on 2026-12-01 this code gave 0.69, 0.80 and',
+  '0.72 of the ceiling by requests/s in three whole-bench runs and 0.77 and 0.82 with the scenario',
+  'run alone, while the ceiling itself took 20 to 29 µs per request as other tenants of the machine',
+  'came and went. The load generator now runs in a fresh process of its own (`bench/lib/load.ts`),',
+  'so that at least the client is the same in every run.',
   '',
-  '**NDJSON batch: 1.28 M decisions/s** (566,000/s at the previous publication, 269,000/s before that).',
+  '**NDJSON batch, decision log off (2026-11-25): 1.28 M decisions/s** (566,000/s at the publication',
+  'before, 269,000/s before that; with the log on, as the table above measures it, see docs/service.md).',
   'A request line that lies wholly inside a socket chunk is read from its bytes, never as a string:',
   'the `JSON.stringify` form is matched four bytes at a time (any other spacing token by token), each',
   'value is parsed as it is scanned (dotted quads and `tcp/N`, `udp/N` straight to integers), flows',
