@@ -152,7 +152,7 @@ export function formatAuditGithub(result: AuditResult, meta: Pick<ReportMeta, 'r
     for (const f of d.findings) {
       const level = KIND_RULES[f.kind].level === 'error' ? 'error' : 'warning';
       const props = [
-        `file=${escapeProperty(reportPath(f.device.file, meta as ReportMeta))}`,
+        `file=${escapeProperty(reportPath(f.device.file, meta))}`,
         `line=${f.device.line ?? 1}`,
         `col=${f.device.col ?? 1}`,
         `title=${escapeProperty(KIND_RULES[f.kind].id)}`,

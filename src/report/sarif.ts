@@ -29,8 +29,8 @@ export function pathToUri(path: string): string {
 }
 
 /** Where a file is, for a result: relative to the root (SRCROOT) when it is under it. */
-export function artifactLocation(file: string, meta: Pick<ReportMeta, 'root' | 'cwd' | 'files'>) {
-  const path = reportPath(file, meta as ReportMeta);
+export function artifactLocation(file: string, meta: Pick<ReportMeta, 'root' | 'cwd'>) {
+  const path = reportPath(file, meta);
   const uri = pathToUri(path);
   return path.startsWith('/') ? { uri } : { uri, uriBaseId: SRCROOT };
 }
