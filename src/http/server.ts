@@ -21,6 +21,7 @@ import { classify, rawProblemResponse, sendProblem } from './problems.js';
 import { jsonParser, DEFAULT_JSON_DEPTH } from './json.js';
 import { PolicyPool } from './pool.js';
 import { tuneHeapForServing } from './heap.js';
+import { sharedCompilers } from './compilers.js';
 import { requestGuard } from './guard.js';
 import { loadApiSchemas, schemaName } from './schemas.js';
 import { CHANGE_REQUEST_SCHEMA } from '../check/parse.js';
@@ -197,6 +198,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // No child logger per request: pino's child() cost ~4 µs of a logged decide's ~35, for a
     // reqId binding that only the internal-error line uses (it names the id itself).
     childLoggerFactory: (logger) => logger,
+    // Compiled once per process, however many servers it builds (compilers.ts).
+    schemaController: { compilersFactory: sharedCompilers },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: false } },
     clientErrorHandler: (err: NodeJS.ErrnoException, socket: Socket) => {
       if (err.code === 'ECONNRESET' || socket.destroyed) return;

@@ -8,6 +8,7 @@ import './audit.test.js';
 import './auth-routes.test.js';
 import './auth.test.js';
 import './check.test.js';
+import './compilers.test.js';
 import './console.test.js';
 import './decide.test.js';
 import './docs.test.js';
