@@ -4,7 +4,8 @@
 // and `npm publish`. Each of those has the TypeScript sources, so dist/ is built here. A Docker
 // stage that copies only package.json (or any install without src/) has nothing to build, and a
 // production install of a checkout (`npm ci --omit=dev`) has no compiler: both skip with a note
-// instead of failing the install.
+// instead of failing the install. The build is incremental (tsconfig.build.json), so `npm pack`
+// after `npm ci` re-emits only what changed since.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -17,5 +18,5 @@ try {
   process.stderr.write('sanso prepare: typescript is not installed, so dist/ was not built; run `npm run build` after installing the dev dependencies\n');
   process.exit(0);
 }
-const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+const r = spawnSync(process.execPath, [tsc, '-b', 'tsconfig.build.json'], { stdio: 'inherit' });
 process.exit(r.status ?? 1);
