@@ -6,7 +6,6 @@
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import fc from '../property/fc.js';
-import { loadPolicy } from '../../src/policy.js';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
 import { generatePrefecture } from '../../bench/synthetic.js';
 import { ruleDir, server } from './helpers.js';
@@ -38,7 +37,9 @@ t.test('reloads: unchanged compiles nothing; changed compiles off the loop and d
   t.not(changed.version, first.version);
   t.ok(worst < NOT_BLOCKED_MS, `/healthz answered within ${Math.round(worst)} ms during the reload`);
 
-  const here = loadPolicy([dir], { asOf: pref.asOf }).policy!;
+  // The same rule set compiled here, on the loop (no compileOffLoop): its decisions and answers.
+  const local = await server(t, { rulesPath: dir, asOf: pref.asOf });
+  const here = local.sanso.lifecycle.current!;
   const there = app.sanso.lifecycle.current!;
   t.equal(there.version, here.version);
   t.equal(there.table.constructor.name, 'DecisionTable');
@@ -60,6 +61,6 @@ t.test('reloads: unchanged compiles nothing; changed compiles off the loop and d
   // The answer as rendered from the crossed table's fragments is byte for byte the same.
   const flow = { src: '10.0.0.1', dst: '10.0.0.2', service: 'tcp/443' };
   const r = await fetch(`${base}/v1/decide`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(flow) });
-  const ref = await (await server(t, { rulesPath: dir, asOf: pref.asOf })).inject({ method: 'POST', url: '/v1/decide', payload: flow });
+  const ref = await local.inject({ method: 'POST', url: '/v1/decide', payload: flow });
   t.equal(await r.text(), ref.body);
 });
