@@ -1,7 +1,7 @@
 /**
  * The schema compilers every sanso server in a process shares. Fastify gives each instance
  * fresh compilers, so each buildServer() compiled every route's validators and response
- * serializers again: ~0.2 s of CPU, most of it fast-json-stringify checking and indexing the
+ * serializers again: ~0.25 s of CPU, most of it fast-json-stringify checking and indexing the
  * shared API schemas once per response schema. `sanso serve` builds one server and never
  * notices; a process that builds many (the HTTP tests build one per test, an embedding may
  * build one per rule set) paid it every time.
