@@ -7,10 +7,10 @@
  * build one per rule set) paid it every time.
  *
  * A compiled validator or serializer is a pure function of its schema, the shared schemas and
- * the options, so one compiled for the same three is the same function: each pool is keyed by
- * the shared schemas and options (as @fastify/ajv-compiler already does for its Ajv instances),
- * and within a pool each function by its schema's JSON. The pools live as long as the process;
- * they hold one entry per distinct schema and option set, which a process has few of.
+ * the options, so one compiled for the same three is the same function: compiled functions are
+ * kept by the shared schemas and options (as @fastify/ajv-compiler already keeps its Ajv
+ * instances) and, within those, by the schema's JSON. They live as long as the process: one per
+ * distinct schema and option set, which a process has few of.
  */
 import AjvCompiler from '@fastify/ajv-compiler';
 import SerializerSelector from '@fastify/fast-json-stringify-compiler';
@@ -18,30 +18,30 @@ import type { FastifyServerOptions } from 'fastify';
 
 type Factories = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
 
-/** `build(externals, options)` once per distinct (externals, options); each of its compiles once per schema. */
-function pooled<X, R extends { schema?: unknown }, F, O>(build: (externals: X, options: O) => (route: R) => F): (externals: X, options: O) => (route: R) => F {
-  type Compile = (route: R) => F;
-  const pools = new Map<string, Compile>();
+/**
+ * Fastify's own factory, called per server as Fastify would, but each compiled function reused
+ * for the same (shared schemas, options, schema). Only results are shared: every server still
+ * gets a fresh compile context, so what a compiler does to its own (fast-json-stringify's drops
+ * a response schema's own $id from its copy of the shared schemas) stays with that server.
+ */
+function reusing<X, R extends { schema?: unknown }, F, O>(build: (externals: X, options: O) => (route: R) => F): (externals: X, options: O) => (route: R) => F {
+  const compiledBy = new Map<string, Map<string, F>>();
   return (externals, options) => {
     const key = JSON.stringify([externals, options]);
-    let compile = pools.get(key);
-    if (!compile) {
-      const inner = build(externals, options);
-      const compiled = new Map<string, F>();
-      compile = (route) => {
-        const k = JSON.stringify(route.schema);
-        let fn = compiled.get(k);
-        if (fn === undefined) compiled.set(k, (fn = inner(route)));
-        return fn;
-      };
-      pools.set(key, compile);
-    }
-    return compile;
+    let compiled = compiledBy.get(key);
+    if (!compiled) compiledBy.set(key, (compiled = new Map()));
+    const inner = build(externals, options);
+    return (route) => {
+      const k = JSON.stringify(route.schema);
+      let fn = compiled.get(k);
+      if (fn === undefined) compiled.set(k, (fn = inner(route)));
+      return fn;
+    };
   };
 }
 
 /** For Fastify's `schemaController.compilersFactory`. */
 export const sharedCompilers: Required<Factories> = {
-  buildValidator: pooled(AjvCompiler()),
-  buildSerializer: pooled(SerializerSelector()),
+  buildValidator: reusing(AjvCompiler()),
+  buildSerializer: reusing(SerializerSelector()),
 };
