@@ -12,7 +12,8 @@
  * and promoted, and scavenges grew several times longer. Bare Fastify with sanso's
  * modules merely imported, answering a constant, fell from 20 to 32 µs of CPU per request; with
  * pretenuring off it was back at 20, and a logged POST /v1/decide went from ~44 to ~30 µs
- * (alternating runs by hand, 2026-12-01; the bench's figures are in docs/performance.md). Compiling a rule set costs about 1 % more without it.
+ * (alternating runs by hand, 2026-12-01; the bench's figures are in docs/performance.md).
+ * Compiling a rule set costs about 1 % more without it (by hand too).
  *
  * The flag is process-wide (policy workers included). buildServer sets it first, before the rule
  * set is compiled, which is where its effect was measured; it changes a heuristic only, the kind
