@@ -228,7 +228,9 @@ export class DecisionLog {
 
   /**
    * One POST /v1/decide, from pieces: the same entry decision() would write. `result` is the
-   * decision id's piece (logFragments). Returns the decision id.
+   * decision id's piece (logFragments). `src`, `dst` and `service` must have passed the flow
+   * parser (lookup/flow.ts), which accepts ASCII letters, digits and `.:/` only: nothing to
+   * escape. Returns the decision id.
    */
   decide(version: string, caller: string | null, client: string, src: string, dst: string, service: string, result: string): string {
     const id = this.nextId();
@@ -238,7 +240,7 @@ export class DecisionLog {
       return id;
     }
     this.write(
-      `{"level":30,"time":"${this.time()}","log":"decision","decision_id":"${id}","route":"/v1/decide","policy_version":${this.versionJson(version)},"caller":${this.callerOf(caller)},"client":${quote(client)},"input":{"src":${quote(src)},"dst":${quote(dst)},"service":${quote(service)}},${result},"msg":"decision"}\n`,
+      `{"level":30,"time":"${this.time()}","log":"decision","decision_id":"${id}","route":"/v1/decide","policy_version":${this.versionJson(version)},"caller":${this.callerOf(caller)},"client":${quote(client)},"input":{"src":"${src}","dst":"${dst}","service":"${service}"},${result},"msg":"decision"}\n`,
     );
     return id;
   }

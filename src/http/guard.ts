@@ -16,11 +16,15 @@
  *
  * Callback style and no allocation on the common path: this runs on every request.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { authenticate, hasScope, type Caller, type Scope, type TokenEntry } from './auth.js';
 import { sendProblem } from './problems.js';
 import type { SansoContext } from './server.js';
+
+/** admitsDecide()'s answer when no tokens are configured: every caller may decide. */
+export const OPEN_CALLER = 'open' as const;
 
 const NO_TOKEN = { en: 'this route needs a bearer token', ja: 'このルートにはベアラートークンが必要です' };
 const BAD_TOKEN = { en: 'the bearer token is not valid', ja: 'ベアラートークンが正しくありません' };
@@ -130,27 +134,29 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
     return port;
   };
 
+  /** Step 1: whether Host names us (open mode). Before listen() (inject) there is nothing to compare. */
+  function hostAllowed(host: string | undefined): boolean {
+    const p = listeningPort();
+    if (p === null) return true;
+    const { name, port: hp } = splitHost((host ?? '').toLowerCase());
+    const nameOk = name === 'localhost' || isIP(name) !== 0 || allowed.has(name);
+    return nameOk && (hp !== null ? hp === p : p === '80');
+  }
+
   function guard(route: RouteDeclaration | null, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const headers = request.headers;
     if (route !== null) request.sansoRoute = route.url;
     // 1. Host, in open mode. inject() (tests) is not listening: nothing to compare against.
-    if (!ctx.secured) {
-      const p = listeningPort();
-      if (p !== null) {
-        const { name, port: hp } = splitHost((headers.host ?? '').toLowerCase());
-        const nameOk = name === 'localhost' || isIP(name) !== 0 || allowed.has(name);
-        if (!nameOk || (hp !== null ? hp !== p : p !== '80')) {
-          reply.header('connection', 'close');
-          ctx.security('host-refused', request, {
-            host: (headers.host ?? '').slice(0, 100),
-          });
-          sendProblem(reply, 'HOST-NOT-ALLOWED', {
-            en: 'this open service answers only requests addressed to it by IP address or localhost on its own port (see docs/service.md, Open mode)',
-            ja: 'このオープンモードのサービスは、IP アドレスか localhost と自身のポートで宛てられたリクエストにだけ応答します（docs/service.md の Open mode を参照）',
-          });
-          return;
-        }
-      }
+    if (!ctx.secured && !hostAllowed(headers.host)) {
+      reply.header('connection', 'close');
+      ctx.security('host-refused', request, {
+        host: (headers.host ?? '').slice(0, 100),
+      });
+      sendProblem(reply, 'HOST-NOT-ALLOWED', {
+        en: 'this open service answers only requests addressed to it by IP address or localhost on its own port (see docs/service.md, Open mode)',
+        ja: 'このオープンモードのサービスは、IP アドレスか localhost と自身のポートで宛てられたリクエストにだけ応答します（docs/service.md の Open mode を参照）',
+      });
+      return;
     }
     // 2. Bodies where none is taken.
     const method = request.method;
@@ -222,6 +228,22 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
   }
 
   return {
+    /**
+     * For the front door (front-door.ts): the caller that guard() would let a POST /v1/decide
+     * with these headers through with (OPEN_CALLER when no tokens are configured), or null when
+     * guard() would refuse it — or when the headers take any but the common form (an encoding
+     * named, a Content-Type other than plain application/json). Answers nothing and records
+     * nothing: a null sends the request through Fastify, where guard() itself answers and logs.
+     */
+    admitsDecide(headers: IncomingHttpHeaders): Caller | typeof OPEN_CALLER | null {
+      if (!ctx.secured && !hostAllowed(headers.host)) return null;
+      if (headers['content-encoding'] !== undefined) return null;
+      const ct = headers['content-type'];
+      if (ct !== 'application/json' && ct !== 'application/json; charset=utf-8') return null;
+      if (!ctx.secured) return OPEN_CALLER;
+      const caller = known.lookup(ctx.tokens, headers.authorization);
+      return caller !== null && hasScope(caller, 'decide') ? caller : null;
+    },
     forRoute(route: RouteDeclaration) {
       return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => guard(route, request, reply, done);
     },

@@ -23,6 +23,7 @@ import { PolicyPool } from './pool.js';
 import { tuneHeapForServing } from './heap.js';
 import { sharedCompilers } from './compilers.js';
 import { requestGuard } from './guard.js';
+import { installFrontDoor } from './front-door.js';
 import { loadApiSchemas, schemaName } from './schemas.js';
 import { CHANGE_REQUEST_SCHEMA } from '../check/parse.js';
 import { auditRoutes } from './routes/audit.js';
@@ -104,6 +105,12 @@ export interface ServerOptions {
   compileOffLoop?: boolean;
   /** Open mode: host names besides IP literals and localhost that Host may carry. */
   allowedHosts?: readonly string[];
+  /**
+   * Answer plainly valid POST /v1/decide requests before Fastify's request lifecycle
+   * (front-door.ts; default true). False sends every request through Fastify: the tests compare
+   * the two.
+   */
+  frontDoor?: boolean;
 }
 
 export interface SansoContext {
@@ -451,5 +458,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   if (opts.watch) lifecycle.watch();
   if (opts.eagerWorkers) pool.start();
   await app.ready();
+  if (opts.frontDoor !== false) installFrontDoor(app, ctx, { bodyLimit, jsonMaxDepth: opts.jsonMaxDepth ?? DEFAULT_JSON_DEPTH, admits: guard.admitsDecide });
   return app;
 }

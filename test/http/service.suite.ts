@@ -9,6 +9,7 @@ import './serve.test.js';
 import './reload.test.js';
 import './shutdown.test.js';
 import './decision-log.test.js';
+import './front-door.test.js';
 import './harden-body.test.js';
 import './harden-check.test.js';
 import './harden-log.test.js';

@@ -51,8 +51,8 @@ function tally(ctx: SansoContext, p: LoadedPolicy, counts: Uint32Array): Record<
 
 const logPieces = new WeakMap<DecisionTable, LogFragments>();
 
-/** The decision log's pieces for a table, made once per table. */
-function logPiecesOf(table: DecisionTable): LogFragments {
+/** The decision log's pieces for a table, made once per table (the front door's too). */
+export function logPiecesOf(table: DecisionTable): LogFragments {
   let f = logPieces.get(table);
   if (!f) logPieces.set(table, (f = logFragments(table.decisions)));
   return f;

@@ -1,0 +1,223 @@
+/**
+ * The front door: POST /v1/decide in its common form, answered where Node's HTTP server hands
+ * over a request, before Fastify's request lifecycle. Everything else — every other route, and
+ * every decide request that is not plainly valid — goes through Fastify exactly as before.
+ *
+ * Why: with the decision log on, a decide costs Fastify's own work per request (routing, hooks,
+ * the reply object, the content-type parser, the validator call) plus sanso's. Measured on the
+ * bench machine, Fastify's share was more than half of the whole (docs/performance.md). The
+ * answer, the decision-log entry and the metrics are produced by the same functions as on the
+ * Fastify route; only the plumbing around them is skipped.
+ *
+ * What may come in through the front door, decided from the request line and headers alone,
+ * before a byte of the body is read:
+ * - `POST /v1/decide`, exactly (no query string), while the service is not closing;
+ * - a Content-Length from 1 to the body limit; no Transfer-Encoding, no Expect;
+ * - what the guard (guard.ts, admitsDecide) lets through without a word: Host in open mode, no
+ *   Content-Encoding, a Content-Type of `application/json` with no charset or UTF-8, and a token
+ *   with the decide scope. A request the guard would refuse goes to Fastify, where the guard
+ *   answers it and records the security event.
+ *
+ * Once the body is in, the front door answers only a body that parses as the Fastify route would
+ * parse it (json.ts, the same depth and duplicate-key checks), is an object of exactly `src`,
+ * `dst` and `service`, strings within the schema's lengths, and resolves to a decision. Any
+ * other body — malformed, a schema error, a bad address — is replayed through Fastify with
+ * inject(): its answer (status, headers, problem document) is Fastify's own, copied onto the
+ * connection. The body has been read by then, so the request itself cannot be handed over.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import type { Caller } from './auth.js';
+import { FlowResult, resolveFlow } from '../lookup/flow.js';
+import { byteFragments, renderDecisionInto } from '../lookup/render.js';
+import { OPEN_CALLER } from './guard.js';
+import { FlowLine, scanFlowLine } from './flow-line.js';
+import { parseJson } from './json.js';
+import { pickLang } from './lang.js';
+import { logPiecesOf } from './routes/decide.js';
+import type { SansoContext } from './server.js';
+
+export const FRONT_DOOR_ROUTE = '/v1/decide';
+const JSON_TYPE = 'application/json; charset=utf-8';
+/** The longest `src`/`dst` and `service` the flow schema (schemas/api/flow.json) accepts. */
+const MAX_ADDRESS = 64;
+const MAX_SERVICE = 32;
+/** Answers are written one after another into slabs of this size; a full slab is left to the GC. */
+const SLAB_BYTES = 64 * 1024;
+/** Headers of a replayed answer that belong to the connection, not to the answer. */
+const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date']);
+
+interface FlowBody {
+  src: string;
+  dst: string;
+  service: string;
+}
+
+/** What the front door did, for tests and the bench: answered itself, or replayed through Fastify. */
+export interface FrontDoor {
+  answered: number;
+  replayed: number;
+}
+
+export interface FrontDoorOptions {
+  bodyLimit: number;
+  jsonMaxDepth: number;
+  /** guard.ts admitsDecide: the caller the guard lets through, or null. */
+  admits: (headers: IncomingMessage['headers']) => Caller | typeof OPEN_CALLER | null;
+}
+
+/** An object of exactly src, dst and service, strings the schema accepts; nothing else. */
+function isPlainFlow(v: unknown): v is FlowBody {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  let keys = 0;
+  for (const k in v) {
+    if (k !== 'src' && k !== 'dst' && k !== 'service') return false;
+    keys++;
+  }
+  if (keys !== 3) return false;
+  const { src, dst, service } = v as Record<string, unknown>;
+  return (
+    typeof src === 'string' &&
+    typeof dst === 'string' &&
+    typeof service === 'string' &&
+    src.length >= 1 &&
+    src.length <= MAX_ADDRESS &&
+    dst.length >= 1 &&
+    dst.length <= MAX_ADDRESS &&
+    service.length >= 1 &&
+    service.length <= MAX_SERVICE
+  );
+}
+
+const doors = new WeakMap<FastifyInstance, FrontDoor>();
+
+/** The front door's counts for a server built with it (null without: ServerOptions.frontDoor false). */
+export function frontDoorOf(app: FastifyInstance): FrontDoor | null {
+  return doors.get(app) ?? null;
+}
+
+/**
+ * Puts the front door before Fastify's handler on `app.server`. Call once, after app.ready():
+ * Fastify has then attached its one 'request' listener, which becomes the way in for the rest.
+ */
+export function installFrontDoor(app: FastifyInstance, ctx: SansoContext, opts: FrontDoorOptions): FrontDoor {
+  const server = app.server;
+  const listeners = server.listeners('request');
+  if (listeners.length !== 1) throw new Error(`the front door expects Fastify's one request listener, found ${listeners.length}`);
+  const fastify = listeners[0] as (req: IncomingMessage, res: ServerResponse) => void;
+  const stats: FrontDoor = { answered: 0, replayed: 0 };
+  // One scratch result: resolve and render run with no await in between.
+  const out = new FlowResult();
+  const line = new FlowLine();
+  let slab = Buffer.allocUnsafe(SLAB_BYTES);
+  let used = 0;
+
+  /** Takes the request (true) or leaves it to Fastify (false), from its line and headers. */
+  function take(req: IncomingMessage, res: ServerResponse): boolean {
+    if (req.url !== FRONT_DOOR_ROUTE || req.method !== 'POST' || ctx.closing) return false;
+    const h = req.headers;
+    if (h['transfer-encoding'] !== undefined || h.expect !== undefined) return false;
+    const length = h['content-length'];
+    // Node's parser has checked that it is a number; 0 and too large go to Fastify's answers.
+    if (length === undefined || length === '0' || Number(length) > opts.bodyLimit) return false;
+    const caller = opts.admits(h);
+    if (caller === null) return false;
+    const start = performance.now();
+    let body: Buffer | null = null;
+    let chunks: Buffer[] | null = null;
+    // No 'error' listener: a request the client aborts emits 'error' only to listeners (Node's
+    // IncomingMessage), and without 'end' nothing is answered. The test aborts one mid-body.
+    req.on('data', (c: Buffer) => {
+      if (body === null) body = c;
+      else (chunks ??= [body]).push(c);
+    });
+    req.on('end', () => {
+      const bytes = chunks !== null ? Buffer.concat(chunks) : (body ?? Buffer.alloc(0));
+      try {
+        if (!answer(req, res, bytes, caller === OPEN_CALLER ? null : caller, start)) replay(req, res, bytes);
+      } catch {
+        // Whatever went wrong here, Fastify's route gives the answer (its error handler included).
+        if (!res.headersSent) replay(req, res, bytes);
+        else res.destroy();
+      }
+    });
+    return true;
+  }
+
+  /** Answers a plainly valid flow (true); false leaves the answer to replay(). */
+  function answer(req: IncomingMessage, res: ServerResponse, bytes: Buffer, caller: Caller | null, start: number): boolean {
+    // Read once, as the ready hook does: the whole answer comes from this policy.
+    const p = ctx.lifecycle.current;
+    if (p === null) return false;
+    const table = p.table;
+    // The common body read without JSON.parse (flow-line.ts), as the NDJSON batch reads a line.
+    // Its values are the raw text between quotes; the flow parser accepts only ASCII without a
+    // backslash, and such text is its own JSON reading. Latin-1 decoding is a copy, and for
+    // ASCII the same text as UTF-8: a byte above 0x7f fails the scan or the flow parser.
+    let f: FlowBody = line;
+    if (!scanFlowLine(bytes.toString('latin1'), line) || !resolveFlow(table, line.src, line.dst, line.service, out)) {
+      // Anything else the way the Fastify route reads it: escapes, for one, are decoded there.
+      const parsed = parseJson(bytes.toString('utf8'), opts.jsonMaxDepth);
+      if (!parsed.ok || !isPlainFlow(parsed.value)) return false;
+      f = parsed.value;
+      if (!resolveFlow(table, f.src, f.dst, f.service, out)) return false;
+    }
+    const id = out.decision;
+    const need = byteFragments(table).maxFixed + f.src.length + f.dst.length;
+    if (used + need > slab.length) {
+      slab = Buffer.allocUnsafe(Math.max(SLAB_BYTES, need));
+      used = 0;
+    }
+    const end = renderDecisionInto(slab, used, table, id, out.srcSeg, out.dstSeg, f.src, f.dst, pickLang(req.headers['accept-language']));
+    const json = slab.subarray(used, end);
+    used = end;
+    const r = table.decision(id);
+    ctx.metrics.observeDecision(r.decision, r.code);
+    const log = ctx.decisionLog;
+    if (log?.sampled()) {
+      const decisionId = log.decide(p.version, caller?.name ?? null, req.socket.remoteAddress ?? '', f.src, f.dst, f.service, logPiecesOf(table).result[id]!);
+      res.writeHead(200, ['sanso-decision-id', decisionId, 'content-type', JSON_TYPE, 'content-length', String(json.length)]);
+    } else {
+      res.writeHead(200, ['content-type', JSON_TYPE, 'content-length', String(json.length)]);
+    }
+    res.end(json);
+    stats.answered++;
+    ctx.metrics.observeRequest('POST', FRONT_DOOR_ROUTE, 200, (performance.now() - start) / 1000);
+    if (ctx.closing) setImmediate(() => server.closeIdleConnections());
+    return true;
+  }
+
+  /** The request as it came, through Fastify's route; its answer copied onto this connection. */
+  function replay(req: IncomingMessage, res: ServerResponse, bytes: Buffer): void {
+    stats.replayed++;
+    app
+      .inject({
+        method: 'POST',
+        url: FRONT_DOOR_ROUTE,
+        headers: req.headers,
+        payload: bytes,
+        remoteAddress: req.socket.remoteAddress ?? '127.0.0.1',
+      })
+      .then(
+        (r) => {
+          if (res.destroyed) return;
+          for (const [k, v] of Object.entries(r.headers)) {
+            if (v !== undefined && !CONNECTION_HEADERS.has(k)) res.setHeader(k, v);
+          }
+          // Fastify closes the connection after some refusals; this connection does the same.
+          if (r.headers.connection === 'close') res.setHeader('connection', 'close');
+          res.writeHead(r.statusCode);
+          res.end(r.rawPayload);
+        },
+        () => res.destroy(),
+      );
+  }
+
+  server.removeListener('request', fastify);
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (!take(req, res)) fastify(req, res);
+  });
+  doors.set(app, stats);
+  return stats;
+}
