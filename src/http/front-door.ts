@@ -172,15 +172,14 @@ export function installFrontDoor(app: FastifyInstance, ctx: SansoContext, opts: 
     const end = renderDecisionInto(slab, used, table, id, out.srcSeg, out.dstSeg, f.src, f.dst, pickLang(req.headers['accept-language']));
     const json = slab.subarray(used, end);
     used = end;
+    // The log first: if its destination throws, nothing has been counted or sent, and the
+    // replay answers as the route does (an internal error).
+    const log = ctx.decisionLog;
+    const decisionId = log?.sampled() ? log.decide(p.version, caller?.name ?? null, req.socket.remoteAddress ?? '', f.src, f.dst, f.service, logPiecesOf(table).result[id]!) : null;
     const r = table.decision(id);
     ctx.metrics.observeDecision(r.decision, r.code);
-    const log = ctx.decisionLog;
-    if (log?.sampled()) {
-      const decisionId = log.decide(p.version, caller?.name ?? null, req.socket.remoteAddress ?? '', f.src, f.dst, f.service, logPiecesOf(table).result[id]!);
-      res.writeHead(200, ['sanso-decision-id', decisionId, 'content-type', JSON_TYPE, 'content-length', String(json.length)]);
-    } else {
-      res.writeHead(200, ['content-type', JSON_TYPE, 'content-length', String(json.length)]);
-    }
+    if (decisionId !== null) res.writeHead(200, ['sanso-decision-id', decisionId, 'content-type', JSON_TYPE, 'content-length', String(json.length)]);
+    else res.writeHead(200, ['content-type', JSON_TYPE, 'content-length', String(json.length)]);
     res.end(json);
     stats.answered++;
     ctx.metrics.observeRequest('POST', FRONT_DOOR_ROUTE, 200, (performance.now() - start) / 1000);
