@@ -2,7 +2,10 @@
  * The decision routes, the hot path. POST /v1/decide does what a request must and nothing
  * more: Fastify parses and validates the body, the ready hook reads the serving policy once,
  * then one parse-and-lookup (lookup/flow.ts, no allocation), and the answer concatenated from
- * fragments serialized at compile time (lookup/render.ts), sent as a string.
+ * fragments serialized at compile time (lookup/render.ts), sent as a string. On a listening
+ * server the plainly valid requests are answered before they get here, by the front door
+ * (../front-door.ts), with the same functions; this route answers the rest, and is what the front
+ * door is tested against.
  *
  * POST /v1/decide/batch takes a JSON array up to the batch limit, or NDJSON streamed both
  * ways (the engine is ../ndjson.ts). A bad flow is answered in its place.
