@@ -43,7 +43,11 @@ const JSON_TYPE = 'application/json; charset=utf-8';
 /** The longest `src`/`dst` and `service` the flow schema (schemas/api/flow.json) accepts. */
 const MAX_ADDRESS = 64;
 const MAX_SERVICE = 32;
-/** Answers are written one after another into slabs of this size; a full slab is left to the GC. */
+/**
+ * Answers are written one after another into slabs of this size; a full slab is left to the GC.
+ * An answer still queued on a stalled connection keeps its slab alive: at most one slab per open
+ * connection (512 by default, 32 MiB), until the idle timeout closes it.
+ */
 const SLAB_BYTES = 64 * 1024;
 /** Headers of a replayed answer that belong to the connection, not to the answer. */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date']);
