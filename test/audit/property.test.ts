@@ -9,7 +9,7 @@
  * 3. A flow the audit covers on which device and policy disagree lies in a reported finding.
  * 4. A rule reported unreachable is never reached by a flow the audit covers.
  *
- * SANSO_PROPERTY_RUNS raises the number of runs (default 60).
+ * SANSO_PROP_SCALE=X multiplies the number of runs (default 60; test/property/settings.ts).
  */
 import assert from 'node:assert/strict';
 import fc from '../property/fc.js';
@@ -24,8 +24,9 @@ import { evaluateDevice, type DeviceFlow } from '../reference/device.js';
 import { ReferenceEvaluator, parseFlowAddress, parseFlowService } from '../reference/evaluator.js';
 import { policyOf } from '../check/policy.js';
 import { addressText, buildDevice, deviceGene, edgeAddresses, IFACES, segmentSpans, serviceEdges } from './device-arb.js';
+import { runs } from '../property/settings.js';
 
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 60);
+const RUNS = runs(60);
 
 /** The reference evaluator again, recording every rule a flow reaches and matches. */
 function reached(device: Device, f: DeviceFlow): Set<DeviceRule> {

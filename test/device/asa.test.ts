@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { detect, parseAsa } from '../../src/device/asa.js';
 import { evaluateDevice } from '../reference/device.js';
 import { detectsNoneOf, fixturesIn, flowOf, problemList, readFixture, runFixtures, verdictOf } from './fixtures.js';
+import { runs } from '../property/settings.js';
 
 const DIR = 'test/fixtures/devices/asa';
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 150);
+const RUNS = runs(150);
 
 runFixtures({ fixtures: fixturesIn(DIR, /\.cfg$/), parse: parseAsa, detect: { vendor: 'ASA', fn: detect }, lenient: { stays: ['DEVICE-SYNTAX'] } });
 

@@ -9,9 +9,10 @@ import { join } from 'node:path';
 import { detect, parseFortios } from '../../src/device/fortios.js';
 import { evaluateDevice } from '../reference/device.js';
 import { detectsNoneOf, fixturesIn, flowOf, problemList, readFixture, runFixtures, verdictOf } from './fixtures.js';
+import { runs } from '../property/settings.js';
 
 const DIR = 'test/fixtures/devices/fortios';
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 150);
+const RUNS = runs(150);
 
 runFixtures({ fixtures: fixturesIn(DIR, /\.conf$/), parse: parseFortios, detect: { vendor: 'FortiOS', fn: detect }, lenient: { stays: ['DEVICE-SYNTAX', 'DEVICE-GROUP-CYCLE'] } });
 

@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { detect, parsePanos } from '../../src/device/panos.js';
 import { evaluateDevice } from '../reference/device.js';
 import { detectsNoneOf, fixturesIn, flowOf, problemList, readFixture, runFixtures, verdictOf } from './fixtures.js';
+import { runs } from '../property/settings.js';
 
 const DIR = 'test/fixtures/devices/panos';
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 100);
+const RUNS = runs(100);
 
 runFixtures({ fixtures: fixturesIn(DIR, /\.(set|xml)$/), parse: parsePanos, detect: { vendor: 'PAN-OS', fn: detect }, lenient: { stays: ['DEVICE-SYNTAX'] } });
 

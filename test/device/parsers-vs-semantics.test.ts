@@ -4,7 +4,7 @@
  * directly (test/reference/linux-ruleset.ts), on every flow of both families. The kernel tests
  * (test/kernel/) check those semantics against Linux itself.
  *
- * SANSO_PROPERTY_RUNS sets the number of rule sets per format (default 25).
+ * SANSO_PROP_SCALE=X multiplies the number of rule sets per format (default 25).
  */
 import fc from '../property/fc.js';
 import t from 'tap';
@@ -13,8 +13,9 @@ import { parseNftJson } from '../../src/device/nft.js';
 import type { ParseResult } from '../../src/device/types.js';
 import { allFlows, type AbsRuleSet, directVerdict, normalise, renderIptables, renderNftJson, ruleSetArb } from '../reference/linux-ruleset.js';
 import { forLab, sansoVerdict } from '../kernel/compare.js';
+import { runs } from '../property/settings.js';
 
-const numRuns = Number(process.env.SANSO_PROPERTY_RUNS ?? 25);
+const numRuns = runs(25);
 const flows = allFlows();
 
 function check(rs: AbsRuleSet, parsed: ParseResult): void {

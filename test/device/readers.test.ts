@@ -12,8 +12,9 @@ import { parseIptablesSave } from '../../src/device/iptables.js';
 import { parseNftJson } from '../../src/device/nft.js';
 import { parseRtx } from '../../src/device/rtx.js';
 import { parsePort, parseProtocol } from '../../src/device/services.js';
+import { runs } from '../property/settings.js';
 
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 300);
+const RUNS = runs(300);
 
 /** The spelling rules written the long way, per largest value. */
 const PADDED: Record<number, RegExp> = { 32: /^\d{1,2}$/, 128: /^\d{1,3}$/, 255: /^\d{1,3}$/, 65535: /^\d{1,5}$/ };

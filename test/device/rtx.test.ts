@@ -10,9 +10,10 @@ import { join } from 'node:path';
 import { detect, parseRtx } from '../../src/device/rtx.js';
 import { evaluateDevice } from '../reference/device.js';
 import { detectsNoneOf, fixturesIn, problemList, readFixture, runFixtures } from './fixtures.js';
+import { runs } from '../property/settings.js';
 
 const DIR = 'test/fixtures/devices/rtx';
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 150);
+const RUNS = runs(150);
 
 runFixtures({ fixtures: fixturesIn(DIR, /\.conf$/), parse: parseRtx, detect: { vendor: 'RTX', fn: detect }, lenient: { stays: ['DEVICE-SYNTAX'] } });
 

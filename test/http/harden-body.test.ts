@@ -7,6 +7,7 @@ import t from 'tap';
 import { bearer, server, testTokens } from './helpers.js';
 import { drain, listen, NOT_BLOCKED_MS, probe, rawSocket } from './attack.js';
 import { parseJson, scanJson } from '../../src/http/json.js';
+import { runs } from '../property/settings.js';
 
 const MIB = 1024 * 1024;
 const DEEP = '['.repeat(MIB / 2) + ']'.repeat(MIB / 2);
@@ -110,7 +111,7 @@ t.test('scanJson agrees with a naive depth count and finds every repeated key', 
       const r = scanJson(text, max);
       return depthOf(v) > max ? r?.code === 'NESTING-TOO-DEEP' : r === null;
     }),
-    { numRuns: Number(process.env.SANSO_PROPERTY_RUNS ?? 300) },
+    { numRuns: runs(300) },
   );
   // A key repeated in one object, with any spelling of escapes, anywhere in a document.
   fc.assert(
@@ -121,6 +122,6 @@ t.test('scanJson agrees with a naive depth count and finds every repeated key', 
       const text = `[${JSON.stringify(obj).slice(0, -1)},${spelled}:0}]`;
       return scanJson(text, 64)?.code === 'DUPLICATE-KEY';
     }),
-    { numRuns: Number(process.env.SANSO_PROPERTY_RUNS ?? 300) },
+    { numRuns: runs(300) },
   );
 });

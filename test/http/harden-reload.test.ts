@@ -10,6 +10,7 @@ import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
 import { generatePrefecture } from '../../bench/synthetic.js';
 import { ruleDir, server } from './helpers.js';
 import { listen, NOT_BLOCKED_MS, probe } from './attack.js';
+import { runs } from '../property/settings.js';
 
 const SIZE = { segments: 300, cidrs: 3000, flows: 800, serviceRanges: 80 };
 
@@ -56,7 +57,7 @@ t.test('reloads: unchanged compiles nothing; changed compiles off the loop and d
       const okB = resolveFlow(there.table, src, dst, svc, b);
       return okA === okB && (!okA || (a.decision === b.decision && a.srcSeg === b.srcSeg && a.dstSeg === b.dstSeg));
     }),
-    { numRuns: Number(process.env.SANSO_PROPERTY_RUNS ?? 500) },
+    { numRuns: runs(500) },
   );
   // The answer as rendered from the crossed table's fragments is byte for byte the same.
   const flow = { src: '10.0.0.1', dst: '10.0.0.2', service: 'tcp/443' };

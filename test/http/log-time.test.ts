@@ -8,8 +8,9 @@ import fc from '../property/fc.js';
 import t from 'tap';
 import { DecisionLog } from '../../src/http/decision-log.js';
 import { isoTime, pinoIsoTime } from '../../src/http/log-time.js';
+import { runs } from '../property/settings.js';
 
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 2000);
+const RUNS = runs(2000);
 // From before 1970 to past year 9999, where toISOString writes a sign and six digits.
 const INSTANT = fc.integer({ min: -62_000_000_000_000, max: 300_000_000_000_000 });
 

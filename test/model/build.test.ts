@@ -6,6 +6,7 @@ import { parseServiceRange } from '../../src/model/services.js';
 import type { Problem } from '../../src/problems/problem.js';
 import { parseRuleBytes, type SourceFile } from '../../src/source/read.js';
 import { checkSchema } from '../../src/validate/schema.js';
+import { runs } from '../property/settings.js';
 
 /** A rule file from text; the test fails if it does not parse or pass the schema. */
 function file(t: Test, text: string, name = 'rules.yaml'): SourceFile {
@@ -267,7 +268,7 @@ exceptions:
       const expires = day(Date.parse(asOf) + after * 86_400_000);
       return tooLong(max, expires, asOf) === after > max;
     }),
-    { numRuns: Number(process.env.SANSO_PROPERTY_RUNS ?? 60) },
+    { numRuns: runs(60) },
   );
 });
 

@@ -7,8 +7,9 @@ import fc from '../property/fc.js';
 import t from 'tap';
 import { fast, slow } from '../../src/monitor/readers/jsonl.js';
 import { FlowRecord, PARSED } from '../../src/monitor/record.js';
+import { runs } from '../property/settings.js';
 
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 300);
+const RUNS = runs(300);
 
 const address = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(300)).map((o) => o.join('.')) },

@@ -13,8 +13,9 @@ import { createReader } from '../../src/monitor/readers/index.js';
 import { monitorResult } from '../../src/monitor/result.js';
 import { flowArbFor } from '../reference/arbitrary.js';
 import { loadPaths, mergeFiles } from '../property/pipeline.js';
+import { runs } from '../property/settings.js';
 
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 30);
+const RUNS = runs(30);
 const loaded = loadPaths(['rules'], '2026-11-30');
 const table = loaded.table!;
 const flow = flowArbFor(mergeFiles(loaded.files) as never, '2026-11-30');

@@ -3,7 +3,7 @@
  * against the sample city and against random rule sets, each written in a random log format,
  * cut into random chunks. The reference is resolveFlow on the flow's text (what `decide` runs)
  * and a plain Map; first and last seen are the minimum and maximum of the records' times.
- * More runs: SANSO_PROPERTY_RUNS=N.
+ * More runs: SANSO_PROP_SCALE=X (test/property/settings.ts).
  */
 import fc from '../property/fc.js';
 import t from 'tap';
@@ -17,8 +17,9 @@ import { monitorResult } from '../../src/monitor/result.js';
 import { flowArbFor, scenarioArb, type FlowText } from '../reference/arbitrary.js';
 import { load, loadPaths, mergeFiles } from '../property/pipeline.js';
 import { HEADERS, renderLine, type TimedFlow } from '../../bench/lib/logs.js';
+import { runs } from '../property/settings.js';
 
-const RUNS = Number(process.env.SANSO_PROPERTY_RUNS ?? 40);
+const RUNS = runs(40);
 
 function expected(table: DecisionTable, flows: TimedFlow[]) {
   const out = new FlowResult();
