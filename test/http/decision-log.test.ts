@@ -1,34 +1,15 @@
 import t from 'tap';
-import { Writable } from 'node:stream';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DecisionLog } from '../../src/http/decision-log.js';
-import { bearer, server, testTokens } from './helpers.js';
-
-/** A destination that keeps every line written to it, parsed. */
-function sink() {
-  const entries: Record<string, any>[] = [];
-  let buf = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      buf += chunk.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        entries.push(JSON.parse(buf.slice(0, nl)));
-        buf = buf.slice(nl + 1);
-      }
-      done();
-    },
-  });
-  return { stream, entries };
-}
+import { bearer, logSink, server, testTokens } from './helpers.js';
 
 const FLOW = { src: '10.20.100.5', dst: '172.16.9.10', service: 'tcp/443' };
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 t.test('one entry per decision request: id, time, version, caller, input, result', async (t) => {
-  const { stream, entries } = sink();
+  const { stream, entries } = logSink();
   const app = await server(t, { tokens: testTokens(), decisionLog: { destination: stream } });
   const r = await app.inject({ method: 'POST', url: '/v1/decide', payload: FLOW, headers: bearer('tok-decide') });
   const answer = JSON.parse(r.body);
@@ -53,7 +34,7 @@ t.test('one entry per decision request: id, time, version, caller, input, result
 });
 
 t.test('a batch logs every flow with its result, in a form an auditor can replay', async (t) => {
-  const { stream, entries } = sink();
+  const { stream, entries } = logSink();
   const app = await server(t, { decisionLog: { destination: stream } });
   const flows = [FLOW, FLOW, { ...FLOW, service: 'tcp/80' }, { ...FLOW, dst: 'nope' }];
   const r = await app.inject({ method: 'POST', url: '/v1/decide/batch', payload: { flows } });
@@ -86,7 +67,7 @@ t.test('a batch logs every flow with its result, in a form an auditor can replay
 });
 
 t.test('a check logs its input and verdicts', async (t) => {
-  const { stream, entries } = sink();
+  const { stream, entries } = logSink();
   const app = await server(t, { decisionLog: { destination: stream } });
   const body = { id: 'CR-9', rules: [{ src: ['lg-terminals'], dst: ['inet-cms'], services: ['tcp/443'], action: 'allow' }] };
   const r = JSON.parse((await app.inject({ method: 'POST', url: '/v1/check', payload: body })).body);
@@ -99,7 +80,7 @@ t.test('a check logs its input and verdicts', async (t) => {
 });
 
 t.test('redaction removes the configured fields', async (t) => {
-  const { stream, entries } = sink();
+  const { stream, entries } = logSink();
   const app = await server(t, { decisionLog: { destination: stream, redact: ['input.src', 'input.dst'] } });
   await app.inject({ method: 'POST', url: '/v1/decide', payload: FLOW });
   t.same(entries[0]!.input, { service: 'tcp/443' });
@@ -108,7 +89,7 @@ t.test('redaction removes the configured fields', async (t) => {
 
 t.test('redaction holds for batches too: JSON flows field by field, NDJSON request text whole', async (t) => {
   const ADDRESSES = /10\.20\.100\.5|172\.16\.9\.10/;
-  const { stream, entries } = sink();
+  const { stream, entries } = logSink();
   const app = await server(t, { decisionLog: { destination: stream, redact: ['input.src', 'input.dst'] } });
   const json = await app.inject({ method: 'POST', url: '/v1/decide/batch', payload: { flows: [FLOW, FLOW] } });
   t.equal(json.statusCode, 200);
@@ -128,9 +109,9 @@ t.test('redaction holds for batches too: JSON flows field by field, NDJSON reque
 });
 
 t.test('sampling: 0 logs nothing, 1 logs everything', async (t) => {
-  const none = sink();
+  const none = logSink();
   const app0 = await server(t, { decisionLog: { destination: none.stream, sampleRate: 0 } });
-  const all = sink();
+  const all = logSink();
   const app1 = await server(t, { decisionLog: { destination: all.stream, sampleRate: 1 } });
   for (let i = 0; i < 20; i++) {
     const r0 = await app0.inject({ method: 'POST', url: '/v1/decide', payload: FLOW });

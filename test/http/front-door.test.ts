@@ -6,31 +6,12 @@
  */
 import t, { type Test } from 'tap';
 import fc from '../property/fc.js';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { frontDoorOf, installFrontDoor } from '../../src/http/front-door.js';
 import { FlowResult, resolveFlow } from '../../src/lookup/flow.js';
 import { drain, listen, rawSocket } from './attack.js';
-import { server, testTokens } from './helpers.js';
+import { logSink, server, testTokens } from './helpers.js';
 import { runs } from '../property/settings.js';
-
-/** A destination that keeps every line written to it, parsed. */
-function sink() {
-  const entries: Record<string, unknown>[] = [];
-  let buf = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      buf += chunk.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        entries.push(JSON.parse(buf.slice(0, nl)) as Record<string, unknown>);
-        buf = buf.slice(nl + 1);
-      }
-      done();
-    },
-  });
-  return { stream, entries };
-}
 
 interface Answer {
   status: number;
@@ -87,7 +68,7 @@ interface Pair {
 /** Two servers on the sample city, the same but for the front door, listening, logging decisions. */
 async function pair(t: Test, opts: { tokens?: boolean; bodyLimit?: number } = {}): Promise<Pair> {
   const make = async (frontDoor: boolean) => {
-    const log = sink();
+    const log = logSink();
     const app = await server(t, {
       ...(opts.tokens === false ? {} : { tokens: testTokens() }),
       ...(opts.bodyLimit !== undefined ? { bodyLimit: opts.bodyLimit } : {}),

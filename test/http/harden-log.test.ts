@@ -7,32 +7,14 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { request as httpRequest } from 'node:http';
-import { bearer, server, testTokens } from './helpers.js';
+import { bearer, logSink, server, testTokens } from './helpers.js';
 import { listen } from './attack.js';
-
-function sink() {
-  const entries: Record<string, any>[] = [];
-  let buf = '';
-  const stream = new Writable({
-    write(chunk, _enc, done) {
-      buf += chunk.toString();
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        entries.push(JSON.parse(buf.slice(0, nl)));
-        buf = buf.slice(nl + 1);
-      }
-      done();
-    },
-  });
-  return { stream, entries };
-}
 
 const FLOW = JSON.stringify({ src: '10.20.100.5', dst: '172.16.9.10', service: 'tcp/443' });
 
 t.test('an NDJSON stream the client aborts has logged what it was answered', async (t) => {
-  const { stream, entries } = sink();
+  const { stream, entries } = logSink();
   const app = await server(t, { decisionLog: { destination: stream } });
   const base = await listen(app);
   let received = 0;
@@ -97,7 +79,7 @@ t.test('a stalled log reader: entries dropped and counted, memory bounded, answe
 });
 
 t.test('security events: failed authentication with the client address, reloads with the token', async (t) => {
-  const { stream, entries } = sink();
+  const { stream, entries } = logSink();
   const app = await server(t, { tokens: testTokens(), decisionLog: { destination: stream } });
   await app.inject({ method: 'POST', url: '/v1/decide', payload: FLOW, headers: { 'content-type': 'application/json', ...bearer('tok-wrong') } });
   await app.inject({ method: 'POST', url: '/v1/policy/reload', headers: { 'content-type': 'application/json', ...bearer('tok-decide') } });

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { parseTokens, hashToken, type TokenEntry } from '../../src/http/auth.js';
 import { buildServer, type ServerOptions } from '../../src/http/server.js';
@@ -71,4 +72,22 @@ export async function server(t: Teardown, opts: Partial<ServerOptions> = {}): Pr
   const app = await buildServer({ rulesPath: 'rules/', ...opts });
   t.teardown(() => app.close());
   return app;
+}
+
+/** A decision-log destination that keeps every line written to it, parsed. */
+export function logSink() {
+  const entries: Record<string, any>[] = [];
+  let buf = '';
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      buf += chunk.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        entries.push(JSON.parse(buf.slice(0, nl)));
+        buf = buf.slice(nl + 1);
+      }
+      done();
+    },
+  });
+  return { stream, entries };
 }
