@@ -41,7 +41,7 @@ import { pickLang } from './lang.js';
 import { logPiecesOf } from './routes/decide.js';
 import type { SansoContext } from './server.js';
 
-export const FRONT_DOOR_ROUTE = '/v1/decide';
+const FRONT_DOOR_ROUTE = '/v1/decide';
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** The longest `src`/`dst` and `service` the flow schema (schemas/api/flow.json) accepts. */
 const MAX_ADDRESS = 64;
