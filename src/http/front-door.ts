@@ -20,11 +20,11 @@
  *   with the decide scope. A request the guard would refuse goes to Fastify, where the guard
  *   answers it and records the security event.
  *
- * Once the body is in, the front door answers only a body that is an object of exactly `src`,
- * `dst` and `service`, strings within the schema's lengths, that resolves to a decision: read as
- * the NDJSON batch reads a line (flow-line.ts) or, failing that, parsed as the route parses it
- * (json.ts, the same depth and duplicate-key checks). Any other body — malformed, a schema
- * error, a bad address — is replayed through Fastify with
+ * Once the body is in, the front door answers only the common body: `{"src","dst","service"}`
+ * in any order with JSON white space, read as the NDJSON batch reads a line (flow-line.ts), whose
+ * values the flow parser accepts. Any other body — malformed, a schema error, a bad address, but
+ * also an escaped character or a byte-order mark that JSON would accept — is replayed through
+ * Fastify with
  * inject(): its answer (status, headers, problem document) is Fastify's own, copied onto the
  * connection. The body has been read by then, so the request itself cannot be handed over.
  */
@@ -36,24 +36,14 @@ import { FlowResult, resolveFlow } from '../lookup/flow.js';
 import { byteFragments, renderDecisionInto } from '../lookup/render.js';
 import { OPEN_CALLER } from './guard.js';
 import { FlowLine, scanFlowLine } from './flow-line.js';
-import { parseJson } from './json.js';
 import { pickLang } from './lang.js';
 import { logPiecesOf } from './routes/decide.js';
 import type { SansoContext } from './server.js';
 
 const FRONT_DOOR_ROUTE = '/v1/decide';
 const JSON_TYPE = 'application/json; charset=utf-8';
-/** The longest `src`/`dst` and `service` the flow schema (schemas/api/flow.json) accepts. */
-const MAX_ADDRESS = 64;
-const MAX_SERVICE = 32;
 /** Headers of a replayed answer that belong to the connection, not to the answer. */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date']);
-
-interface FlowBody {
-  src: string;
-  dst: string;
-  service: string;
-}
 
 /** What the front door did, for tests and the bench: answered itself, or replayed through Fastify. */
 export interface FrontDoor {
@@ -63,32 +53,8 @@ export interface FrontDoor {
 
 export interface FrontDoorOptions {
   bodyLimit: number;
-  jsonMaxDepth: number;
   /** guard.ts admitsDecide: the caller the guard lets through, or null. */
   admits: (headers: IncomingMessage['headers']) => Caller | typeof OPEN_CALLER | null;
-}
-
-/** An object of exactly src, dst and service, strings the schema accepts; nothing else. */
-function isPlainFlow(v: unknown): v is FlowBody {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  let keys = 0;
-  for (const k in v) {
-    if (k !== 'src' && k !== 'dst' && k !== 'service') return false;
-    keys++;
-  }
-  if (keys !== 3) return false;
-  const { src, dst, service } = v as Record<string, unknown>;
-  return (
-    typeof src === 'string' &&
-    typeof dst === 'string' &&
-    typeof service === 'string' &&
-    src.length >= 1 &&
-    src.length <= MAX_ADDRESS &&
-    dst.length >= 1 &&
-    dst.length <= MAX_ADDRESS &&
-    service.length >= 1 &&
-    service.length <= MAX_SERVICE
-  );
 }
 
 const doors = new WeakMap<FastifyInstance, FrontDoor>();
@@ -152,16 +118,11 @@ export function installFrontDoor(app: FastifyInstance, ctx: SansoContext, opts: 
     const table = p.table;
     // The common body read without JSON.parse (flow-line.ts), as the NDJSON batch reads a line.
     // Its values are the raw text between quotes; the flow parser accepts only ASCII without a
-    // backslash, and such text is its own JSON reading. Latin-1 decoding is a copy, and for
-    // ASCII the same text as UTF-8: a byte above 0x7f fails the scan or the flow parser.
-    let f: FlowBody = line;
-    if (!scanFlowLine(bytes.toString('latin1'), line) || !resolveFlow(table, line.src, line.dst, line.service, out)) {
-      // Anything else the way the Fastify route reads it: escapes, for one, are decoded there.
-      const parsed = parseJson(bytes.toString('utf8'), opts.jsonMaxDepth);
-      if (!parsed.ok || !isPlainFlow(parsed.value)) return false;
-      f = parsed.value;
-      if (!resolveFlow(table, f.src, f.dst, f.service, out)) return false;
-    }
+    // backslash, and such text is its own JSON reading, within the schema's lengths. Latin-1
+    // decoding is a copy, and for ASCII the same text as UTF-8: a byte above 0x7f fails the scan
+    // or the flow parser. Anything else is the route's to read (replay).
+    const f = line;
+    if (!scanFlowLine(bytes.toString('latin1'), f) || !resolveFlow(table, f.src, f.dst, f.service, out)) return false;
     const id = out.decision;
     // Each answer gets an ArrayBuffer of its own, not a slice of a shared slab or of Node's
     // 8 KiB pool: an answer queued on a connection whose reader has stalled keeps its whole
