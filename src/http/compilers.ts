@@ -10,7 +10,9 @@
  * the options, so one compiled for the same three is the same function: compiled functions are
  * kept by the shared schemas and options (as @fastify/ajv-compiler already keeps its Ajv
  * instances) and, within those, by the schema's JSON. They live as long as the process: one per
- * distinct schema and option set, which a process has few of.
+ * distinct schema and option set, which a process has few of. Like that pool, the key is JSON:
+ * code in the options (Ajv plugins, onCreate) does not tell two option sets apart. sanso passes
+ * only plain customOptions; @fastify/ajv-compiler itself pools by customOptions alone.
  */
 import AjvCompiler from '@fastify/ajv-compiler';
 import SerializerSelector from '@fastify/fast-json-stringify-compiler';
