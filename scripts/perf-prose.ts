@@ -15,7 +15,7 @@ export const perfIntro = [
   'that file by `npm run docs:perf`.',
   '',
   '```sh',
-  'npm run bench                       # everything, about 8 minutes on 2 cores',
+  'npm run bench                       # everything, 8 to 11 minutes on 2 cores',
   'npm run bench -- --quick            # under a minute: quarter-size prefecture, fewer runs',
   'npm run bench -- --only lookup      # one scenario (or a comma-separated list)',
   'BENCH_CPU_PROF=/tmp/prof npm run bench -- --only http-batch   # the servers under node --cpu-prof',

@@ -3,8 +3,9 @@
  * files, which then share one process. Each process costs a Node start, tap, and a load of
  * everything its tests import (an HTTP test file paid ~1.1 s of CPU for the server's modules
  * before its first assertion); the 33 HTTP files cost 95 s of CPU one process each and 53 s in
- * one (`npm run test:cost`, 2026-12-01, before servers shared their compiled schemas). This checks that grouping can never drop a test: every test file belongs to exactly one
- * suite, and suites hold nothing else.
+ * one (`npm run test:cost`, 2026-12-01, before servers shared their compiled schemas). This
+ * checks that grouping can never drop a test: every test file belongs to exactly one suite, and
+ * suites hold nothing else.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
