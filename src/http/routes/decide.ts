@@ -53,11 +53,20 @@ function tally(ctx: SansoContext, p: LoadedPolicy, counts: Uint32Array): Record<
 }
 
 const logPieces = new WeakMap<DecisionTable, LogFragments>();
+let lastTable: DecisionTable | null = null;
+let lastPieces: LogFragments | null = null;
 
-/** The decision log's pieces for a table, made once per table (the front door's too). */
+/**
+ * The decision log's pieces for a table, made once per table (the front door's too). Called per
+ * logged decide: the serving table is remembered, the WeakMap holds the others (as
+ * render.ts byteFragments does; the old table stays referenced until the next logged answer).
+ */
 export function logPiecesOf(table: DecisionTable): LogFragments {
+  if (table === lastTable) return lastPieces!;
   let f = logPieces.get(table);
   if (!f) logPieces.set(table, (f = logFragments(table.decisions)));
+  lastTable = table;
+  lastPieces = f;
   return f;
 }
 
