@@ -15,10 +15,12 @@
  * before a byte of the body is read:
  * - `POST /v1/decide`, exactly (no query string), while the service is not closing;
  * - a Content-Length from 1 to the body limit; no Transfer-Encoding, no Expect;
- * - what the guard (guard.ts, admitsDecide) lets through without a word: Host in open mode, no
- *   Content-Encoding, a Content-Type of `application/json` with no charset or UTF-8, and a token
- *   with the decide scope. A request the guard would refuse goes to Fastify, where the guard
- *   answers it and records the security event.
+ * - the common form: no Content-Encoding, and a Content-Type of `application/json` with no
+ *   charset or UTF-8;
+ * - what the guard lets through: its own verdict on the route (guard.ts, verdictFor), from the
+ *   same steps as for every request — Host in open mode, the token and its decide scope, and
+ *   the rest. A request the guard would refuse goes to Fastify, where the guard answers it and
+ *   records the security event.
  *
  * Once the body is in, the front door answers only the common body: `{"src","dst","service"}`
  * in any order with JSON white space, read as the NDJSON batch reads a line (flow-line.ts), whose
@@ -34,7 +36,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Caller } from './auth.js';
 import { FlowResult, resolveFlow } from '../lookup/flow.js';
 import { byteFragments, renderDecisionInto } from '../lookup/render.js';
-import { OPEN_CALLER } from './guard.js';
+import { PASS, type Verdict } from './guard.js';
 import { FlowLine, scanFlowLine } from './flow-line.js';
 import { pickLang } from './lang.js';
 import { logPiecesOf } from './routes/decide.js';
@@ -53,8 +55,8 @@ export interface FrontDoor {
 
 export interface FrontDoorOptions {
   bodyLimit: number;
-  /** guard.ts admitsDecide: the caller the guard lets through, or null. */
-  admits: (headers: IncomingMessage['headers']) => Caller | typeof OPEN_CALLER | null;
+  /** The guard's verdict on POST /v1/decide from its headers (guard.ts, verdictFor). */
+  verdict: (headers: IncomingMessage['headers']) => Verdict;
 }
 
 const doors = new WeakMap<FastifyInstance, FrontDoor>();
@@ -88,8 +90,15 @@ export function installFrontDoor(app: FastifyInstance, ctx: SansoContext, opts: 
     const length = h['content-length'];
     // Node's parser has checked that it is a number; 0 and too large go to Fastify's answers.
     if (length === undefined || length === '0' || Number(length) > opts.bodyLimit) return false;
-    const caller = opts.admits(h);
-    if (caller === null) return false;
+    // The common form only: no Content-Encoding named at all (not even identity), and
+    // application/json as clients send it. The guard accepts more, through Fastify.
+    if (h['content-encoding'] !== undefined) return false;
+    const ct = h['content-type'];
+    if (ct !== 'application/json' && ct !== 'application/json; charset=utf-8') return false;
+    // Whatever the guard would refuse goes to Fastify, where the guard answers and records it.
+    const v = opts.verdict(h);
+    if (v !== PASS && typeof v !== 'object') return false;
+    const caller = v === PASS ? null : v;
     const start = performance.now();
     let body: Buffer | null = null;
     let chunks: Buffer[] | null = null;
@@ -102,7 +111,7 @@ export function installFrontDoor(app: FastifyInstance, ctx: SansoContext, opts: 
     req.on('end', () => {
       const bytes = chunks !== null ? Buffer.concat(chunks) : (body ?? Buffer.alloc(0));
       try {
-        if (!answer(req, res, bytes, caller === OPEN_CALLER ? null : caller, start)) replay(req, res, bytes);
+        if (!answer(req, res, bytes, caller, start)) replay(req, res, bytes);
       } catch {
         // Whatever went wrong here, Fastify's route gives the answer (its error handler included).
         if (!res.headersSent) replay(req, res, bytes);

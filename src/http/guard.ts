@@ -23,8 +23,18 @@ import { authenticate, hasScope, type Caller, type Scope, type TokenEntry } from
 import { sendProblem } from './problems.js';
 import type { SansoContext } from './server.js';
 
-/** admitsDecide()'s answer when no tokens are configured: every caller may decide. */
-export const OPEN_CALLER = 'open' as const;
+/** A verdict that lets a request through with no caller: no token needed (open mode, or an open route). */
+export const PASS = 'pass' as const;
+/** Why guard() refuses a request: the step that refused it (the numbers above). */
+export type Refusal = 'host' | 'body' | 'token' | 'scope' | 'encoding' | 'media';
+/**
+ * guard()'s verdict, from the route's declaration, the method and the headers alone: the caller
+ * its token names, PASS, or the refusal. Computed without answering or recording anything, and
+ * without allocating;
+ * guard() then answers a refusal and records it, and the front door (front-door.ts) takes only
+ * what passes and leaves the rest to guard().
+ */
+export type Verdict = Caller | typeof PASS | Refusal;
 
 const NO_TOKEN = { en: 'this route needs a bearer token', ja: 'このルートにはベアラートークンが必要です' };
 const BAD_TOKEN = { en: 'the bearer token is not valid', ja: 'ベアラートークンが正しくありません' };
@@ -69,8 +79,7 @@ export function splitHost(host: string): { name: string; port: string | null } {
   return { name: host.slice(0, c), port: host.slice(c + 1) };
 }
 
-function hasBody(request: FastifyRequest): boolean {
-  const h = request.headers;
+function hasBody(h: IncomingHttpHeaders): boolean {
   if (h['transfer-encoding'] !== undefined) return true;
   const len = h['content-length'];
   return len !== undefined && len !== '0';
@@ -125,6 +134,10 @@ export interface RouteDeclaration {
  */
 export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHosts: readonly string[]) {
   const known = new KnownTokens();
+  /** The declarations forRoute() was given, by method and URL (for verdictFor). */
+  const declared = new Map<string, RouteDeclaration>();
+  /** The caller of the last 'scope' verdict, for its refusal's message: the same lookup's answer. */
+  let wanting: Caller | null = null;
   const allowed = new Set(allowedHosts.map((h) => h.toLowerCase()));
   let port: string | null = null;
   const listeningPort = (): string | null => {
@@ -143,80 +156,110 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
     return nameOk && (hp !== null ? hp === p : p === '80');
   }
 
-  function guard(route: RouteDeclaration | null, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
-    const headers = request.headers;
-    if (route !== null) request.sansoRoute = route.url;
+  /** Steps 1 to 5, in order: the first that refuses names the verdict. */
+  function verdict(route: RouteDeclaration | null, method: string, headers: IncomingHttpHeaders): Verdict {
     // 1. Host, in open mode. inject() (tests) is not listening: nothing to compare against.
-    if (!ctx.secured && !hostAllowed(headers.host)) {
-      reply.header('connection', 'close');
-      ctx.security('host-refused', request, {
-        host: (headers.host ?? '').slice(0, 100),
-      });
-      sendProblem(reply, 'HOST-NOT-ALLOWED', {
-        en: 'this open service answers only requests addressed to it by IP address or localhost on its own port (see docs/service.md, Open mode)',
-        ja: 'このオープンモードのサービスは、IP アドレスか localhost と自身のポートで宛てられたリクエストにだけ応答します（docs/service.md の Open mode を参照）',
-      });
-      return;
-    }
+    if (!ctx.secured && !hostAllowed(headers.host)) return 'host';
     // 2. Bodies where none is taken.
-    const method = request.method;
     const unknown = route === null;
     const noBody = unknown || method === 'GET' || method === 'HEAD' || route.body === 'none';
-    if (noBody && hasBody(request)) {
-      // Unread: the connection cannot be reused, so it is closed after the answer.
-      reply.header('connection', 'close');
-      sendProblem(reply, 'BODY-NOT-ALLOWED', {
-        en: `${method} ${unknown ? 'on an unknown route' : 'on this route'} takes no body`,
-        ja: `${unknown ? '未知のルート' : 'このルート'}の ${method} は本文を受け付けません`,
-      });
-      return;
-    }
+    if (noBody && hasBody(headers)) return 'body';
     // 3. The token (a caller without one learns nothing more of the route).
+    let pass: Caller | typeof PASS = PASS;
     const scope = unknown ? undefined : route.scope;
     if (ctx.secured && scope !== undefined && scope !== 'open') {
       const caller = known.lookup(ctx.tokens, headers.authorization);
-      if (caller === null) {
+      if (caller === null) return 'token';
+      if (scope !== 'any' && !hasScope(caller, scope)) {
+        wanting = caller;
+        return 'scope';
+      }
+      pass = caller;
+    }
+    if (!unknown && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
+      // 4. Encodings.
+      const enc = headers['content-encoding'];
+      if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') return 'encoding';
+      // 5. A Content-Type this service reads, in UTF-8, even with no body. The common header
+      // as sent needs no parsing.
+      const ct = headers['content-type'];
+      const media = ct === 'application/json' || ct === 'application/json; charset=utf-8' ? JSON_MEDIA : ct === undefined ? null : mediaType(ct);
+      if (media === null || !ACCEPTED.has(media.type) || !media.utf8) return 'media';
+    }
+    return pass;
+  }
+
+  function guard(route: RouteDeclaration | null, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    if (route !== null) request.sansoRoute = route.url;
+    const v = verdict(route, request.method, request.headers);
+    if (v === PASS) return done();
+    if (typeof v === 'object') {
+      request.caller = v;
+      return done();
+    }
+    refuse(v, route, request, reply);
+  }
+
+  /** A refusal answered (a problem document) and, where it is one, recorded as a security event. */
+  function refuse(why: Refusal, route: RouteDeclaration | null, request: FastifyRequest, reply: FastifyReply): void {
+    const headers = request.headers;
+    const method = request.method;
+    switch (why) {
+      case 'host':
+        reply.header('connection', 'close');
+        ctx.security('host-refused', request, {
+          host: (headers.host ?? '').slice(0, 100),
+        });
+        sendProblem(reply, 'HOST-NOT-ALLOWED', {
+          en: 'this open service answers only requests addressed to it by IP address or localhost on its own port (see docs/service.md, Open mode)',
+          ja: 'このオープンモードのサービスは、IP アドレスか localhost と自身のポートで宛てられたリクエストにだけ応答します（docs/service.md の Open mode を参照）',
+        });
+        return;
+      case 'body':
+        // Unread: the connection cannot be reused, so it is closed after the answer.
+        reply.header('connection', 'close');
+        sendProblem(reply, 'BODY-NOT-ALLOWED', {
+          en: `${method} ${route === null ? 'on an unknown route' : 'on this route'} takes no body`,
+          ja: `${route === null ? '未知のルート' : 'このルート'}の ${method} は本文を受け付けません`,
+        });
+        return;
+      case 'token':
         reply.header('www-authenticate', 'Bearer realm="sanso"');
         ctx.security('auth-failed', request, {
           reason: headers.authorization === undefined ? 'no token' : 'invalid token',
         });
         sendProblem(reply, 'UNAUTHORIZED', headers.authorization === undefined ? NO_TOKEN : BAD_TOKEN);
         return;
-      }
-      if (scope !== 'any' && !hasScope(caller, scope)) {
+      case 'scope': {
+        const name = wanting?.name ?? '';
+        wanting = null;
+        const scope = route?.scope;
         reply.header('www-authenticate', `Bearer realm="sanso", error="insufficient_scope", scope="${scope}"`);
-        ctx.security('scope-denied', request, { token: caller.name, scope });
+        ctx.security('scope-denied', request, { token: name, scope });
         sendProblem(reply, 'FORBIDDEN', {
-          en: `this route needs the ${scope} scope (or admin); the token "${caller.name}" lacks it`,
-          ja: `このルートには ${scope} のスコープ（または admin）が必要ですが、トークン「${caller.name}」にはありません`,
+          en: `this route needs the ${scope} scope (or admin); the token "${name}" lacks it`,
+          ja: `このルートには ${scope} のスコープ（または admin）が必要ですが、トークン「${name}」にはありません`,
         });
         return;
       }
-      request.caller = caller;
-    }
-    if (!unknown && method !== 'GET' && method !== 'HEAD' && method !== 'OPTIONS') {
-      // 4. Encodings.
-      const enc = headers['content-encoding'];
-      if (enc !== undefined && enc.trim().toLowerCase() !== 'identity') {
+      case 'encoding': {
         reply.header('connection', 'close');
-        const shown = JSON.stringify(enc.slice(0, 40));
+        const shown = JSON.stringify((headers['content-encoding'] ?? '').slice(0, 40));
         sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', {
           en: `Content-Encoding ${shown} is not accepted; send the body uncompressed`,
           ja: `Content-Encoding ${shown} は受け付けません。本文は圧縮せずに送ってください`,
         });
         return;
       }
-      // 5. A Content-Type this service reads, in UTF-8, even with no body.
-      const ct = headers['content-type'];
-      // The common header as sent: no parsing.
-      const media = ct === 'application/json' ? JSON_MEDIA : ct === undefined ? null : mediaType(ct);
-      if (media === null || !ACCEPTED.has(media.type) || !media.utf8) {
+      case 'media': {
         reply.header('connection', 'close');
+        const ct = headers['content-type'];
+        const media = ct === undefined ? null : mediaType(ct);
         const shown = ct === undefined ? '' : JSON.stringify(ct.slice(0, 60));
         const charset = ct !== undefined && media !== null && ACCEPTED.has(media.type);
         const what = ct === undefined ? 'no Content-Type' : charset ? `the charset of ${shown} (only UTF-8 is read)` : `Content-Type ${shown}`;
         const whatJa = ct === undefined ? 'Content-Type がありません' : charset ? `${shown} の文字コードは読めません（UTF-8 のみ）` : `Content-Type ${shown} は受け付けません`;
-        const ndjson = route.url === '/v1/decide/batch';
+        const ndjson = route?.url === '/v1/decide/batch';
         sendProblem(reply, 'UNSUPPORTED-MEDIA-TYPE', {
           en: `${what}: this route takes application/json${ndjson ? ' or application/x-ndjson' : ''}`,
           ja: `${whatJa}。このルートは application/json${ndjson ? ' か application/x-ndjson' : ''} を受け付けます`,
@@ -224,27 +267,22 @@ export function requestGuard(app: FastifyInstance, ctx: SansoContext, allowedHos
         return;
       }
     }
-    done();
   }
 
   return {
     /**
-     * For the front door (front-door.ts): the caller that guard() would let a POST /v1/decide
-     * with these headers through with (OPEN_CALLER when no tokens are configured), or null when
-     * guard() would refuse it — or when the headers take any but the common form (an encoding
-     * named, a Content-Type other than plain application/json). Answers nothing and records
-     * nothing: a null sends the request through Fastify, where guard() itself answers and logs.
+     * guard()'s verdict on requests to one declared route, as a function of their headers, for
+     * the front door (front-door.ts): the same steps, with the same token cache, but no answer
+     * and no record. The front door takes only what passes and leaves every refusal to Fastify,
+     * where guard() answers it and records the security event.
      */
-    admitsDecide(headers: IncomingHttpHeaders): Caller | typeof OPEN_CALLER | null {
-      if (!ctx.secured && !hostAllowed(headers.host)) return null;
-      if (headers['content-encoding'] !== undefined) return null;
-      const ct = headers['content-type'];
-      if (ct !== 'application/json' && ct !== 'application/json; charset=utf-8') return null;
-      if (!ctx.secured) return OPEN_CALLER;
-      const caller = known.lookup(ctx.tokens, headers.authorization);
-      return caller !== null && hasScope(caller, 'decide') ? caller : null;
+    verdictFor(method: string, url: string): (headers: IncomingHttpHeaders) => Verdict {
+      const route = declared.get(`${method} ${url}`);
+      if (route === undefined) throw new Error(`the guard has no declaration for ${method} ${url}`);
+      return (headers) => verdict(route, method, headers);
     },
     forRoute(route: RouteDeclaration) {
+      declared.set(`${route.method} ${route.url}`, route);
       return (request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => guard(route, request, reply, done);
     },
     unknown(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {

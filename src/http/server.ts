@@ -458,6 +458,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   if (opts.watch) lifecycle.watch();
   if (opts.eagerWorkers) pool.start();
   await app.ready();
-  if (opts.frontDoor !== false) installFrontDoor(app, ctx, { bodyLimit, admits: guard.admitsDecide });
+  if (opts.frontDoor !== false) installFrontDoor(app, ctx, { bodyLimit, verdict: guard.verdictFor('POST', '/v1/decide') });
   return app;
 }

@@ -419,7 +419,7 @@ t.test('what the flow parser accepts needs no escaping in JSON and fits the flow
 
 t.test('installing twice is refused: Fastify must be the one request listener', async (t) => {
   const app = await server(t, { frontDoor: false });
-  installFrontDoor(app, app.sanso, { bodyLimit: 1024, admits: () => null });
+  installFrontDoor(app, app.sanso, { bodyLimit: 1024, verdict: () => 'token' });
   app.server.on('request', () => undefined);
-  t.throws(() => installFrontDoor(app, app.sanso, { bodyLimit: 1024, admits: () => null }), /one request listener, found 2/);
+  t.throws(() => installFrontDoor(app, app.sanso, { bodyLimit: 1024, verdict: () => 'token' }), /one request listener, found 2/);
 });
