@@ -50,13 +50,21 @@ function parseArgs(argv: readonly string[]): Args | string {
   return args;
 }
 
-/** The commit measured: BENCH_COMMIT when set (a build outside the repository), else git's HEAD. */
+/**
+ * The commit measured: BENCH_COMMIT when set (a build outside the repository), else git's HEAD,
+ * read when the run starts (what was just compiled; editing a file during the run does not make
+ * the figures another commit's). The bench's own output, bench/results.json, is not a change to it.
+ */
 function commit(): string {
   const env = process.env.BENCH_COMMIT;
   if (env) return env;
   try {
     const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: packageRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results.json'], {
+      cwd: packageRoot(),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return dirty ? `${head} + uncommitted changes` : head;
   } catch {
     return 'unknown';
@@ -86,6 +94,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const args = parsed;
   const m = machine();
   const started = new Date();
+  const measured = commit();
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   log(`sanso bench${args.quick ? ' --quick' : ''}: ${m.cpus} × ${m.cpuModel}, Node ${m.node}, load ${m.loadAtStart}`);
 
@@ -134,7 +143,6 @@ async function main(argv: readonly string[]): Promise<number> {
     }
   }
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
-  const measured = commit();
   const header =
     `${started.toISOString().slice(0, 10)} · \`${command}\` at ${measured} · ${m.cpus} × ${m.cpuModel} · Node ${m.node} · ` +
     `prefecture: ${size.segments} segments, ${size.cidrs} CIDRs, ${size.flows} flow rules, ${size.serviceRanges} service ranges (seed ${SEED}) · ` +
