@@ -29,10 +29,10 @@ export const PASS = 'pass' as const;
 export type Refusal = 'host' | 'body' | 'token' | 'scope' | 'encoding' | 'media';
 /**
  * guard()'s verdict, from the route's declaration, the method and the headers alone: the caller
- * its token names, PASS, or the refusal. Computed without answering or recording anything, and
- * without allocating;
- * guard() then answers a refusal and records it, and the front door (front-door.ts) takes only
- * what passes and leaves the rest to guard().
+ * its token names, PASS, or the refusal. It answers nothing, records no event and allocates
+ * nothing (it keeps only the caller of a scope refusal, for the message). guard() then answers
+ * a refusal and records it; the front door (front-door.ts) takes only what passes and leaves
+ * the rest to guard().
  */
 export type Verdict = Caller | typeof PASS | Refusal;
 
