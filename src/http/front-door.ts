@@ -39,7 +39,7 @@ import { byteFragments, renderDecisionInto } from '../lookup/render.js';
 import { PASS, type Verdict } from './guard.js';
 import { FlowLine, scanFlowLine } from './flow-line.js';
 import { pickLang } from './lang.js';
-import { logPiecesOf } from './routes/decide.js';
+import { recordDecide } from './routes/decide.js';
 import type { SansoContext } from './server.js';
 
 const FRONT_DOOR_ROUTE = '/v1/decide';
@@ -148,12 +148,10 @@ export function installFrontDoor(app: FastifyInstance, ctx: SansoContext, opts: 
     if (scratch.length < need) scratch = Buffer.allocUnsafeSlow(Math.max(need, 2 * scratch.length));
     const n = renderDecisionInto(scratch, 0, table, id, out.srcSeg, out.dstSeg, f.src, f.dst, pickLang(req.headers['accept-language']));
     const json = scratch.toString('latin1', 0, n);
-    // The log first: if its destination throws, nothing has been counted or sent, and the
-    // replay answers as the route does (an internal error).
-    const log = ctx.decisionLog;
-    const decisionId = log?.sampled() ? log.decide(p.version, caller?.name ?? null, req.socket.remoteAddress ?? '', f.src, f.dst, f.service, logPiecesOf(table).result[id]!) : null;
-    const r = table.decision(id);
-    ctx.metrics.observeDecision(r.decision, r.code);
+    // As the route records it. If the log's destination throws, nothing has been counted or
+    // sent, and the replay answers as the route does (an internal error). The client is the
+    // socket's address, as request.ip is without trustProxy (server.ts sets none).
+    const decisionId = recordDecide(ctx, p, id, caller?.name ?? null, req.socket.remoteAddress ?? '', f.src, f.dst, f.service);
     if (decisionId !== null) res.writeHead(200, ['sanso-decision-id', decisionId, 'content-type', JSON_TYPE, 'content-length', String(n)]);
     else res.writeHead(200, ['content-type', JSON_TYPE, 'content-length', String(n)]);
     res.end(json, 'latin1');

@@ -57,17 +57,32 @@ let lastTable: DecisionTable | null = null;
 let lastPieces: LogFragments | null = null;
 
 /**
- * The decision log's pieces for a table, made once per table (the front door's too). Called per
- * logged decide: the serving table is remembered, the WeakMap holds the others (as
- * render.ts byteFragments does; the old table stays referenced until the next logged answer).
+ * The decision log's pieces for a table, made once per table. Called per logged decide: the
+ * serving table is remembered, the WeakMap holds the others (as render.ts byteFragments does;
+ * the old table stays referenced until the next logged answer).
  */
-export function logPiecesOf(table: DecisionTable): LogFragments {
+function logPiecesOf(table: DecisionTable): LogFragments {
   if (table === lastTable) return lastPieces!;
   let f = logPieces.get(table);
   if (!f) logPieces.set(table, (f = logFragments(table.decisions)));
   lastTable = table;
   lastPieces = f;
   return f;
+}
+
+/**
+ * What every single decide answered with a decision records, the route's and the front door's
+ * alike: the decision-log entry (when this request is sampled), then the decision counted. The
+ * log comes first: if its destination throws, nothing has been counted, and the error is
+ * answered instead of the decision. Returns the decision id, or null when not logged.
+ * `src`, `dst` and `service` must have passed the flow parser (DecisionLog.decide).
+ */
+export function recordDecide(ctx: SansoContext, p: LoadedPolicy, id: number, caller: string | null, client: string, src: string, dst: string, service: string): string | null {
+  const log = ctx.decisionLog;
+  const decisionId = log?.sampled() ? log.decide(p.version, caller, client, src, dst, service, logPiecesOf(p.table).result[id]!) : null;
+  const r = p.table.decision(id);
+  ctx.metrics.observeDecision(r.decision, r.code);
+  return decisionId;
 }
 
 export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Promise<void> {
@@ -100,13 +115,8 @@ export async function decideRoutes(app: FastifyInstance, ctx: SansoContext): Pro
       const id = out.decision;
       const lang: Lang = pickLang(request.headers['accept-language']);
       const json = renderDecision(p.table, id, out.srcSeg, out.dstSeg, body.src, body.dst, lang);
-      const r = p.table.decision(id);
-      ctx.metrics.observeDecision(r.decision, r.code);
-      const log = ctx.decisionLog;
-      if (log?.sampled()) {
-        const decisionId = log.decide(p.version, request.caller?.name ?? null, request.ip, body.src, body.dst, body.service, logPiecesOf(p.table).result[id]!);
-        reply.header('sanso-decision-id', decisionId);
-      }
+      const decisionId = recordDecide(ctx, p, id, request.caller?.name ?? null, request.ip, body.src, body.dst, body.service);
+      if (decisionId !== null) reply.header('sanso-decision-id', decisionId);
       return reply.type(JSON_TYPE).send(json);
     },
   );
