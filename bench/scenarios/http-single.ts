@@ -89,8 +89,8 @@ export const scenario: Scenario = {
     const body = JSON.stringify(flow);
     // Eleven pairs of 4 s rather than five of 8 s (or three long ones): about the same load time,
     // and more pairs for the paired median. On the shared bench machine the ceiling's CPU per request
-    // moved from 29 to 51 µs within the hour, and with five pairs one disturbed pair in either
-    // direction moved the median by ±0.03 or more.
+    // moved from 25 to 50 µs within one run, and one run of five pairs read 0.66, 1.39, 0.78, 0.91
+    // and 0.89: a median of five rests on one or two pairs.
     const seconds = ctx.quick ? 2 : 4;
     const runs = ctx.runs(11, 1);
     const LATENCY_REQUESTS = ctx.quick ? 500 : 2500;
